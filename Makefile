@@ -1,0 +1,55 @@
+# Quick start: `make run` (install, migrate, seed demo data, serve) and `make test` (install, run every test).
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+HOST ?= 127.0.0.1
+WORKERS ?= 2
+FLASK := $(BIN)/flask --app wsgi
+
+.PHONY: run test install install-dev db seed serve lint translations bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(VENV)/.installed: requirements.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.installed-dev: requirements.txt requirements-dev.txt $(VENV)/.installed
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	touch $@
+
+install: $(VENV)/.installed
+install-dev: $(VENV)/.installed-dev
+
+db: install
+	$(FLASK) db upgrade
+
+seed: db
+	$(FLASK) seed
+
+serve: install
+	$(BIN)/gunicorn --bind $(HOST):$(PORT) --workers $(WORKERS) --access-logfile - wsgi:app
+
+run: seed
+	@echo "Serving on http://$(HOST):$(PORT)  (demo accounts: see README.md)"
+	$(BIN)/gunicorn --bind $(HOST):$(PORT) --workers $(WORKERS) --access-logfile - wsgi:app
+
+test: install-dev
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+lint: install-dev
+	$(BIN)/ruff check .
+
+translations: install-dev
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k ngettext:1,2 -o messages.pot .
+	$(BIN)/pybabel update -i messages.pot -d marketplace/translations --no-fuzzy-matching
+	$(BIN)/pybabel compile -d marketplace/translations
+
+bench: install-dev
+	$(BIN)/python bench/bench_matching.py
+
+clean:
+	rm -rf $(VENV) instance .pytest_cache

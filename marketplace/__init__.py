@@ -1,0 +1,1 @@
+"""Industry–university exchange marketplace for the medical-AI convergence programme."""

@@ -1,0 +1,1 @@
+"""The programme office's console: project groups, exchange-manager designations, users, audit log."""

@@ -1,0 +1,48 @@
+"""Forms of the admin blueprint."""
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, EmailField, IntegerField, PasswordField, SelectMultipleField, StringField, TextAreaField
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from marketplace.forms import input_required, int_or_none, max_length, number_range, optional, required
+
+
+class MultiCheckboxField(SelectMultipleField):
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+    def pre_validate(self, form):  # choices are checked by the service, with a clear message
+        pass
+
+    def process_formdata(self, valuelist):
+        self.data = [v for v in (int_or_none(x) for x in valuelist) if v is not None]
+
+
+class GroupForm(FlaskForm):
+    code = StringField(_l("Code"), validators=[required(), max_length(20)],
+                       description=_l("Short code such as PNU or KHU."))
+    name_en = StringField(_l("Name in English"), validators=[required(), max_length(200)])
+    name_ko = StringField(_l("Name in Korean"), validators=[required(), max_length(200)])
+    university_en = StringField(_l("University (English)"), validators=[optional(), max_length(200)])
+    university_ko = StringField(_l("University (Korean)"), validators=[optional(), max_length(200)])
+    email_domains = StringField(_l("E-mail domains"), validators=[optional(), max_length(500)],
+                                description=_l("Comma-separated, e.g. pusan.ac.kr"))
+    majors = TextAreaField(
+        _l("Colleges and majors"), validators=[optional(), max_length(20000)],
+        description=_l("One per line: college (English) | college (Korean) | major (English) | major (Korean)"),
+    )
+    tracks = TextAreaField(_l("Tracks"), validators=[optional(), max_length(5000)],
+                           description=_l("One per line: track (English) | track (Korean)"))
+    active = BooleanField(_l("Active (students can choose it)"), default=True)
+
+
+class DesignationForm(FlaskForm):
+    email = EmailField(_l("Email"), validators=[required(), max_length(254)])
+    display_name = StringField(_l("Full name (for a new account)"), validators=[optional(), max_length(100)])
+    initial_password = PasswordField(_l("Initial password (for a new account)"), validators=[optional(), max_length(256)])
+    tenure_years = IntegerField(_l("Tenure in years"), validators=[input_required(), number_range(0, 60)])
+    group_ids = MultiCheckboxField(_l("Project groups served"))
+
+
+class RevokeForm(FlaskForm):
+    reason = TextAreaField(_l("Reason"), validators=[optional(), max_length(1000)])

@@ -1,0 +1,177 @@
+"""Routes of the admin blueprint."""
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from marketplace.admin.forms import DesignationForm, GroupForm, RevokeForm
+from marketplace.extensions import db
+from marketplace.forms import attach_error
+from marketplace.permissions import Permission, permission_required
+from marketplace.services import audit, designations, groups
+from marketplace.services.errors import DomainError
+
+bp = Blueprint("admin", __name__)
+
+
+@bp.before_request
+@permission_required(Permission.ADMINISTER)
+def require_admin():
+    """Every admin page needs the ADMINISTER permission."""
+
+
+@bp.route("/")
+def index():
+    return render_template(
+        "admin/index.html",
+        groups=groups.list_groups(active_only=False),
+        designations=list(db.session.scalars(designations.designations_query(include_revoked=False))),
+        min_tenure=designations.minimum_tenure(),
+    )
+
+
+# -- project groups -----------------------------------------------------------------------------
+
+
+def _split_lines(text: str, columns: int) -> list[tuple[str, ...]]:
+    rows = []
+    for line in (text or "").splitlines():
+        if not line.strip():
+            continue
+        parts = [p.strip() for p in line.split("|")]
+        parts += [""] * (columns - len(parts))
+        rows.append(tuple(parts[:columns]))
+    return rows
+
+
+def _group_data(form: GroupForm) -> groups.GroupData:
+    majors = _split_lines(form.majors.data, 4)
+    for row in majors:
+        if not row[2] or not row[3]:
+            raise DomainError(_("Each major needs an English and a Korean name."), field="majors")
+    tracks = _split_lines(form.tracks.data, 2)
+    for row in tracks:
+        if not row[0] or not row[1]:
+            raise DomainError(_("Each track needs an English and a Korean name."), field="tracks")
+    return groups.GroupData(
+        code=form.code.data or "",
+        name_en=form.name_en.data or "",
+        name_ko=form.name_ko.data or "",
+        university_en=form.university_en.data or "",
+        university_ko=form.university_ko.data or "",
+        email_domains=[d.strip().lower() for d in (form.email_domains.data or "").split(",") if d.strip()],
+        majors=majors,
+        tracks=tracks,
+        active=bool(form.active.data),
+    )
+
+
+@bp.route("/groups/new", methods=["GET", "POST"])
+def new_group():
+    form = GroupForm()
+    if form.validate_on_submit():
+        try:
+            group = groups.create_group(current_user, _group_data(form))
+        except DomainError as error:
+            db.session.rollback()
+            attach_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("Project group %(code)s was added.", code=group.code), "success")
+            return redirect(url_for("admin.index"))
+    return render_template("admin/group_form.html", form=form, group=None), 400 if request.method == "POST" else 200
+
+
+@bp.route("/groups/<int:group_id>/edit", methods=["GET", "POST"])
+def edit_group(group_id: int):
+    group = groups.get_group(group_id)
+    form = GroupForm(obj=group if request.method == "GET" else None)
+    if request.method == "GET":
+        form.email_domains.data = ", ".join(group.domains)
+        form.majors.data = "\n".join(
+            f"{m.college_en} | {m.college_ko} | {m.name_en} | {m.name_ko}" for m in group.majors
+        )
+        form.tracks.data = "\n".join(f"{t.name_en} | {t.name_ko}" for t in group.tracks)
+    if form.validate_on_submit():
+        try:
+            groups.update_group(current_user, group, _group_data(form))
+        except DomainError as error:
+            db.session.rollback()
+            attach_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("Project group %(code)s was saved.", code=group.code), "success")
+            return redirect(url_for("admin.index"))
+    status = 400 if request.method == "POST" else 200
+    return render_template("admin/group_form.html", form=form, group=group), status
+
+
+# -- exchange-manager designations ---------------------------------------------------------------
+
+
+@bp.route("/designations")
+def list_designations():
+    return render_template(
+        "admin/designations.html",
+        designations=list(db.session.scalars(designations.designations_query())),
+        min_tenure=designations.minimum_tenure(),
+        revoke_form=RevokeForm(),
+    )
+
+
+@bp.route("/designations/new", methods=["GET", "POST"])
+def new_designation():
+    form = DesignationForm()
+    locale = str(get_locale())
+    form.group_ids.choices = [(g.id, f"{g.code} — {g.name(locale)}") for g in groups.list_groups()]
+    if form.validate_on_submit():
+        try:
+            designation = designations.designate(
+                current_user,
+                email=form.email.data,
+                tenure_years=form.tenure_years.data,
+                group_ids=form.group_ids.data or [],
+                display_name=form.display_name.data or "",
+                initial_password=form.initial_password.data or "",
+            )
+        except DomainError as error:
+            db.session.rollback()
+            attach_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("%(name)s is now an exchange manager.", name=designation.user.display_name), "success")
+            return redirect(url_for("admin.list_designations"))
+    status = 400 if request.method == "POST" else 200
+    return render_template(
+        "admin/designation_form.html", form=form, min_tenure=designations.minimum_tenure()
+    ), status
+
+
+@bp.route("/designations/<int:designation_id>/revoke", methods=["POST"])
+def revoke_designation(designation_id: int):
+    designation = designations.get_designation(designation_id)
+    form = RevokeForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        designations.revoke(current_user, designation, form.reason.data or "")
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "warning")
+    else:
+        db.session.commit()
+        flash(_("The designation of %(name)s was revoked.", name=designation.user.display_name), "success")
+    return redirect(url_for("admin.list_designations"))
+
+
+# -- audit log ---------------------------------------------------------------------------------
+
+
+@bp.route("/audit")
+def audit_log():
+    entity_type = request.args.get("entity_type", "").strip()[:40] or None
+    page = request.args.get("page", 1, type=int)
+    pagination = db.paginate(audit.history_query(entity_type), page=page, per_page=50, error_out=False)
+    return render_template("admin/audit.html", pagination=pagination, entity_type=entity_type or "")

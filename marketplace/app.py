@@ -1,0 +1,148 @@
+"""The application factory: create_app() wires config, extensions, blueprints, errors and CLI."""
+from __future__ import annotations
+
+import logging
+import uuid
+from datetime import datetime, timezone
+
+from flask import Flask, g, request, session
+from flask_login import current_user, logout_user
+
+from marketplace.config import ROOT, Config, TestConfig, config_for_env
+from marketplace.extensions import babel, csrf, db, limiter, login_manager, migrate
+
+
+def create_app(config: type[Config] | dict | None = None) -> Flask:
+    app = Flask(
+        __name__,
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+        instance_path=str(ROOT / "instance"),
+    )
+    if isinstance(config, dict):
+        base = TestConfig if config.get("TESTING") else config_for_env()
+        base.init()
+        app.config.from_object(base)
+        app.config.update(config)
+    else:
+        cls = config or config_for_env()
+        cls.init()
+        app.config.from_object(cls)
+
+    register_extensions(app)
+    register_request_hooks(app)
+    register_blueprints(app)
+    register_errors(app)
+    register_cli(app)
+    register_template_helpers(app)
+    configure_logging(app)
+    return app
+
+
+def register_extensions(app: Flask) -> None:
+    from marketplace import models  # noqa: F401  (register every table on the metadata)
+    from marketplace.services.accounts import get_user_by_session_token
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
+    csrf.init_app(app)
+    limiter.init_app(app)
+
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message_category = "info"
+    login_manager.session_protection = "basic"
+
+    from flask_babel import lazy_gettext as _l
+
+    login_manager.login_message = _l("Please sign in to open this page.")
+
+    @login_manager.user_loader
+    def load_user(token: str):
+        return get_user_by_session_token(token)
+
+    babel.init_app(app, locale_selector=select_locale, timezone_selector=lambda: "Asia/Seoul")
+
+
+def select_locale() -> str:
+    """The user's saved choice, else the session's choice, else Accept-Language, else Korean."""
+    from flask import current_app
+
+    languages = current_app.config["LANGUAGES"]
+    if current_user and getattr(current_user, "is_authenticated", False) and current_user.locale in languages:
+        return current_user.locale
+    chosen = session.get("locale")
+    if chosen in languages:
+        return chosen
+    return request.accept_languages.best_match(languages) or current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def register_request_hooks(app: Flask) -> None:
+    from marketplace.security import apply_security_headers
+
+    @app.before_request
+    def assign_request_id() -> None:
+        g.request_id = request.headers.get("X-Request-ID", "")[:64] or uuid.uuid4().hex
+
+    @app.before_request
+    def enforce_session_lifetime() -> None:
+        if not current_user.is_authenticated:
+            return
+        now = datetime.now(timezone.utc).timestamp()
+        idle = app.config["SESSION_IDLE_TIMEOUT"].total_seconds()
+        absolute = app.config["PERMANENT_SESSION_LIFETIME"].total_seconds()
+        last_seen = session.get("last_seen", now)
+        started = session.get("signed_in_at", now)
+        if now - last_seen > idle or now - started > absolute:
+            logout_user()
+            session.clear()
+            return
+        session["last_seen"] = now
+        session.setdefault("signed_in_at", now)
+
+    app.after_request(apply_security_headers)
+
+
+def register_blueprints(app: Flask) -> None:
+    from marketplace.admin.routes import bp as admin_bp
+    from marketplace.auth.routes import bp as auth_bp
+    from marketplace.main.routes import bp as main_bp
+
+    app.register_blueprint(main_bp)
+    app.register_blueprint(auth_bp, url_prefix="/auth")
+    app.register_blueprint(admin_bp, url_prefix="/admin")
+
+
+def register_errors(app: Flask) -> None:
+    from marketplace.errors import register
+
+    register(app)
+
+
+def register_cli(app: Flask) -> None:
+    from marketplace.cli import register
+
+    register(app)
+
+
+def register_template_helpers(app: Flask) -> None:
+    from marketplace import templating
+
+    templating.register(app)
+
+
+class RequestIdFilter(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        try:
+            record.request_id = g.get("request_id", "-")
+        except RuntimeError:
+            record.request_id = "-"
+        return True
+
+
+def configure_logging(app: Flask) -> None:
+    handler = logging.StreamHandler()
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s [%(request_id)s] %(name)s: %(message)s"))
+    handler.addFilter(RequestIdFilter())
+    app.logger.handlers[:] = [handler]
+    app.logger.setLevel(logging.INFO)

@@ -1,0 +1,175 @@
+"""Routes of the auth blueprint."""
+from __future__ import annotations
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, login_user, logout_user
+
+from marketplace.auth.forms import (
+    ChangePasswordForm,
+    CompanyManagerRegistrationForm,
+    LoginForm,
+    StudentRegistrationForm,
+)
+from marketplace.extensions import db, limiter
+from marketplace.forms import attach_error
+from marketplace.models import DegreeLevel, Role
+from marketplace.security import safe_next_url
+from marketplace.services import accounts, groups
+from marketplace.services.errors import DomainError
+
+bp = Blueprint("auth", __name__)
+
+
+def _login_limit() -> str:
+    return current_app.config["LOGIN_RATE_LIMIT"]
+
+
+def _email_key() -> str:
+    return "login-email:" + (request.form.get("email") or "").strip().lower()[:254]
+
+
+def _failed(response) -> bool:
+    # Only failed sign-ins count towards the limit (a success redirects).
+    return response.status_code != 302
+
+
+def _home_for(user) -> str:
+    if user.role == Role.ADMIN:
+        return url_for("admin.index")
+    return url_for("main.index")
+
+
+def _start_session(user, remember: bool) -> None:
+    # Renew the session at sign-in: nothing from before (fixation) survives.
+    locale = session.get("locale")
+    session.clear()
+    if locale and not user.locale:
+        user.locale = locale
+    login_user(user, remember=remember)
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(_login_limit, methods=["POST"], deduct_when=_failed)
+@limiter.limit(_login_limit, methods=["POST"], key_func=_email_key, deduct_when=_failed)
+def login():
+    if current_user.is_authenticated:
+        return redirect(safe_next_url(request.args.get("next")) or _home_for(current_user))
+    form = LoginForm(next=request.args.get("next", ""))
+    if form.validate_on_submit():
+        user = accounts.authenticate(form.email.data, form.password.data)
+        if user is not None:
+            _start_session(user, bool(form.remember.data))
+            db.session.commit()
+            flash(_("Welcome, %(name)s.", name=user.display_name), "success")
+            return redirect(safe_next_url(form.next.data) or _home_for(user))
+        form.password.errors.append(_("The e-mail address or password is not correct."))
+    return render_template("auth/login.html", form=form), 200 if request.method == "GET" else 400
+
+
+@bp.route("/logout", methods=["POST"])
+@login_required
+def logout():
+    accounts.end_all_sessions(current_user._get_current_object())
+    db.session.commit()
+    logout_user()
+    session.clear()
+    flash(_("You have signed out."), "info")
+    return redirect(url_for("main.index"))
+
+
+def _student_form_choices(form: StudentRegistrationForm) -> list:
+    all_groups = groups.list_groups()
+    locale = str(get_locale())
+    form.group_id.choices = [("", _("Choose your project group"))] + [
+        (g.id, g.name(locale)) for g in all_groups
+    ]
+    form.degree_level.choices = [("", _("Choose your degree level"))] + degree_choices()
+    form.track_id.choices = [("", _("No track"))] + [
+        (t.id, f"{g.code} — {t.name(locale)}") for g in all_groups for t in g.tracks
+    ]
+    return all_groups
+
+
+def degree_choices() -> list[tuple[str, str]]:
+    labels = {DegreeLevel.BACHELOR: _("Bachelor"), DegreeLevel.MASTER: _("Master"), DegreeLevel.PHD: _("PhD")}
+    return [(level.value, labels[level]) for level in DegreeLevel]
+
+
+@bp.route("/register", methods=["GET"])
+def register():
+    return render_template("auth/register_choice.html")
+
+
+@bp.route("/register/student", methods=["GET", "POST"])
+def register_student():
+    form = StudentRegistrationForm()
+    all_groups = _student_form_choices(form)
+    if form.validate_on_submit():
+        try:
+            user = accounts.register_student(
+                accounts.StudentRegistration(
+                    email=form.email.data,
+                    password=form.password.data,
+                    display_name=form.display_name.data,
+                    group_id=form.group_id.data,
+                    major=form.major.data,
+                    degree_level=form.degree_level.data or "",
+                    year=form.year.data,
+                    track_id=form.track_id.data,
+                    locale=str(get_locale()),
+                )
+            )
+        except DomainError as error:
+            db.session.rollback()
+            attach_error(form, error)
+        else:
+            _start_session(user, remember=False)
+            db.session.commit()
+            flash(_("Your student account is ready."), "success")
+            return redirect(url_for("main.index"))
+    status = 400 if request.method == "POST" else 200
+    majors = sorted({m.name(str(get_locale())) for g in all_groups for m in g.majors})
+    return render_template("auth/register_student.html", form=form, majors=majors), status
+
+
+@bp.route("/register/company", methods=["GET", "POST"])
+def register_company():
+    form = CompanyManagerRegistrationForm()
+    if form.validate_on_submit():
+        try:
+            user = accounts.register_company_manager(
+                form.email.data, form.password.data, form.display_name.data, locale=str(get_locale())
+            )
+        except DomainError as error:
+            db.session.rollback()
+            attach_error(form, error)
+        else:
+            _start_session(user, remember=False)
+            db.session.commit()
+            flash(_("Your company manager account is ready. Next, create or join your company."), "success")
+            return redirect(url_for("main.index"))
+    status = 400 if request.method == "POST" else 200
+    return render_template("auth/register_company.html", form=form), status
+
+
+@bp.route("/password", methods=["GET", "POST"])
+@login_required
+def change_password():
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        user = current_user._get_current_object()
+        try:
+            accounts.change_password(user, form.current_password.data, form.new_password.data)
+        except DomainError as error:
+            db.session.rollback()
+            attach_error(form, error)
+        else:
+            db.session.commit()
+            # Every other session died with the old token; keep this one, renewed.
+            _start_session(user, remember=False)
+            flash(_("Your password was changed. Other devices have been signed out."), "success")
+            return redirect(url_for("main.index"))
+    status = 400 if request.method == "POST" else 200
+    return render_template("auth/change_password.html", form=form), status

@@ -1,0 +1,42 @@
+"""Command-line tasks: `flask --app wsgi seed`, `create-admin`."""
+from __future__ import annotations
+
+import click
+from flask import Flask
+
+from marketplace.extensions import db
+
+
+def register(app: Flask) -> None:
+    @app.cli.command("seed")
+    @click.option("--demo/--no-demo", default=None,
+                  help="Also create demo accounts and records (default: yes, except in production).")
+    def seed_command(demo: bool | None) -> None:
+        """Load the project groups and (outside production) demo data. Safe to run again."""
+        from marketplace.seeding import seed_demo, seed_groups
+
+        created = seed_groups()
+        if demo is None:
+            demo = not app.config.get("SESSION_COOKIE_SECURE")
+        if demo:
+            created += seed_demo()
+        db.session.commit()
+        click.echo(f"Seeded: {created} new records.")
+
+    @app.cli.command("create-admin")
+    @click.option("--email", prompt=True)
+    @click.option("--name", "display_name", prompt="Full name")
+    @click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
+    def create_admin_command(email: str, display_name: str, password: str) -> None:
+        """Create an admin account (the password is asked for, never defaulted)."""
+        from marketplace.models import Role
+        from marketplace.services.accounts import create_user
+        from marketplace.services.errors import DomainError
+
+        try:
+            user = create_user(email, password, display_name, Role.ADMIN)
+        except DomainError as error:
+            db.session.rollback()
+            raise click.ClickException(f"{error.field or 'error'}: {error.message}") from None
+        db.session.commit()
+        click.echo(f"Admin {user.email} created.")

@@ -1,0 +1,110 @@
+"""Settings read from the environment, one class per deployment kind."""
+from __future__ import annotations
+
+import os
+import secrets
+from datetime import timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+INSTANCE = ROOT / "instance"
+
+
+def _dev_secret_key() -> str:
+    """A per-checkout random key kept in instance/ so restarts and gunicorn workers agree."""
+    INSTANCE.mkdir(exist_ok=True)
+    path = INSTANCE / "secret_key"
+    if not path.exists():
+        path.write_text(secrets.token_hex(32))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def _database_url() -> str:
+    url = os.environ.get("DATABASE_URL", "")
+    if not url:
+        INSTANCE.mkdir(exist_ok=True)
+        return f"sqlite:///{INSTANCE / 'marketplace.db'}"
+    # Heroku-style URLs name the old driver; we ship psycopg 3.
+    if url.startswith("postgres://"):
+        url = "postgresql://" + url[len("postgres://"):]
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url[len("postgresql://"):]
+    return url
+
+
+class Config:
+    SECRET_KEY: str | None = None
+    SQLALCHEMY_DATABASE_URI = ""
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    SQLALCHEMY_TRACK_MODIFICATIONS = False
+
+    BABEL_DEFAULT_LOCALE = "ko"
+    BABEL_DEFAULT_TIMEZONE = "Asia/Seoul"
+    LANGUAGES = ("ko", "en")
+
+    # Programme rule: exchange managers are designated only with long tenure.
+    MIN_MANAGER_TENURE_YEARS = int(os.environ.get("MIN_MANAGER_TENURE_YEARS", "10"))
+
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = False
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_DURATION = timedelta(days=14)
+    PERMANENT_SESSION_LIFETIME = timedelta(hours=8)
+    SESSION_IDLE_TIMEOUT = timedelta(minutes=int(os.environ.get("SESSION_IDLE_MINUTES", "60")))
+
+    WTF_CSRF_TIME_LIMIT = None  # the session lifetime already bounds the token
+    MAX_CONTENT_LENGTH = 6 * 1024 * 1024
+    UPLOAD_FOLDER = os.environ.get("UPLOAD_FOLDER", str(INSTANCE / "uploads"))
+
+    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    RATELIMIT_HEADERS_ENABLED = False
+    LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "10 per minute")
+
+    MAIL_SERVER = os.environ.get("MAIL_SERVER", "")
+    MAIL_PORT = int(os.environ.get("MAIL_PORT", "25"))
+    MAIL_FROM = os.environ.get("MAIL_FROM", "no-reply@medai-exchange.kr")
+
+    PAGE_SIZE = 20
+    HSTS = False
+
+    @classmethod
+    def init(cls) -> None:
+        cls.SQLALCHEMY_DATABASE_URI = _database_url()
+        cls.SECRET_KEY = os.environ.get("SECRET_KEY") or _dev_secret_key()
+
+
+class ProductionConfig(Config):
+    SESSION_COOKIE_SECURE = True
+    REMEMBER_COOKIE_SECURE = True
+    HSTS = True
+
+    @classmethod
+    def init(cls) -> None:
+        key = os.environ.get("SECRET_KEY", "")
+        if len(key) < 32 or key in {"change-me", "dev", "secret"}:
+            raise RuntimeError(
+                "SECRET_KEY must be set to a random value of at least 32 characters in production "
+                "(for example: python -c 'import secrets; print(secrets.token_hex(32))')."
+            )
+        cls.SECRET_KEY = key
+        cls.SQLALCHEMY_DATABASE_URI = _database_url()
+
+
+class TestConfig(Config):
+    TESTING = True
+    SECRET_KEY = "test-secret-key-not-for-production-0123456789"
+    SQLALCHEMY_DATABASE_URI = "sqlite://"
+    RATELIMIT_ENABLED = True
+    PASSWORD_HASH_FAST = True  # argon2 with tiny cost so the suite stays quick
+
+    @classmethod
+    def init(cls) -> None:
+        pass
+
+
+def config_for_env() -> type[Config]:
+    name = os.environ.get("APP_ENV", os.environ.get("FLASK_ENV", "development")).lower()
+    return ProductionConfig if name == "production" else Config

@@ -1,0 +1,76 @@
+"""Friendly error pages; no traceback ever reaches the user."""
+from __future__ import annotations
+
+from flask import Flask, g, jsonify, render_template, request
+from flask_babel import gettext as _
+from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import DBAPIError, OperationalError
+from werkzeug.exceptions import HTTPException
+
+from marketplace.extensions import db
+from marketplace.services.errors import DomainError
+
+
+def _titles() -> dict[int, tuple[str, str]]:
+    return {
+        400: (_("Bad request"), _("The request could not be understood. Please go back and try again.")),
+        403: (_("Not allowed"), _("You do not have permission to open this page.")),
+        404: (_("Page not found"), _("There is no page at this address. It may have been removed.")),
+        405: (_("Method not allowed"), _("This address does not accept this kind of request.")),
+        409: (_("Conflict"), _("This action no longer applies to the record's current state.")),
+        413: (_("File too large"), _("The upload is larger than the limit. Please choose a smaller file.")),
+        429: (_("Too many attempts"), _("Too many attempts in a short time. Please wait a minute and try again.")),
+        500: (_("Something went wrong"), _("An unexpected error occurred. It has been logged; please try again.")),
+        503: (_("Service unavailable"), _("The service is temporarily unavailable. Please try again shortly.")),
+    }
+
+
+def _wants_json() -> bool:
+    return request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json"
+
+
+def render_error(status: int, message: str | None = None):
+    title, default = _titles().get(status, (_("Error"), ""))
+    text = message or default
+    if _wants_json():
+        response = jsonify({"error": title, "message": text, "request_id": g.get("request_id")})
+    else:
+        response = render_template("errors/error.html", status=status, title=title, message=text)
+    return response, status
+
+
+def register(app: Flask) -> None:
+    @app.errorhandler(CSRFError)
+    def csrf_error(error):
+        return render_error(400, _("The form expired or was tampered with. Please reload the page and try again."))
+
+    @app.errorhandler(DomainError)
+    def domain_error(error: DomainError):
+        db.session.rollback()
+        return render_error(error.status, error.message)
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException):
+        if error.code is None or error.code < 400:
+            return error
+        response, status = render_error(error.code)
+        if status == 405 and hasattr(error, "valid_methods") and error.valid_methods:
+            response = app.make_response((response, status))
+            response.headers["Allow"] = ", ".join(error.valid_methods)
+            return response
+        return response, status
+
+    @app.errorhandler(OperationalError)
+    @app.errorhandler(DBAPIError)
+    def database_unavailable(error):
+        db.session.rollback()
+        app.logger.error("database error: %s", error.__class__.__name__, exc_info=error)
+        response = app.make_response(render_error(503))
+        response.headers["Retry-After"] = "30"
+        return response
+
+    @app.errorhandler(Exception)
+    def unexpected(error: Exception):
+        db.session.rollback()
+        app.logger.exception("unhandled error on %s %s", request.method, request.path)
+        return render_error(500)

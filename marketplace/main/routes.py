@@ -1,0 +1,43 @@
+"""Routes of the main blueprint."""
+from __future__ import annotations
+
+from flask import Blueprint, current_app, jsonify, redirect, render_template, request, session, url_for
+from flask_login import current_user
+from sqlalchemy import text
+
+from marketplace.extensions import csrf, db
+from marketplace.security import safe_next_url
+from marketplace.services import accounts, groups
+
+bp = Blueprint("main", __name__)
+
+
+@bp.route("/")
+def index():
+    return render_template("main/index.html", groups=groups.list_groups())
+
+
+@bp.route("/healthz")
+@csrf.exempt
+def healthz():
+    try:
+        db.session.execute(text("SELECT 1"))
+    except Exception:  # any failure to answer means unhealthy
+        db.session.rollback()
+        current_app.logger.warning("health check: database unreachable")
+        response = jsonify({"status": "unavailable", "database": "unreachable"})
+        response.status_code = 503
+        response.headers["Retry-After"] = "30"
+        return response
+    return jsonify({"status": "ok"})
+
+
+@bp.route("/language", methods=["POST"])
+def set_language():
+    locale = request.form.get("locale", "")
+    if locale in current_app.config["LANGUAGES"]:
+        session["locale"] = locale
+        if current_user.is_authenticated:
+            accounts.set_locale(current_user._get_current_object(), locale)
+            db.session.commit()
+    return redirect(safe_next_url(request.form.get("next")) or url_for("main.index"))

@@ -1,0 +1,147 @@
+"""Accounts: users, their role, student profiles and exchange-manager designations."""
+from __future__ import annotations
+
+import enum
+import secrets
+from datetime import date, datetime
+
+from flask_login import UserMixin
+from sqlalchemy import Column, Date, Enum, ForeignKey, Integer, String, Table, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from marketplace.extensions import db
+from marketplace.models.base import UTCDateTime, utcnow
+from marketplace.models.groups import ProjectGroup, Track
+
+
+class Role(str, enum.Enum):
+    STUDENT = "student"
+    COMPANY_MANAGER = "company_manager"
+    EXCHANGE_MANAGER = "exchange_manager"
+    ADMIN = "admin"
+
+
+class DegreeLevel(str, enum.Enum):
+    BACHELOR = "bachelor"
+    MASTER = "master"
+    PHD = "phd"
+
+
+def _enum(cls: type[enum.Enum], length: int = 30) -> Enum:
+    # Stored as plain strings: adding a value later needs no PostgreSQL type migration.
+    return Enum(cls, native_enum=False, length=length, values_callable=lambda e: [m.value for m in e])
+
+
+def new_session_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+class User(UserMixin, db.Model):
+    __tablename__ = "user"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # Always stored case-folded (services normalise), so the unique constraint is case-insensitive.
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    display_name: Mapped[str] = mapped_column(String(100))
+    role: Mapped[Role] = mapped_column(_enum(Role))
+    active: Mapped[bool] = mapped_column(default=True)
+    locale: Mapped[str | None] = mapped_column(String(5))
+    # Rotated on sign-out, password change and deactivation: every cookie holding the old one dies.
+    session_token: Mapped[str] = mapped_column(String(64), unique=True, default=new_session_token)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    student_profile: Mapped[StudentProfile | None] = relationship(
+        back_populates="user", uselist=False, cascade="all, delete-orphan"
+    )
+    designations: Mapped[list[Designation]] = relationship(
+        back_populates="user",
+        foreign_keys="Designation.user_id",
+        lazy="selectin",
+        order_by="Designation.designated_at",
+    )
+
+    # Flask-Login
+    def get_id(self) -> str:
+        return self.session_token
+
+    @property
+    def is_active(self) -> bool:  # type: ignore[override]
+        return self.active
+
+    @property
+    def active_designation(self) -> Designation | None:
+        for designation in self.designations:
+            if designation.revoked_at is None:
+                return designation
+        return None
+
+    @property
+    def is_exchange_manager(self) -> bool:
+        return self.role == Role.EXCHANGE_MANAGER and self.active_designation is not None
+
+    @property
+    def managed_group_ids(self) -> frozenset[int]:
+        designation = self.active_designation
+        if designation is None or self.role != Role.EXCHANGE_MANAGER:
+            return frozenset()
+        return frozenset(g.id for g in designation.groups)
+
+    def __repr__(self) -> str:
+        return f"<User {self.id} {self.role.value}>"
+
+
+class StudentProfile(db.Model):
+    __tablename__ = "student_profile"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), unique=True)
+    group_id: Mapped[int] = mapped_column(ForeignKey("project_group.id"), index=True)
+    major: Mapped[str] = mapped_column(String(200))
+    degree_level: Mapped[DegreeLevel] = mapped_column(_enum(DegreeLevel))
+    year: Mapped[int | None] = mapped_column(Integer)
+    track_id: Mapped[int | None] = mapped_column(ForeignKey("track.id", ondelete="SET NULL"))
+    bio: Mapped[str] = mapped_column(Text, default="")
+    hours_per_week: Mapped[int | None] = mapped_column(Integer)
+    available_from: Mapped[date | None] = mapped_column(Date)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+
+    user: Mapped[User] = relationship(back_populates="student_profile")
+    group: Mapped[ProjectGroup] = relationship()
+    track: Mapped[Track | None] = relationship()
+
+
+designation_groups = Table(
+    "designation_group",
+    db.metadata,
+    Column("designation_id", ForeignKey("designation.id", ondelete="CASCADE"), primary_key=True),
+    Column("group_id", ForeignKey("project_group.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
+class Designation(db.Model):
+    """An admin's designation of a long-tenure staff member as exchange manager for some groups."""
+
+    __tablename__ = "designation"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    tenure_years: Mapped[int] = mapped_column(Integer)
+    designated_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    designated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    revoked_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    revoke_reason: Mapped[str] = mapped_column(Text, default="")
+
+    user: Mapped[User] = relationship(back_populates="designations", foreign_keys=[user_id])
+    designated_by: Mapped[User | None] = relationship(foreign_keys=[designated_by_id])
+    revoked_by: Mapped[User | None] = relationship(foreign_keys=[revoked_by_id])
+    groups: Mapped[list[ProjectGroup]] = relationship(
+        secondary=designation_groups, lazy="selectin", order_by="ProjectGroup.code"
+    )
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None

@@ -1,0 +1,73 @@
+"""Loading seeds/: the programme's project groups and demo data. Idempotent."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from marketplace.extensions import db
+from marketplace.models import Role
+from marketplace.services import accounts, designations, groups
+
+SEEDS = Path(__file__).resolve().parent.parent / "seeds"
+
+
+def load_json(name: str):
+    return json.loads((SEEDS / name).read_text(encoding="utf-8"))
+
+
+def seed_groups() -> int:
+    created = 0
+    for item in load_json("project_groups.json"):
+        if groups.find_group_by_code(item["code"]) is not None:
+            continue
+        groups.create_group(
+            None,
+            groups.GroupData(
+                code=item["code"],
+                name_en=item["name_en"],
+                name_ko=item["name_ko"],
+                university_en=item.get("university_en", ""),
+                university_ko=item.get("university_ko", ""),
+                email_domains=item.get("email_domains", []),
+                majors=[tuple(m) for m in item.get("majors", [])],
+                tracks=[tuple(t) for t in item.get("tracks", [])],
+            ),
+        )
+        created += 1
+    db.session.flush()
+    return created
+
+
+def seed_demo() -> int:
+    """Demo accounts (one per role, listed in the README) and demo records."""
+    demo = load_json("demo.json")
+    created = 0
+    admin = accounts.find_user_by_email(demo["admin"]["email"])
+    if admin is None:
+        admin = accounts.create_user(demo["admin"]["email"], demo["password"], demo["admin"]["name"], Role.ADMIN)
+        created += 1
+    for manager in demo["exchange_managers"]:
+        if accounts.find_user_by_email(manager["email"]) is None:
+            group_ids = [groups.find_group_by_code(code).id for code in manager["groups"]]
+            designations.designate(
+                admin, manager["email"], manager["tenure_years"], group_ids,
+                display_name=manager["name"], initial_password=demo["password"],
+            )
+            created += 1
+    for company_manager in demo["company_managers"]:
+        if accounts.find_user_by_email(company_manager["email"]) is None:
+            accounts.register_company_manager(company_manager["email"], demo["password"], company_manager["name"])
+            created += 1
+    for student in demo["students"]:
+        if accounts.find_user_by_email(student["email"]) is None:
+            group = groups.find_group_by_code(student["group"])
+            accounts.register_student(
+                accounts.StudentRegistration(
+                    email=student["email"], password=demo["password"], display_name=student["name"],
+                    group_id=group.id, major=student["major"], degree_level=student["degree_level"],
+                    year=student.get("year"),
+                )
+            )
+            created += 1
+    db.session.flush()
+    return created

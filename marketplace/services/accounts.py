@@ -1,0 +1,167 @@
+"""Accounts: registration, authentication, passwords, sessions, locale."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+from email_validator import EmailNotValidError, validate_email
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select
+
+from marketplace.extensions import db
+from marketplace.models import DegreeLevel, ProjectGroup, Role, StudentProfile, Track, User
+from marketplace.models.base import utcnow
+from marketplace.models.users import new_session_token
+from marketplace.services import audit
+from marketplace.services.errors import DomainError
+from marketplace.services.passwords import hash_password, password_problem, verify_password
+
+
+def normalize_email(email: str) -> str:
+    """Validate the syntax and return the case-folded address, or raise DomainError on `email`."""
+    try:
+        result = validate_email((email or "").strip(), check_deliverability=False)
+    except EmailNotValidError:
+        raise DomainError(str(_l("Enter a valid e-mail address.")), field="email") from None
+    return result.normalized.lower()
+
+
+def find_user_by_email(email: str) -> User | None:
+    return db.session.scalar(select(User).where(func.lower(User.email) == email.strip().lower()))
+
+
+def get_user_by_session_token(token: str) -> User | None:
+    if not token:
+        return None
+    return db.session.scalar(select(User).where(User.session_token == token))
+
+
+def _check_new_account(email: str, password: str, display_name: str) -> str:
+    email = normalize_email(email)
+    if find_user_by_email(email) is not None:
+        raise DomainError(str(_l("An account with this e-mail address already exists.")), field="email")
+    problem = password_problem(password, email)
+    if problem:
+        raise DomainError(problem, field="password")
+    if not display_name.strip():
+        raise DomainError(str(_l("Enter your name.")), field="display_name")
+    return email
+
+
+@dataclass(frozen=True)
+class StudentRegistration:
+    email: str
+    password: str
+    display_name: str
+    group_id: int
+    major: str
+    degree_level: str
+    year: int | None = None
+    track_id: int | None = None
+    locale: str | None = None
+
+
+def register_student(data: StudentRegistration) -> User:
+    email = _check_new_account(data.email, data.password, data.display_name)
+    group = db.session.get(ProjectGroup, data.group_id) if data.group_id else None
+    if group is None or not group.active:
+        raise DomainError(str(_l("Choose one of the listed project groups.")), field="group_id")
+    try:
+        degree = DegreeLevel(data.degree_level)
+    except ValueError:
+        raise DomainError(str(_l("Choose a degree level.")), field="degree_level") from None
+    if not data.major.strip():
+        raise DomainError(str(_l("Enter your major.")), field="major")
+    track = None
+    if data.track_id:
+        track = db.session.get(Track, data.track_id)
+        if track is None or track.group_id != group.id:
+            raise DomainError(str(_l("This track does not belong to the chosen group.")), field="track_id")
+    user = User(
+        email=email,
+        password_hash=hash_password(data.password),
+        display_name=data.display_name.strip(),
+        role=Role.STUDENT,
+        locale=data.locale,
+    )
+    user.student_profile = StudentProfile(
+        group_id=group.id,
+        major=data.major.strip(),
+        degree_level=degree,
+        year=data.year,
+        track_id=track.id if track else None,
+    )
+    db.session.add(user)
+    db.session.flush()
+    audit.record(user, "user", user.id, "registered", None, Role.STUDENT.value)
+    return user
+
+
+def register_company_manager(email: str, password: str, display_name: str, locale: str | None = None) -> User:
+    email = _check_new_account(email, password, display_name)
+    user = User(
+        email=email,
+        password_hash=hash_password(password),
+        display_name=display_name.strip(),
+        role=Role.COMPANY_MANAGER,
+        locale=locale,
+    )
+    db.session.add(user)
+    db.session.flush()
+    audit.record(user, "user", user.id, "registered", None, Role.COMPANY_MANAGER.value)
+    return user
+
+
+def create_user(email: str, password: str, display_name: str, role: Role, actor: User | None = None) -> User:
+    """Create a staff or admin account (CLI, seeds, admin console)."""
+    email = _check_new_account(email, password, display_name)
+    user = User(email=email, password_hash=hash_password(password), display_name=display_name.strip(), role=role)
+    db.session.add(user)
+    db.session.flush()
+    audit.record(actor, "user", user.id, "created", None, role.value)
+    return user
+
+
+def authenticate(email: str, password: str) -> User | None:
+    """The user if e-mail and password match an active account; one answer for every failure."""
+    user = find_user_by_email(email or "")
+    ok = verify_password(user.password_hash if user else None, password or "")
+    if not ok or user is None or not user.active:
+        return None
+    user.last_login_at = utcnow()
+    return user
+
+
+def end_all_sessions(user: User) -> None:
+    """Invalidate every session and remember-me cookie of this user."""
+    user.session_token = new_session_token()
+
+
+def change_password(user: User, current_password: str, new_password: str) -> None:
+    if not verify_password(user.password_hash, current_password or ""):
+        raise DomainError(str(_l("The current password is not correct.")), field="current_password")
+    problem = password_problem(new_password, user.email)
+    if problem:
+        raise DomainError(problem, field="new_password")
+    if verify_password(user.password_hash, new_password):
+        raise DomainError(str(_l("Choose a password different from the current one.")), field="new_password")
+    user.password_hash = hash_password(new_password)
+    end_all_sessions(user)
+    audit.record(user, "user", user.id, "password_changed")
+
+
+def set_active(actor: User, user: User, active: bool) -> None:
+    if user.active == active:
+        return
+    before = "active" if user.active else "inactive"
+    user.active = active
+    if not active:
+        end_all_sessions(user)
+    audit.record(actor, "user", user.id, "activated" if active else "deactivated", before,
+                 "active" if active else "inactive")
+
+
+def set_locale(user: User, locale: str) -> None:
+    user.locale = locale
+
+

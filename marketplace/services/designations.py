@@ -1,0 +1,99 @@
+"""Designating long-tenure staff as exchange managers, and revoking designations."""
+from __future__ import annotations
+
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import Select, select
+from sqlalchemy.orm import selectinload
+
+from marketplace.extensions import db
+from marketplace.models import Designation, ProjectGroup, Role, User
+from marketplace.models.base import utcnow
+from marketplace.services import audit
+from marketplace.services.accounts import create_user, find_user_by_email, normalize_email
+from marketplace.services.errors import Conflict, DomainError, NotFound
+
+
+def minimum_tenure() -> int:
+    return int(current_app.config.get("MIN_MANAGER_TENURE_YEARS", 10))
+
+
+def designations_query(include_revoked: bool = True) -> Select:
+    query = select(Designation).options(
+        selectinload(Designation.user), selectinload(Designation.designated_by), selectinload(Designation.revoked_by)
+    )
+    if not include_revoked:
+        query = query.where(Designation.revoked_at.is_(None))
+    return query.order_by(Designation.revoked_at.is_not(None), Designation.designated_at.desc())
+
+
+def designate(
+    actor: User,
+    email: str,
+    tenure_years: int | None,
+    group_ids: list[int],
+    display_name: str = "",
+    initial_password: str = "",
+) -> Designation:
+    """Designate the account with `email` (created as staff if new) as exchange manager for groups."""
+    minimum = minimum_tenure()
+    if tenure_years is None or tenure_years < minimum:
+        raise DomainError(
+            str(_l("Exchange managers need at least %(n)d years of tenure.", n=minimum)), field="tenure_years"
+        )
+    if tenure_years > 60:
+        raise DomainError(str(_l("Enter the tenure in years (at most 60).")), field="tenure_years")
+    groups = list(db.session.scalars(select(ProjectGroup).where(ProjectGroup.id.in_(group_ids or [])))) \
+        if group_ids else []
+    if not groups or len(groups) != len(set(group_ids)):
+        raise DomainError(str(_l("Choose at least one of the listed project groups.")), field="group_ids")
+
+    email = normalize_email(email)
+    user = find_user_by_email(email)
+    if user is None:
+        if not display_name.strip():
+            raise DomainError(str(_l("Enter the new manager's name.")), field="display_name")
+        if not initial_password:
+            raise DomainError(
+                str(_l("No account uses this e-mail yet: set an initial password to create one.")),
+                field="initial_password",
+            )
+        try:
+            user = create_user(email, initial_password, display_name, Role.EXCHANGE_MANAGER, actor)
+        except DomainError as error:
+            if error.field == "password":
+                error.field = "initial_password"
+            raise
+    elif user.role not in (Role.EXCHANGE_MANAGER,):
+        raise DomainError(
+            str(_l("This account belongs to a %(role)s and cannot be designated.", role=user.role.value)),
+            field="email",
+        )
+    if user.active_designation is not None:
+        raise Conflict(str(_l("This person is already a designated exchange manager.")), field="email")
+
+    designation = Designation(
+        user=user, tenure_years=tenure_years, designated_by_id=actor.id, designated_at=utcnow(), groups=groups
+    )
+    db.session.add(designation)
+    db.session.flush()
+    note = ", ".join(g.code for g in groups) + f"; {tenure_years}y"
+    audit.record(actor, "designation", designation.id, "designated", None, "active", note)
+    return designation
+
+
+def get_designation(designation_id: int) -> Designation:
+    designation = db.session.get(Designation, designation_id)
+    if designation is None:
+        raise NotFound(str(_l("No such designation.")))
+    return designation
+
+
+def revoke(actor: User, designation: Designation, reason: str = "") -> Designation:
+    if designation.revoked_at is not None:
+        raise Conflict(str(_l("This designation was already revoked.")))
+    designation.revoked_at = utcnow()
+    designation.revoked_by_id = actor.id
+    designation.revoke_reason = reason.strip()
+    audit.record(actor, "designation", designation.id, "revoked", "active", "revoked", reason.strip())
+    return designation

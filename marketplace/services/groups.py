@@ -1,0 +1,116 @@
+"""Project groups, their majors and tracks."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import selectinload
+
+from marketplace.extensions import db
+from marketplace.models import Major, ProjectGroup, Track, User
+from marketplace.services import audit
+from marketplace.services.errors import DomainError, NotFound
+
+CODE_RE = re.compile(r"^[A-Z][A-Z0-9_-]{1,19}$")
+DOMAIN_RE = re.compile(r"^(?=.{3,253}$)([a-z0-9-]+\.)+[a-z]{2,}$")
+
+
+@dataclass
+class GroupData:
+    code: str
+    name_en: str
+    name_ko: str
+    university_en: str = ""
+    university_ko: str = ""
+    email_domains: list[str] = field(default_factory=list)
+    # (college_en, college_ko, major_en, major_ko)
+    majors: list[tuple[str, str, str, str]] = field(default_factory=list)
+    # (track_en, track_ko)
+    tracks: list[tuple[str, str]] = field(default_factory=list)
+    active: bool = True
+
+
+def groups_query(active_only: bool = True) -> Select:
+    query = select(ProjectGroup).options(selectinload(ProjectGroup.majors), selectinload(ProjectGroup.tracks))
+    if active_only:
+        query = query.where(ProjectGroup.active.is_(True))
+    return query.order_by(ProjectGroup.id)
+
+
+def list_groups(active_only: bool = True) -> list[ProjectGroup]:
+    return list(db.session.scalars(groups_query(active_only)))
+
+
+def get_group(group_id: int) -> ProjectGroup:
+    group = db.session.get(ProjectGroup, group_id)
+    if group is None:
+        raise NotFound(str(_l("No such project group.")))
+    return group
+
+
+def find_group_by_code(code: str) -> ProjectGroup | None:
+    return db.session.scalar(select(ProjectGroup).where(func.upper(ProjectGroup.code) == code.strip().upper()))
+
+
+def _validate(data: GroupData, existing: ProjectGroup | None) -> None:
+    code = data.code.strip().upper()
+    if not CODE_RE.match(code):
+        raise DomainError(
+            str(_l("Use 2–20 capital letters, digits, '-' or '_', starting with a letter.")), field="code"
+        )
+    other = find_group_by_code(code)
+    if other is not None and other is not existing:
+        raise DomainError(str(_l("A project group with this code already exists.")), field="code")
+    if not data.name_en.strip():
+        raise DomainError(str(_l("Enter the English name.")), field="name_en")
+    if not data.name_ko.strip():
+        raise DomainError(str(_l("Enter the Korean name.")), field="name_ko")
+    for domain in data.email_domains:
+        if not DOMAIN_RE.match(domain):
+            raise DomainError(str(_l("'%(domain)s' is not a valid domain.", domain=domain)), field="email_domains")
+
+
+def _apply(group: ProjectGroup, data: GroupData) -> None:
+    group.code = data.code.strip().upper()
+    group.name_en = data.name_en.strip()
+    group.name_ko = data.name_ko.strip()
+    group.university_en = data.university_en.strip()
+    group.university_ko = data.university_ko.strip()
+    group.email_domains = ",".join(d.strip().lower() for d in data.email_domains)
+    group.active = data.active
+    # Keep rows that still exist (students may reference tracks); replace the rest.
+    wanted_majors = {(m[0], m[1], m[2], m[3]) for m in data.majors}
+    group.majors = [m for m in group.majors if (m.college_en, m.college_ko, m.name_en, m.name_ko) in wanted_majors]
+    have = {(m.college_en, m.college_ko, m.name_en, m.name_ko) for m in group.majors}
+    for major in data.majors:
+        if major not in have:
+            group.majors.append(Major(college_en=major[0], college_ko=major[1], name_en=major[2], name_ko=major[3]))
+            have.add(major)
+    wanted_tracks = set(data.tracks)
+    group.tracks = [t for t in group.tracks if (t.name_en, t.name_ko) in wanted_tracks]
+    have_tracks = {(t.name_en, t.name_ko) for t in group.tracks}
+    for track in data.tracks:
+        if track not in have_tracks:
+            group.tracks.append(Track(name_en=track[0], name_ko=track[1]))
+            have_tracks.add(track)
+
+
+def create_group(actor: User | None, data: GroupData) -> ProjectGroup:
+    _validate(data, None)
+    group = ProjectGroup()
+    _apply(group, data)
+    db.session.add(group)
+    db.session.flush()
+    audit.record(actor, "project_group", group.id, "created", None, "active" if group.active else "inactive")
+    return group
+
+
+def update_group(actor: User, group: ProjectGroup, data: GroupData) -> ProjectGroup:
+    _validate(data, group)
+    before = "active" if group.active else "inactive"
+    _apply(group, data)
+    db.session.flush()
+    audit.record(actor, "project_group", group.id, "updated", before, "active" if group.active else "inactive")
+    return group
