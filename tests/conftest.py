@@ -1,0 +1,160 @@
+"""Shared fixtures: an app per test on SQLite and on PostgreSQL, clients, and an auth helper.
+
+Database-backed tests take the `app` fixture, which is parametrised over both backends. PostgreSQL
+comes from TEST_POSTGRES_URL; without it the PostgreSQL half is skipped on a laptop and fails in CI
+(CI=true), so a missing service is never silently ignored there.
+"""
+from __future__ import annotations
+
+import os
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from marketplace.app import create_app
+from marketplace.extensions import db
+
+POSTGRES_URL = os.environ.get("TEST_POSTGRES_URL", "")
+IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+BACKENDS = [b.strip() for b in os.environ.get("TEST_BACKENDS", "sqlite,postgresql").split(",") if b.strip()]
+
+
+def _pg_url() -> str:
+    url = POSTGRES_URL
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url[len("postgresql://"):]
+    return url
+
+
+def _upgrade(url: str) -> None:
+    from flask_migrate import upgrade
+
+    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": url})
+    with app.app_context():
+        upgrade()
+        db.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("db") / "template.sqlite"
+    _upgrade(f"sqlite:///{path}")
+    return path
+
+
+@pytest.fixture(scope="session")
+def postgres_ready() -> str:
+    if not POSTGRES_URL:
+        if IN_CI:
+            pytest.fail("CI=true but TEST_POSTGRES_URL is not set: PostgreSQL must run in CI")
+        pytest.skip("PostgreSQL not configured (set TEST_POSTGRES_URL to run these)")
+    url = _pg_url()
+    engine = sa.create_engine(url)
+    try:
+        with engine.begin() as conn:
+            conn.execute(sa.text("DROP SCHEMA public CASCADE"))
+            conn.execute(sa.text("CREATE SCHEMA public"))
+    except sa.exc.OperationalError as error:
+        if IN_CI:
+            pytest.fail(f"PostgreSQL unreachable in CI: {error}")
+        pytest.skip(f"PostgreSQL unreachable: {error}")
+    finally:
+        engine.dispose()
+    _upgrade(url)
+    return url
+
+
+def _truncate_all(app) -> None:
+    with app.app_context():
+        tables = [t.name for t in db.metadata.sorted_tables]
+        with db.engine.begin() as conn:
+            conn.execute(sa.text("TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY CASCADE"))
+
+
+@pytest.fixture(params=BACKENDS)
+def backend(request) -> str:
+    return request.param
+
+
+@pytest.fixture
+def app_config(backend, request, tmp_path) -> dict:
+    if backend == "sqlite":
+        template = request.getfixturevalue("sqlite_template")
+        path = tmp_path / "test.sqlite"
+        shutil.copy(template, path)
+        url = f"sqlite:///{path}"
+    else:
+        url = request.getfixturevalue("postgres_ready")
+    return {
+        "TESTING": True,
+        "SQLALCHEMY_DATABASE_URI": url,
+        "UPLOAD_FOLDER": str(tmp_path / "uploads"),
+        "SERVER_NAME": None,
+    }
+
+
+@pytest.fixture
+def app(app_config, backend):
+    app = create_app(app_config)
+    if backend == "postgresql":
+        _truncate_all(app)
+    with app.app_context():
+        yield app
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+CSRF_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+
+
+def csrf_token(client, path: str = "/auth/login") -> str:
+    html = client.get(path).get_data(as_text=True)
+    match = CSRF_RE.search(html)
+    assert match, f"no CSRF token on {path}"
+    return match.group(1)
+
+
+class AuthActions:
+    """Sign in and out through the real forms, CSRF token included (flaskr's auth helper)."""
+
+    def __init__(self, client):
+        self.client = client
+
+    def login(self, email: str, password: str = "", follow_redirects: bool = False):
+        from tests.factories import PASSWORD
+
+        token = csrf_token(self.client, "/auth/login")
+        return self.client.post(
+            "/auth/login",
+            data={"csrf_token": token, "email": email, "password": password or PASSWORD},
+            follow_redirects=follow_redirects,
+        )
+
+    def logout(self):
+        token = csrf_token(self.client, "/")
+        return self.client.post("/auth/logout", data={"csrf_token": token})
+
+    def post(self, path: str, data: dict | None = None, form_page: str | None = None, **kwargs):
+        """POST with a fresh CSRF token taken from `form_page` (default: the home page)."""
+        token = csrf_token(self.client, form_page or "/")
+        payload = {"csrf_token": token}
+        payload.update(data or {})
+        return self.client.post(path, data=payload, **kwargs)
+
+
+@pytest.fixture
+def auth(client) -> AuthActions:
+    return AuthActions(client)

@@ -1,0 +1,66 @@
+"""Small factory functions that build test data through the real services."""
+from __future__ import annotations
+
+import itertools
+
+from marketplace.extensions import db
+from marketplace.models import Role, User
+from marketplace.services import accounts, designations, groups
+
+PASSWORD = "Correct-Horse-42"
+_counter = itertools.count(1)
+
+
+def unique(prefix: str) -> str:
+    return f"{prefix}{next(_counter)}"
+
+
+def make_group(code: str | None = None, tracks=(), majors=(("College of Medicine", "의과대학", "Medicine", "의학"),)):
+    code = code or unique("G")
+    existing = groups.find_group_by_code(code)
+    if existing is not None:
+        return existing
+    group = groups.create_group(
+        None,
+        groups.GroupData(
+            code=code, name_en=f"{code} Project Group", name_ko=f"{code} 사업단",
+            majors=list(majors), tracks=list(tracks),
+        ),
+    )
+    db.session.commit()
+    return group
+
+
+def make_student(group=None, email: str | None = None, degree_level: str = "master", major: str = "Medicine") -> User:
+    group = group or make_group("PNU")
+    user = accounts.register_student(
+        accounts.StudentRegistration(
+            email=email or f"{unique('student')}@pusan.ac.kr", password=PASSWORD,
+            display_name="Student " + unique(""), group_id=group.id, major=major, degree_level=degree_level,
+        )
+    )
+    db.session.commit()
+    return user
+
+
+def make_company_manager(email: str | None = None) -> User:
+    user = accounts.register_company_manager(email or f"{unique('cm')}@company.co.kr", PASSWORD, "Manager " + unique(""))
+    db.session.commit()
+    return user
+
+
+def make_admin(email: str | None = None) -> User:
+    user = accounts.create_user(email or f"{unique('admin')}@office.go.kr", PASSWORD, "Admin", Role.ADMIN)
+    db.session.commit()
+    return user
+
+
+def make_exchange_manager(*group_list, email: str | None = None, tenure: int = 12, admin: User | None = None) -> User:
+    admin = admin or make_admin()
+    group_list = group_list or (make_group("PNU"),)
+    designation = designations.designate(
+        admin, email or f"{unique('xm')}@office.go.kr", tenure, [g.id for g in group_list],
+        display_name="Exchange Manager " + unique(""), initial_password=PASSWORD,
+    )
+    db.session.commit()
+    return designation.user
