@@ -66,9 +66,11 @@ def register_extensions(app: Flask) -> None:
 
 def select_locale() -> str:
     """The user's saved choice, else the session's choice, else Accept-Language, else Korean."""
-    from flask import current_app
+    from flask import current_app, has_request_context
 
     languages = current_app.config["LANGUAGES"]
+    if not has_request_context():  # CLI, seeds, jobs
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
     if current_user and getattr(current_user, "is_authenticated", False) and current_user.locale in languages:
         return current_user.locale
     chosen = session.get("locale")

@@ -6,6 +6,7 @@ comes from TEST_POSTGRES_URL; without it the PostgreSQL half is skipped on a lap
 """
 from __future__ import annotations
 
+import contextvars
 import os
 import re
 import shutil
@@ -13,6 +14,9 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+
+from flask import has_app_context
+from flask.testing import FlaskClient
 
 from marketplace.app import create_app
 from marketplace.extensions import db
@@ -96,9 +100,26 @@ def app_config(backend, request, tmp_path) -> dict:
     }
 
 
+class IsolatedClient(FlaskClient):
+    """Each request runs in its own app context, as in production.
+
+    The test itself holds an app context (so it can use db.session); without this, requests would
+    share its `g` and session, hiding bugs such as a user cached from an earlier request.
+    """
+
+    def open(self, *args, **kwargs):
+        if has_app_context():
+            db.session.rollback()  # end the test's transaction: no lock held, fresh reads afterwards
+        response = contextvars.Context().run(super().open, *args, **kwargs)
+        if has_app_context():
+            db.session.expire_all()
+        return response
+
+
 @pytest.fixture
 def app(app_config, backend):
     app = create_app(app_config)
+    app.test_client_class = IsolatedClient
     if backend == "postgresql":
         _truncate_all(app)
     with app.app_context():

@@ -1,0 +1,185 @@
+"""Sign-in, registration, sign-out and password change through the real pages."""
+import re
+
+import pytest
+
+from marketplace.extensions import db
+from marketplace.models import User
+from tests.conftest import csrf_token
+from tests.factories import PASSWORD, make_company_manager, make_group
+
+
+def test_login_page_has_fields_labelled_email_and_password_in_english(client):
+    html = client.get("/auth/login", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert re.search(r'<label[^>]*for="email"[^>]*>Email</label>', html)
+    assert re.search(r'<label[^>]*for="password"[^>]*>Password</label>', html)
+
+
+def test_login_page_is_korean_by_default_and_labels_still_name_email_and_password(client):
+    html = client.get("/auth/login").get_data(as_text=True)
+    assert 'lang="ko"' in html
+    assert re.search(r'<label[^>]*for="email"[^>]*>[^<]*이메일[^<]*Email[^<]*</label>', html)
+    assert re.search(r'<label[^>]*for="password"[^>]*>[^<]*비밀번호[^<]*Password[^<]*</label>', html)
+
+
+def test_sign_in_errors_say_the_same_for_unknown_email_and_wrong_password(client, auth):
+    make_company_manager("kim@company.co.kr")
+    unknown = auth.login("nobody@company.co.kr", "Wrong-Pass-123").get_data(as_text=True)
+    wrong = auth.login("kim@company.co.kr", "Wrong-Pass-123").get_data(as_text=True)
+
+    def message(html):
+        return re.search(r'id="password-error">([^<]+)<', html).group(1)
+
+    assert message(unknown) == message(wrong)
+    assert 'value="nobody@company.co.kr"' in unknown  # what was typed is kept
+
+
+def test_student_registers_and_lands_signed_in(client):
+    group = make_group("PNU")
+    token = csrf_token(client, "/auth/register/student")
+    response = client.post("/auth/register/student", data={
+        "csrf_token": token, "display_name": "Kim Student", "email": "kim@pusan.ac.kr",
+        "password": "Medical-AI-2026", "confirm": "Medical-AI-2026", "group_id": str(group.id),
+        "major": "Nursing", "degree_level": "bachelor", "year": "2", "track_id": "",
+    })
+    assert response.status_code == 302
+    assert "Kim Student" in client.get("/").get_data(as_text=True)
+    user = db.session.query(User).filter_by(email="kim@pusan.ac.kr").one()
+    assert user.student_profile.major == "Nursing"
+
+
+@pytest.mark.parametrize("overrides, field, fragment", [
+    ({"password": "short", "confirm": "short"}, "password", "8"),
+    ({"password": "password123", "confirm": "password123"}, "password", "common"),
+    ({"group_id": "99999"}, "group_id", "project group"),
+    ({"group_id": "not-a-number"}, "group_id", "project group"),
+    ({"degree_level": "emperor"}, "degree_level", "degree"),
+    ({"email": "not-an-email"}, "email", "valid"),
+    ({"confirm": "something-else-1"}, "confirm", "match"),
+])
+def test_bad_registration_input_shows_message_by_the_field_and_keeps_what_was_typed(client, overrides, field, fragment):
+    group = make_group("PNU")
+    data = {"display_name": "Lee Typed", "email": "lee@pusan.ac.kr", "password": "Medical-AI-2026",
+            "confirm": "Medical-AI-2026", "group_id": str(group.id), "major": "Radiology Typed",
+            "degree_level": "master", "year": "1", "track_id": ""}
+    data.update(overrides)
+    data["csrf_token"] = csrf_token(client, "/auth/register/student")
+    response = client.post("/auth/register/student", data=data, headers={"Accept-Language": "en"})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 400
+    error = re.search(rf'id="{field}-error">([^<]+)<', html)
+    assert error and fragment.lower() in error.group(1).lower()
+    assert 'value="Lee Typed"' in html and 'value="Radiology Typed"' in html
+    assert db.session.query(User).count() == 0
+
+
+def test_duplicate_email_on_company_registration_is_shown_beside_email(client):
+    make_company_manager("dup@company.co.kr")
+    token = csrf_token(client, "/auth/register/company")
+    response = client.post("/auth/register/company", data={
+        "csrf_token": token, "display_name": "Dup", "email": "DUP@company.co.kr",
+        "password": "Medical-AI-2026", "confirm": "Medical-AI-2026"}, headers={"Accept-Language": "en"})
+    assert response.status_code == 400
+    assert re.search(r'id="email-error">[^<]*already exists', response.get_data(as_text=True))
+
+
+def test_tampered_form_without_csrf_token_is_refused_without_500(client):
+    response = client.post("/auth/register/company", data={"display_name": "X", "email": "x@y.kr"})
+    assert response.status_code == 400
+
+
+def test_sign_out_invalidates_a_copied_session_cookie(app, client, auth):
+    user = make_company_manager("copy@company.co.kr")
+    auth.login("copy@company.co.kr")
+    stolen = client.get_cookie("session").value
+    assert client.get("/auth/password").status_code == 200
+    auth.logout()
+    thief = app.test_client()
+    thief.set_cookie("session", stolen)
+    response = thief.get("/auth/password")
+    assert response.status_code == 302 and "/auth/login" in response.headers["Location"]
+    assert user.session_token  # rotated, still present
+
+
+def test_remember_me_cookie_dies_with_password_change(app, client, auth):
+    make_company_manager("remember@company.co.kr")
+    token = csrf_token(client, "/auth/login")
+    client.post("/auth/login", data={"csrf_token": token, "email": "remember@company.co.kr",
+                                     "password": PASSWORD, "remember": "y"})
+    remember = client.get_cookie("remember_token").value
+    other_device = app.test_client()
+    other_device.set_cookie("remember_token", remember)
+    assert other_device.get("/auth/password").status_code == 200
+    token = csrf_token(client, "/auth/password")
+    response = client.post("/auth/password", data={"csrf_token": token, "current_password": PASSWORD,
+                                                   "new_password": "Brand-New-Pass-77", "confirm": "Brand-New-Pass-77"})
+    assert response.status_code == 302
+    stale = app.test_client()
+    stale.set_cookie("remember_token", remember)
+    assert stale.get("/auth/password").status_code == 302
+    assert client.get("/auth/password").status_code == 200  # the device that changed it stays in
+
+
+def test_password_change_with_wrong_current_password_says_so_beside_the_field(client, auth):
+    make_company_manager("pw@company.co.kr")
+    auth.login("pw@company.co.kr")
+    token = csrf_token(client, "/auth/password")
+    response = client.post("/auth/password", data={"csrf_token": token, "current_password": "nope-nope-1",
+                                                   "new_password": "Brand-New-Pass-77", "confirm": "Brand-New-Pass-77"},
+                           headers={"Accept-Language": "en"})
+    assert response.status_code == 400
+    assert re.search(r'id="current_password-error">[^<]*not correct', response.get_data(as_text=True))
+
+
+@pytest.mark.parametrize("target", [
+    "//evil.example", "https://evil.example", "/\\evil.example", "javascript:alert(1)",
+    "\t//evil.example", "/\t/evil.example", " //evil.example", "http:/evil.example",
+])
+def test_next_after_sign_in_never_leaves_the_site(client, target):
+    make_company_manager("next@company.co.kr")
+    token = csrf_token(client, "/auth/login")
+    response = client.post("/auth/login", data={"csrf_token": token, "email": "next@company.co.kr",
+                                                "password": PASSWORD, "next": target})
+    assert response.status_code == 302
+    location = response.headers["Location"]
+    assert location.startswith("/") and not location.startswith("//") and "evil" not in location
+
+
+def test_next_after_sign_in_keeps_a_local_path(client):
+    make_company_manager("local@company.co.kr")
+    token = csrf_token(client, "/auth/login")
+    response = client.post("/auth/login", data={"csrf_token": token, "email": "local@company.co.kr",
+                                                "password": PASSWORD, "next": "/auth/password"})
+    assert response.headers["Location"] == "/auth/password"
+
+
+def test_ten_failed_sign_ins_for_one_account_give_429_and_others_are_unaffected(app, client):
+    make_company_manager("victim@company.co.kr")
+    make_company_manager("other@company.co.kr")
+    for _ in range(10):
+        token = csrf_token(client, "/auth/login")
+        assert client.post("/auth/login", data={"csrf_token": token, "email": "victim@company.co.kr",
+                                                "password": "Wrong-Pass-123"}).status_code == 400
+    token = csrf_token(client, "/auth/login")
+    blocked = client.post("/auth/login", data={"csrf_token": token, "email": "victim@company.co.kr",
+                                               "password": PASSWORD}, headers={"Accept-Language": "en"})
+    assert blocked.status_code == 429
+    assert "Too many attempts" in blocked.get_data(as_text=True)
+    other = app.test_client()
+    other.environ_base["REMOTE_ADDR"] = "10.1.2.3"
+    token = csrf_token(other, "/auth/login")
+    assert other.post("/auth/login", data={"csrf_token": token, "email": "other@company.co.kr",
+                                           "password": PASSWORD}).status_code == 302
+
+
+def test_language_switch_is_remembered_for_the_signed_in_user(client, auth):
+    user = make_company_manager("lang@company.co.kr")
+    auth.login("lang@company.co.kr")
+    auth.post("/language", {"locale": "en", "next": "/"})
+    assert user.locale == "en"
+    assert 'lang="en"' in client.get("/", headers={"Accept-Language": "ko"}).get_data(as_text=True)
+
+
+def test_accept_language_picks_english_for_anonymous_visitors(client):
+    assert 'lang="en"' in client.get("/", headers={"Accept-Language": "en-US,en;q=0.9"}).get_data(as_text=True)
+    assert 'lang="ko"' in client.get("/", headers={"Accept-Language": "fr"}).get_data(as_text=True)
