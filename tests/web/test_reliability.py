@@ -1,0 +1,101 @@
+"""Failure modes: database down, unexpected errors, headers on every response."""
+import logging
+
+import pytest
+
+from marketplace.app import create_app
+
+
+def test_healthz_answers_503_with_retry_after_when_the_database_is_unreachable_and_recovers(tmp_path):
+    missing_dir = tmp_path / "not-yet"
+    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{missing_dir}/db.sqlite"})
+    client = app.test_client()
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    assert response.get_json()["status"] != "ok"
+    assert response.headers["Retry-After"]
+    missing_dir.mkdir()
+    assert client.get("/healthz").status_code == 200
+
+
+def test_pages_answer_503_not_500_when_the_database_is_down(tmp_path):
+    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/absent/db.sqlite"})
+    response = app.test_client().get("/", headers={"Accept-Language": "en"})
+    assert response.status_code == 503
+    assert response.headers["Retry-After"]
+    assert "temporarily unavailable" in response.get_data(as_text=True)
+
+
+def test_unexpected_error_shows_a_friendly_page_without_traceback_and_logs_request_id(tmp_path, caplog):
+    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/db.sqlite"})
+
+    @app.route("/boom")
+    def boom():
+        raise RuntimeError("secret internals")
+
+    app.logger.propagate = True
+    with caplog.at_level(logging.ERROR):
+        response = app.test_client().get("/boom", headers={"Accept-Language": "en", "X-Request-ID": "req-123"})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 500
+    assert "Something went wrong" in html and "req-123" in html
+    assert "Traceback" not in html and "secret internals" not in html
+    assert any("unhandled error" in r.getMessage() for r in caplog.records)
+
+
+def test_production_refuses_to_start_without_a_real_secret_key(monkeypatch):
+    from marketplace.config import ProductionConfig
+
+    monkeypatch.setenv("SECRET_KEY", "dev")
+    with pytest.raises(RuntimeError, match="SECRET_KEY"):
+        create_app(ProductionConfig)
+    monkeypatch.delenv("SECRET_KEY")
+    with pytest.raises(RuntimeError, match="SECRET_KEY"):
+        create_app(ProductionConfig)
+
+
+def test_production_sets_secure_cookies_and_hsts(monkeypatch, tmp_path):
+    from marketplace.config import ProductionConfig
+
+    monkeypatch.setenv("SECRET_KEY", "x" * 48)
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path}/db.sqlite")
+    app = create_app(ProductionConfig)
+    assert app.config["SESSION_COOKIE_SECURE"] and app.config["REMEMBER_COOKIE_SECURE"]
+    response = app.test_client().get("/healthz")
+    assert "max-age" in response.headers["Strict-Transport-Security"]
+
+
+@pytest.mark.parametrize("path", ["/", "/auth/login", "/healthz", "/no-such-page", "/static/css/app.css"])
+def test_security_headers_on_every_response(client, path):
+    response = client.get(path)
+    csp = response.headers["Content-Security-Policy"]
+    assert "object-src 'none'" in csp and "frame-ancestors 'none'" in csp
+    assert "unsafe-inline" not in csp and "script-src 'self'" in csp
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["Referrer-Policy"]
+
+
+def test_signed_in_pages_are_not_cached(client, auth):
+    from tests.factories import make_company_manager
+
+    make_company_manager("cache@company.co.kr")
+    auth.login("cache@company.co.kr")
+    assert client.get("/auth/password").headers["Cache-Control"] == "no-store"
+
+
+def test_session_cookie_is_httponly_and_samesite_lax(client, auth):
+    from tests.factories import make_company_manager
+
+    make_company_manager("cookie@company.co.kr")
+    response = auth.login("cookie@company.co.kr")
+    cookie = [h for h in response.headers.getlist("Set-Cookie") if h.startswith("session=")][0]
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
+
+
+def test_no_inline_script_in_pages(client):
+    html = client.get("/").get_data(as_text=True) + client.get("/auth/login").get_data(as_text=True)
+    import re
+
+    for tag in re.findall(r"<script[^>]*>", html):
+        assert "src=" in tag
+    assert "onclick=" not in html and "onsubmit=" not in html
