@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 WORKERS ?= 2
 FLASK := $(BIN)/flask --app wsgi
 
-.PHONY: run test install install-dev db seed serve lint translations bench clean
+.PHONY: run test install install-dev db seed serve lint translations bench clean audit
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -53,3 +53,7 @@ bench: install-dev
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache
+
+audit: install-dev
+	$(BIN)/bandit -q -r marketplace -ll
+	$(BIN)/pip-audit -r requirements.txt
