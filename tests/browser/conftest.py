@@ -1,0 +1,140 @@
+"""Browser suite: the app served by gunicorn on a free port with a fresh database, driven by Playwright
+in Debian's Chromium (/usr/bin/chromium; no browser download). Skipped without Chromium on a laptop,
+required in CI (CI=true)."""
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+SCREENSHOTS = Path(os.environ.get("SCREENSHOT_DIR", ROOT / "artifacts" / "screenshots"))
+BIN = Path(sys.executable).parent
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if "tests/browser" in str(item.fspath):
+            item.add_marker(pytest.mark.browser)
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def chromium_path() -> str:
+    if not os.path.exists(CHROMIUM):
+        if IN_CI:
+            pytest.fail(f"CI=true but Chromium is missing at {CHROMIUM}")
+        pytest.skip(f"Chromium not installed at {CHROMIUM}")
+    return CHROMIUM
+
+
+@pytest.fixture(scope="session")
+def live_server(chromium_path, tmp_path_factory):
+    """Migrate and seed a fresh SQLite database, then serve it with gunicorn; yields the base URL."""
+    workdir = tmp_path_factory.mktemp("live")
+    port = _free_port()
+    env = dict(os.environ)
+    env.update({
+        "DATABASE_URL": f"sqlite:///{workdir / 'live.sqlite'}",
+        "SECRET_KEY": "browser-suite-secret-key-0123456789abcdef",
+        "UPLOAD_FOLDER": str(workdir / "uploads"),
+        "APP_ENV": "development",
+        "LOGIN_RATE_LIMIT": "1000 per minute",
+    })
+    flask = [str(BIN / "flask"), "--app", "wsgi"]
+    subprocess.run(flask + ["db", "upgrade"], cwd=ROOT, env=env, check=True, capture_output=True)
+    subprocess.run(flask + ["seed"], cwd=ROOT, env=env, check=True, capture_output=True)
+    log = open(workdir / "server.log", "w")
+    server = subprocess.Popen(
+        [str(BIN / "gunicorn"), "--bind", f"127.0.0.1:{port}", "--workers", "2", "--threads", "4", "wsgi:app"],
+        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+    )
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.time() + 30
+    while time.time() < deadline:
+        try:
+            with urllib.request.urlopen(base + "/healthz", timeout=2) as response:
+                if response.status == 200:
+                    break
+        except OSError:
+            time.sleep(0.2)
+    else:
+        server.terminate()
+        raise RuntimeError("the live server did not start: " + (workdir / "server.log").read_text()[-2000:])
+    yield base
+    server.terminate()
+    server.wait(timeout=10)
+    log.close()
+
+
+@pytest.fixture(scope="session")
+def browser(chromium_path):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=chromium_path,
+            headless=True,
+            args=["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                  "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                  "--disable-dev-shm-usage"],
+        )
+        yield browser
+        browser.close()
+
+
+def new_context(browser, live_server, locale: str = "en", **kwargs):
+    context = browser.new_context(base_url=live_server, locale=locale,
+                                  extra_http_headers={"Accept-Language": locale}, **kwargs)
+    context.set_default_timeout(10_000)
+    return context
+
+
+@pytest.fixture
+def context_factory(browser, live_server):
+    contexts = []
+
+    def make(locale: str = "en", **kwargs):
+        context = new_context(browser, live_server, locale, **kwargs)
+        contexts.append(context)
+        return context
+
+    yield make
+    for context in contexts:
+        context.close()
+
+
+def screenshot(page, name: str) -> Path:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    path = SCREENSHOTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    print(f"screenshot: {path}")
+    return path
+
+
+_AXE = None
+
+
+def assert_accessible(page, label: str = "") -> None:
+    """axe-core finds no serious or critical violations on the current page."""
+    global _AXE
+    from axe_playwright_python.sync_playwright import Axe
+
+    _AXE = _AXE or Axe()
+    results = _AXE.run(page)
+    bad = [v for v in results.response["violations"] if v.get("impact") in ("serious", "critical")]
+    detail = "; ".join(f"{v['id']} ({v['impact']}): {[n['target'] for n in v['nodes']][:3]}" for v in bad)
+    assert not bad, f"accessibility violations on {label or page.url}: {detail}"
