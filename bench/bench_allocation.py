@@ -16,7 +16,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from marketplace.matching.allocation import allocate  # noqa: E402
+from marketplace.matching import allocate  # noqa: E402
 
 
 def instance(seed: int = 2026, n_students: int = 5000, n_openings: int = 1000, prefs: int = 5):

@@ -5,8 +5,8 @@ import heapq
 from collections.abc import Hashable, Mapping, Sequence
 from typing import TypeVar
 
-S = TypeVar("S", bound=Hashable)
-O = TypeVar("O", bound=Hashable)
+StudentT = TypeVar("StudentT", bound=Hashable)
+OpeningT = TypeVar("OpeningT", bound=Hashable)
 
 
 def _check_preferences(kind: str, prefs: Mapping) -> None:
@@ -21,10 +21,10 @@ def _check_preferences(kind: str, prefs: Mapping) -> None:
 
 
 def allocate(
-    student_prefs: Mapping[S, Sequence[O]],
-    opening_prefs: Mapping[O, Sequence[S]],
-    capacities: Mapping[O, int],
-) -> dict[S, O]:
+    student_prefs: Mapping[StudentT, Sequence[OpeningT]],
+    opening_prefs: Mapping[OpeningT, Sequence[StudentT]],
+    capacities: Mapping[OpeningT, int],
+) -> dict[StudentT, OpeningT]:
     """The student-optimal stable matching (hospitals/residents with capacities).
 
     `student_prefs[s]` lists the openings student s would accept, best first; `opening_prefs[o]` lists the
@@ -40,16 +40,16 @@ def allocate(
             raise ValueError(f"capacity of opening {opening!r} must be a whole number ≥ 0, not {seats!r}")
 
     # rank[o][s]: position of s in o's list (lower is better); only mutually acceptable pairs survive.
-    rank: dict[O, dict[S, int]] = {o: {s: i for i, s in enumerate(ranked)} for o, ranked in opening_prefs.items()}
-    proposals: dict[S, list[O]] = {}
+    rank: dict[OpeningT, dict[StudentT, int]] = {o: {s: i for i, s in enumerate(ranked)} for o, ranked in opening_prefs.items()}
+    proposals: dict[StudentT, list[OpeningT]] = {}
     for student, ranked in student_prefs.items():
         proposals[student] = [
             o for o in ranked if student in rank.get(o, ()) and capacities.get(o, 0) > 0
         ]
 
     # Each opening holds its tentative students in a max-heap on rank (worst on top, to be bumped).
-    held: dict[O, list[tuple[int, int, S]]] = {}
-    next_choice: dict[S, int] = dict.fromkeys(proposals, 0)
+    held: dict[OpeningT, list[tuple[int, int, StudentT]]] = {}
+    next_choice: dict[StudentT, int] = dict.fromkeys(proposals, 0)
     order = {s: i for i, s in enumerate(proposals)}
     free = list(reversed(list(proposals)))  # a stack; the result does not depend on the order
     while free:

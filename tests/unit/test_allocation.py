@@ -9,7 +9,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from marketplace.matching.allocation import allocate
+from marketplace.matching import allocate
 
 
 # -- a brute-force checker, written without looking at the algorithm ------------------------------------
