@@ -6,6 +6,7 @@ from pathlib import Path
 
 from marketplace.extensions import db
 from marketplace.models import Role
+from marketplace.seeding_companies import seed_demo_companies
 from marketplace.services import accounts, designations, groups
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
@@ -70,4 +71,5 @@ def seed_demo() -> int:
             )
             created += 1
     db.session.flush()
+    created += seed_demo_companies()
     return created

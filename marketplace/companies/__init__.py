@@ -1,0 +1,1 @@
+"""Company managers' pages (/company/...) and the public company page (/companies/<id>)."""

@@ -1,0 +1,104 @@
+"""Forms of the companies blueprint: company profile, join request, opening with its skill rows."""
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    DateField,
+    FieldList,
+    Form,
+    FormField,
+    IntegerField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from marketplace.admin.forms import MultiCheckboxField
+from marketplace.forms import input_required, max_length, number_range, optional, required
+from marketplace.services.openings import MAX_SKILLS
+
+
+class StringCheckboxField(SelectMultipleField):
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+    def pre_validate(self, form):  # the service checks the values, with a clear message
+        pass
+
+
+class MoneyField(IntegerField):
+    """Whole won; accepts '1,500,000', '1 500 000' and a trailing 원."""
+
+    def process_formdata(self, valuelist):
+        if valuelist:
+            valuelist = [str(v).replace(",", "").replace(" ", "").replace("원", "").replace("₩", "")
+                         for v in valuelist]
+        super().process_formdata(valuelist)
+
+
+class CompanyForm(FlaskForm):
+    name = StringField(_l("Company name"), validators=[required(), max_length(200)])
+    business_number = StringField(
+        _l("Business registration number"), validators=[required(), max_length(20)],
+        description=_l("10 digits, with or without hyphens, e.g. 123-45-67890."),
+    )
+    sector = SelectField(_l("Sector"), validators=[required()], validate_choice=False)
+    size = SelectField(_l("Size (employees)"), validators=[required()], validate_choice=False)
+    description = TextAreaField(_l("About the company"), validators=[optional(), max_length(10000)],
+                                description=_l("What the company does and what students would work on."),
+                                render_kw={"rows": 6})
+    website = StringField(_l("Website"), validators=[optional(), max_length(300)])
+    address = StringField(_l("Address"), validators=[optional(), max_length(300)])
+    group_ids = MultiCheckboxField(_l("Project groups you want to partner with"))
+
+
+class JoinCompanyForm(FlaskForm):
+    business_number = StringField(
+        _l("Business registration number of your company"), validators=[required(), max_length(20)],
+        description=_l("A manager of the company or an exchange manager will accept your request."),
+    )
+
+
+class SkillRowForm(Form):
+    """One requirement row; a row with no skill name is ignored."""
+
+    name = StringField(_l("Skill"), validators=[optional(), max_length(100)])
+    importance = SelectField(_l("Importance"), validate_choice=False, default="must")
+    min_level = SelectField(_l("Minimum level"), validate_choice=False, default="3")
+
+
+class OpeningForm(FlaskForm):
+    kind = SelectField(_l("Kind"), validators=[required()], validate_choice=False)
+    title = StringField(_l("Title"), validators=[required(), max_length(200)])
+    description = TextAreaField(_l("Description"), validators=[optional(), max_length(20000)],
+                                description=_l("What the student will do, learn and deliver."),
+                                render_kw={"rows": 8})
+    skills = FieldList(FormField(SkillRowForm), min_entries=3, max_entries=MAX_SKILLS + 1)
+    add_skill = SubmitField(_l("Add a skill row"))
+    group_ids = MultiCheckboxField(_l("Project groups whose students may apply"))
+    degree_levels = StringCheckboxField(_l("Degree levels (none checked = all)"))
+    majors = TextAreaField(_l("Majors (one per line; empty = all)"), validators=[optional(), max_length(6000)],
+                           render_kw={"rows": 3})
+    seats = IntegerField(_l("Seats"), validators=[input_required(), number_range(1, 1000)])
+    work_mode = SelectField(_l("Work mode"), validators=[required()], validate_choice=False)
+    location = StringField(_l("Location"), validators=[optional(), max_length(200)],
+                           description=_l("City and site, e.g. Busan, Centum Science Park. Optional if remote."))
+    start_date = DateField(_l("Start date"), validators=[input_required()])
+    end_date = DateField(_l("End date"), validators=[input_required()])
+    deadline = DateField(_l("Application deadline"), validators=[input_required()],
+                         description=_l("Applications are accepted through this day (Korea time)."))
+    hours_per_week = IntegerField(_l("Hours per week"), validators=[input_required(), number_range(1, 40)])
+    stipend_krw = MoneyField(_l("Monthly stipend (KRW)"), validators=[input_required(), number_range(0, 100_000_000)],
+                             description=_l("0 if unpaid."))
+    supervisor_name = StringField(_l("Supervisor"), validators=[required(), max_length(100)],
+                                  description=_l("The person who guides the student at the company."))
+
+
+class NoteForm(FlaskForm):
+    """For actions that only need the CSRF token and an optional note."""
+
+    note = TextAreaField(_l("Note"), validators=[optional(), max_length(2000)])

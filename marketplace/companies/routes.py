@@ -1,0 +1,377 @@
+"""Routes of the companies blueprint: a company manager's company and openings, and public company pages."""
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_login import current_user
+from markupsafe import Markup, escape
+
+from marketplace.companies import labels
+from marketplace.companies.forms import CompanyForm, JoinCompanyForm, NoteForm, OpeningForm
+from marketplace.extensions import db
+from marketplace.forms import attach_error, int_or_none
+from marketplace.models import CompanySize, CompanyStatus, DegreeLevel, Importance, OpeningKind, OpeningStatus, Sector, WorkMode
+from marketplace.permissions import Permission, permission_required
+from marketplace.services import companies, groups, openings, skills
+from marketplace.services.errors import DomainError
+
+bp = Blueprint("companies", __name__)
+
+
+@bp.app_template_filter("label")
+def label_filter(value) -> str:
+    return labels.label(value)
+
+
+@bp.app_template_filter("paragraphs")
+def paragraphs_filter(text: str | None) -> Markup:
+    """User text with its line breaks kept; everything else escaped."""
+    return Markup("<br>\n").join(escape(line) for line in (text or "").splitlines())
+
+
+@bp.app_template_filter("badge")
+def badge_filter(value) -> str:
+    return labels.badge_class(value)
+
+
+def _actor():
+    return current_user._get_current_object()
+
+
+def _no_company_yet():
+    flash(_("You do not manage a company yet. Create its profile or ask to join it."), "info")
+    return redirect(url_for("companies.dashboard"))
+
+
+def _status() -> int:
+    return 400 if request.method == "POST" else 200
+
+
+# -- the company profile ----------------------------------------------------------------------------------
+
+
+def _company_choices(form: CompanyForm) -> None:
+    locale = str(get_locale())
+    form.sector.choices = [("", _("Choose a sector"))] + labels.choices(Sector)
+    form.size.choices = [("", _("Choose a size"))] + labels.choices(CompanySize)
+    form.group_ids.choices = [(g.id, f"{g.code} — {g.name(locale)}") for g in groups.list_groups()]
+
+
+def _company_data(form: CompanyForm) -> companies.CompanyData:
+    return companies.CompanyData(
+        name=form.name.data or "", business_number=form.business_number.data or "",
+        sector=form.sector.data or "", size=form.size.data or "", description=form.description.data or "",
+        website=form.website.data or "", address=form.address.data or "", group_ids=form.group_ids.data or [],
+    )
+
+
+@bp.route("/company/")
+@permission_required(Permission.MANAGE_COMPANY)
+def dashboard():
+    membership, join_request = companies.membership_with_company(_actor())
+    company = membership.company if membership else None
+    context = {"company": company, "join_request": join_request}
+    if company is not None:
+        context.update(
+            counts=openings.status_counts(company),
+            join_requests=list(db.session.scalars(companies.join_requests_query(company))),
+            managers=companies.active_managers(company),
+            note_form=NoteForm(),
+        )
+    return render_template("companies/dashboard.html", **context)
+
+
+@bp.route("/company/new", methods=["GET", "POST"])
+@permission_required(Permission.MANAGE_COMPANY)
+def create_company():
+    if companies.company_of(_actor()) is not None:
+        flash(_("You already manage a company."), "info")
+        return redirect(url_for("companies.dashboard"))
+    form = CompanyForm()
+    _company_choices(form)
+    if form.validate_on_submit():
+        try:
+            company = companies.create_company(_actor(), _company_data(form))
+        except DomainError as error:
+            db.session.rollback()
+            attach_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("%(name)s was registered. An exchange manager of its project groups will review it.",
+                    name=company.name), "success")
+            return redirect(url_for("companies.dashboard"))
+    return render_template("companies/company_form.html", form=form, company=None), _status()
+
+
+@bp.route("/company/edit", methods=["GET", "POST"])
+@permission_required(Permission.MANAGE_COMPANY)
+def edit_company():
+    company = companies.company_of(_actor())
+    if company is None:
+        return _no_company_yet()
+    form = CompanyForm(obj=company if request.method == "GET" else None)
+    _company_choices(form)
+    if request.method == "GET":
+        form.business_number.data = company.business_number_display
+        form.sector.data = company.sector.value
+        form.size.data = company.size.value
+        form.group_ids.data = [g.id for g in company.partner_groups]
+    if form.validate_on_submit():
+        was_rejected = company.status == CompanyStatus.REJECTED
+        try:
+            companies.update_company(_actor(), company, _company_data(form))
+        except DomainError as error:
+            db.session.rollback()
+            attach_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("The company was resubmitted for review.") if was_rejected else _("The company profile was saved."),
+                  "success")
+            return redirect(url_for("companies.dashboard"))
+    return render_template("companies/company_form.html", form=form, company=company), _status()
+
+
+@bp.route("/company/join", methods=["GET", "POST"])
+@permission_required(Permission.MANAGE_COMPANY)
+def join_company():
+    form = JoinCompanyForm()
+    if form.validate_on_submit():
+        try:
+            membership = companies.request_to_join(_actor(), form.business_number.data)
+        except DomainError as error:
+            db.session.rollback()
+            attach_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("You asked to join %(name)s. You will get access once a manager accepts.",
+                    name=membership.company.name), "success")
+            return redirect(url_for("companies.dashboard"))
+    return render_template("companies/join.html", form=form), _status()
+
+
+def _decide_join_request(membership_id: int, accept: bool):
+    if not NoteForm().validate_on_submit():
+        abort(400)
+    actor = _actor()
+    membership = companies.get_membership_for_decision(actor, membership_id)
+    if not companies.manages_company(actor, membership.company):
+        abort(404)
+    try:
+        (companies.accept_member if accept else companies.decline_member)(actor, membership)
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "warning")
+    else:
+        db.session.commit()
+        name = membership.user.display_name
+        flash(_("%(name)s now manages the company with you.", name=name) if accept
+              else _("The request of %(name)s was declined.", name=name), "success")
+    return redirect(url_for("companies.dashboard"))
+
+
+@bp.route("/company/join-requests/<int:membership_id>/accept", methods=["POST"])
+@permission_required(Permission.MANAGE_COMPANY)
+def accept_member(membership_id: int):
+    return _decide_join_request(membership_id, accept=True)
+
+
+@bp.route("/company/join-requests/<int:membership_id>/decline", methods=["POST"])
+@permission_required(Permission.MANAGE_COMPANY)
+def decline_member(membership_id: int):
+    return _decide_join_request(membership_id, accept=False)
+
+
+# -- openings ---------------------------------------------------------------------------------------------
+
+
+@bp.route("/company/openings")
+@permission_required(Permission.MANAGE_COMPANY)
+def my_openings():
+    company = companies.company_of(_actor())
+    if company is None:
+        return _no_company_yet()
+    try:
+        status = OpeningStatus(request.args.get("status", ""))
+    except ValueError:
+        status = None
+    items = list(db.session.scalars(openings.company_openings_query(company, status)))
+    return render_template("companies/openings.html", company=company, openings=items, status=status,
+                           counts=openings.status_counts(company), note_form=NoteForm())
+
+
+def _opening_choices(form: OpeningForm, company) -> None:
+    locale = str(get_locale())
+    form.kind.choices = [("", _("Choose the kind"))] + labels.choices(OpeningKind)
+    form.work_mode.choices = [("", _("Choose a work mode"))] + labels.choices(WorkMode)
+    form.group_ids.choices = [(g.id, f"{g.code} — {g.name(locale)}") for g in company.partner_groups]
+    form.degree_levels.choices = labels.choices(DegreeLevel)
+    for row in form.skills:
+        row.form.importance.choices = labels.choices(Importance)
+        row.form.min_level.choices = labels.level_choices()
+
+
+def _opening_data(form: OpeningForm) -> openings.OpeningData:
+    return openings.OpeningData(
+        kind=form.kind.data or "", title=form.title.data or "", description=form.description.data or "",
+        seats=form.seats.data, work_mode=form.work_mode.data or "", location=form.location.data or "",
+        start_date=form.start_date.data, end_date=form.end_date.data, hours_per_week=form.hours_per_week.data,
+        stipend_krw=form.stipend_krw.data, deadline=form.deadline.data,
+        supervisor_name=form.supervisor_name.data or "",
+        skills=[
+            openings.SkillRequirement(
+                name=row.form.name.data or "", importance=row.form.importance.data or "",
+                min_level=int_or_none(row.form.min_level.data), row=index,
+            )
+            for index, row in enumerate(form.skills)
+        ],
+        group_ids=form.group_ids.data or [],
+        degree_levels=form.degree_levels.data or [],
+        majors=(form.majors.data or "").splitlines(),
+    )
+
+
+def _opening_form_data(opening) -> dict:
+    return {
+        "kind": opening.kind.value, "title": opening.title, "description": opening.description,
+        "seats": opening.seats, "work_mode": opening.work_mode.value, "location": opening.location,
+        "start_date": opening.start_date, "end_date": opening.end_date, "deadline": opening.deadline,
+        "hours_per_week": opening.hours_per_week, "stipend_krw": opening.stipend_krw,
+        "supervisor_name": opening.supervisor_name,
+        "skills": [{"name": s.name, "importance": s.importance.value, "min_level": str(s.min_level)}
+                   for s in opening.skills] + [{"name": "", "importance": "must", "min_level": "3"}],
+        "group_ids": [g.id for g in opening.eligible_groups],
+        "degree_levels": [level.value for level in opening.degree_level_list],
+        "majors": "\n".join(opening.major_list),
+    }
+
+
+def attach_opening_error(form: OpeningForm, error: DomainError) -> None:
+    """Errors on a skill row ('skills-3-name') go beside that row; others as usual."""
+    if error.field and error.field.startswith("skills-"):
+        _, index, part = error.field.split("-", 2)
+        if index.isdigit() and int(index) < len(form.skills.entries):
+            getattr(form.skills.entries[int(index)].form, part).errors.append(error.message)
+            return
+    if error.field == "skills":
+        form.skills_errors = [error.message]
+        return
+    attach_error(form, error)
+
+
+def _added_row(form: OpeningForm) -> bool:
+    """The no-JavaScript 'add a skill row' button: one more row, nothing validated or saved."""
+    if request.method != "POST" or not form.add_skill.data:
+        return False
+    if len(form.skills.entries) < openings.MAX_SKILLS:
+        form.skills.append_entry()
+    else:
+        flash(_("An opening lists at most %(n)d skills.", n=openings.MAX_SKILLS), "warning")
+    return True
+
+
+def _render_opening_form(form, company, opening, status):
+    _opening_choices(form, company)
+    return render_template(
+        "companies/opening_form.html", form=form, company=company, opening=opening,
+        common_skills=skills.common_skill_names(str(get_locale())), max_skills=openings.MAX_SKILLS,
+        today=openings.today_in_seoul(),
+    ), status
+
+
+@bp.route("/company/openings/new", methods=["GET", "POST"])
+@permission_required(Permission.MANAGE_COMPANY)
+def new_opening():
+    company = companies.company_of(_actor())
+    if company is None:
+        return _no_company_yet()
+    form = OpeningForm()
+    if request.method == "GET":
+        form.seats.data = 1
+        form.stipend_krw.data = 0
+        form.work_mode.data = WorkMode.ONSITE.value
+        form.group_ids.data = [g.id for g in company.partner_groups]
+        form.location.data = ""
+    _opening_choices(form, company)
+    if _added_row(form):
+        return _render_opening_form(form, company, None, 200)
+    if form.validate_on_submit():
+        try:
+            opening = openings.create_opening(_actor(), _opening_data(form))
+        except DomainError as error:
+            db.session.rollback()
+            attach_opening_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("The draft was saved. Submit it for review when it is ready."), "success")
+            return redirect(url_for("openings.detail", opening_id=opening.id))
+    return _render_opening_form(form, company, None, _status())
+
+
+@bp.route("/company/openings/<int:opening_id>/edit", methods=["GET", "POST"])
+@permission_required(Permission.MANAGE_COMPANY)
+def edit_opening(opening_id: int):
+    opening = openings.get_company_opening(_actor(), opening_id)
+    company = opening.company
+    form = OpeningForm(data=_opening_form_data(opening)) if request.method == "GET" else OpeningForm()
+    _opening_choices(form, company)
+    if _added_row(form):
+        return _render_opening_form(form, company, opening, 200)
+    if form.validate_on_submit():
+        try:
+            sent_back = openings.update_opening(_actor(), opening, _opening_data(form))
+        except DomainError as error:
+            db.session.rollback()
+            attach_opening_error(form, error)
+        else:
+            db.session.commit()
+            if sent_back:
+                flash(_("The requirements or seats changed, so the opening went back to review. "
+                        "It is hidden from students until an exchange manager publishes it again."), "warning")
+            else:
+                flash(_("The opening was saved."), "success")
+            return redirect(url_for("openings.detail", opening_id=opening.id))
+    return _render_opening_form(form, company, opening, _status())
+
+
+def _opening_action(opening_id: int, action, done: str):
+    form = NoteForm()
+    if not form.validate_on_submit():
+        abort(400)
+    opening = openings.get_company_opening(_actor(), opening_id)
+    try:
+        action(_actor(), opening)
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "danger")
+    else:
+        db.session.commit()
+        flash(done, "success")
+    return redirect(url_for("openings.detail", opening_id=opening_id))
+
+
+@bp.route("/company/openings/<int:opening_id>/submit", methods=["POST"])
+@permission_required(Permission.MANAGE_COMPANY)
+def submit_opening(opening_id: int):
+    return _opening_action(opening_id, openings.submit_opening,
+                           _("The opening was submitted. An exchange manager will review it."))
+
+
+@bp.route("/company/openings/<int:opening_id>/close", methods=["POST"])
+@permission_required(Permission.MANAGE_COMPANY)
+def close_opening(opening_id: int):
+    return _opening_action(opening_id, openings.close_opening,
+                           _("The opening was closed; it no longer accepts applications."))
+
+
+# -- public ----------------------------------------------------------------------------------------------
+
+
+@bp.route("/companies/<int:company_id>")
+def detail(company_id: int):
+    viewer = _actor() if current_user.is_authenticated else None
+    company = companies.get_visible_company(viewer, company_id)
+    return render_template(
+        "companies/detail.html", company=company, openings=openings.company_public_openings(company),
+        today=openings.today_in_seoul(),
+    )

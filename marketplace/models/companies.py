@@ -1,0 +1,125 @@
+"""Partner companies, the project groups they partner with, and their managers' memberships."""
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from sqlalchemy import Column, ForeignKey, Index, String, Table, Text, or_
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from marketplace.extensions import db
+from marketplace.models.base import UTCDateTime, utcnow
+from marketplace.models.groups import ProjectGroup
+from marketplace.models.users import User, _enum
+
+
+class CompanyStatus(str, enum.Enum):
+    PENDING = "pending"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+    SUSPENDED = "suspended"
+
+
+class Sector(str, enum.Enum):
+    PHARMACEUTICAL = "pharmaceutical"
+    MEDICAL_DEVICES = "medical_devices"
+    DIGITAL_HEALTH = "digital_health"
+    HOSPITAL = "hospital"
+    BIO_VENTURE = "bio_venture"
+    OTHER = "other"
+
+
+class CompanySize(str, enum.Enum):
+    MICRO = "1-9"
+    SMALL = "10-49"
+    MEDIUM = "50-299"
+    LARGE = "300-999"
+    ENTERPRISE = "1000+"
+
+
+class MembershipStatus(str, enum.Enum):
+    REQUESTED = "requested"
+    ACTIVE = "active"
+    DECLINED = "declined"
+
+
+company_groups = Table(
+    "company_group",
+    db.metadata,
+    Column("company_id", ForeignKey("company.id", ondelete="CASCADE"), primary_key=True),
+    Column("group_id", ForeignKey("project_group.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
+class Company(db.Model):
+    __tablename__ = "company"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    # Ten digits, no hyphens (services normalise); displayed as XXX-XX-XXXXX.
+    business_number: Mapped[str] = mapped_column(String(10), unique=True)
+    sector: Mapped[Sector] = mapped_column(_enum(Sector))
+    size: Mapped[CompanySize] = mapped_column(_enum(CompanySize, length=10))
+    description: Mapped[str] = mapped_column(Text, default="")
+    website: Mapped[str] = mapped_column(String(300), default="")
+    address: Mapped[str] = mapped_column(String(300), default="")
+    status: Mapped[CompanyStatus] = mapped_column(_enum(CompanyStatus), default=CompanyStatus.PENDING, index=True)
+    rejection_reason: Mapped[str] = mapped_column(Text, default="")
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    reviewed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    reviewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+
+    partner_groups: Mapped[list[ProjectGroup]] = relationship(
+        secondary=company_groups, order_by="ProjectGroup.code"
+    )
+    memberships: Mapped[list[CompanyMembership]] = relationship(
+        back_populates="company", cascade="all, delete-orphan", order_by="CompanyMembership.id"
+    )
+    created_by: Mapped[User | None] = relationship(foreign_keys=[created_by_id])
+    reviewed_by: Mapped[User | None] = relationship(foreign_keys=[reviewed_by_id])
+
+    @property
+    def business_number_display(self) -> str:
+        n = self.business_number or ""
+        return f"{n[:3]}-{n[3:5]}-{n[5:]}" if len(n) == 10 else n
+
+    @property
+    def partner_group_ids(self) -> frozenset[int]:
+        return frozenset(g.id for g in self.partner_groups)
+
+    @property
+    def is_approved(self) -> bool:
+        return self.status == CompanyStatus.APPROVED
+
+    def __repr__(self) -> str:
+        return f"<Company {self.id} {self.status.value}>"
+
+
+class CompanyMembership(db.Model):
+    """A company manager's link to a company: requested by them, accepted by a manager or reviewer."""
+
+    __tablename__ = "company_membership"
+    __table_args__ = (
+        # At most one open (requested or active) membership per user, on both backends.
+        Index(
+            "uq_company_membership_open_user",
+            "user_id",
+            unique=True,
+            sqlite_where=or_(Column("status") == "requested", Column("status") == "active"),
+            postgresql_where=or_(Column("status") == "requested", Column("status") == "active"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    company_id: Mapped[int] = mapped_column(ForeignKey("company.id", ondelete="CASCADE"), index=True)
+    status: Mapped[MembershipStatus] = mapped_column(_enum(MembershipStatus), default=MembershipStatus.REQUESTED)
+    requested_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    user: Mapped[User] = relationship(foreign_keys=[user_id])
+    company: Mapped[Company] = relationship(back_populates="memberships")
+    decided_by: Mapped[User | None] = relationship(foreign_keys=[decided_by_id])

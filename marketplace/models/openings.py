@@ -1,0 +1,134 @@
+"""Openings (internships, research projects, practice courses) and their skill requirements."""
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+
+from sqlalchemy import CheckConstraint, Column, Date, ForeignKey, Integer, String, Table, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from marketplace.extensions import db
+from marketplace.models.base import UTCDateTime, utcnow
+from marketplace.models.companies import Company
+from marketplace.models.groups import ProjectGroup
+from marketplace.models.users import DegreeLevel, _enum
+
+
+class OpeningKind(str, enum.Enum):
+    INTERNSHIP = "internship"
+    RESEARCH_PROJECT = "research_project"
+    PRACTICE_COURSE = "practice_course"
+
+
+class OpeningStatus(str, enum.Enum):
+    DRAFT = "draft"
+    IN_REVIEW = "in_review"
+    PUBLISHED = "published"
+    RETURNED = "returned"
+    CLOSED = "closed"
+
+
+class WorkMode(str, enum.Enum):
+    ONSITE = "onsite"
+    HYBRID = "hybrid"
+    REMOTE = "remote"
+
+
+class Importance(str, enum.Enum):
+    MUST = "must"
+    SHOULD = "should"
+    NICE = "nice"
+
+
+opening_groups = Table(
+    "opening_group",
+    db.metadata,
+    Column("opening_id", ForeignKey("opening.id", ondelete="CASCADE"), primary_key=True),
+    Column("group_id", ForeignKey("project_group.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
+class Opening(db.Model):
+    __tablename__ = "opening"
+    __table_args__ = (
+        CheckConstraint("seats >= 1", name="seats_positive"),
+        CheckConstraint("stipend_krw >= 0", name="stipend_not_negative"),
+        CheckConstraint("hours_per_week BETWEEN 1 AND 40", name="hours_per_week_range"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    company_id: Mapped[int] = mapped_column(ForeignKey("company.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[OpeningKind] = mapped_column(_enum(OpeningKind))
+    title: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text, default="")
+    status: Mapped[OpeningStatus] = mapped_column(_enum(OpeningStatus), default=OpeningStatus.DRAFT, index=True)
+    review_note: Mapped[str] = mapped_column(Text, default="")
+    seats: Mapped[int] = mapped_column(Integer, default=1)
+    work_mode: Mapped[WorkMode] = mapped_column(_enum(WorkMode))
+    location: Mapped[str] = mapped_column(String(200), default="")
+    start_date: Mapped[date] = mapped_column(Date)
+    end_date: Mapped[date] = mapped_column(Date)
+    hours_per_week: Mapped[int] = mapped_column(Integer)
+    stipend_krw: Mapped[int] = mapped_column(Integer, default=0)  # monthly; 0 = unpaid
+    deadline: Mapped[date] = mapped_column(Date, index=True)  # applications accepted through this day (Seoul)
+    supervisor_name: Mapped[str] = mapped_column(String(100))
+    # Comma-separated DegreeLevel values; empty = every degree level.
+    degree_levels: Mapped[str] = mapped_column(String(60), default="")
+    # One major per line; empty = every major.
+    majors: Mapped[str] = mapped_column(Text, default="")
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+
+    company: Mapped[Company] = relationship()
+    eligible_groups: Mapped[list[ProjectGroup]] = relationship(
+        secondary=opening_groups, order_by="ProjectGroup.code"
+    )
+    skills: Mapped[list[OpeningSkill]] = relationship(
+        back_populates="opening", cascade="all, delete-orphan", order_by="OpeningSkill.position"
+    )
+
+    @property
+    def degree_level_list(self) -> list[DegreeLevel]:
+        out = []
+        for value in (self.degree_levels or "").split(","):
+            try:
+                out.append(DegreeLevel(value.strip()))
+            except ValueError:
+                continue
+        return out
+
+    @property
+    def major_list(self) -> list[str]:
+        return [m.strip() for m in (self.majors or "").splitlines() if m.strip()]
+
+    @property
+    def eligible_group_ids(self) -> frozenset[int]:
+        return frozenset(g.id for g in self.eligible_groups)
+
+    @property
+    def is_paid(self) -> bool:
+        return self.stipend_krw > 0
+
+    def __repr__(self) -> str:
+        return f"<Opening {self.id} {self.status.value}>"
+
+
+class OpeningSkill(db.Model):
+    """One requirement: a skill as typed, its canonical skill if recognised, importance and minimum level."""
+
+    __tablename__ = "opening_skill"
+    __table_args__ = (CheckConstraint("min_level BETWEEN 1 AND 5", name="min_level_range"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    opening_id: Mapped[int] = mapped_column(ForeignKey("opening.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    name: Mapped[str] = mapped_column(String(100))
+    skill_id: Mapped[str | None] = mapped_column(String(100), index=True)
+    display_name: Mapped[str] = mapped_column(String(100))
+    importance: Mapped[Importance] = mapped_column(_enum(Importance, length=10))
+    min_level: Mapped[int] = mapped_column(Integer, default=1)
+
+    opening: Mapped[Opening] = relationship(back_populates="skills")

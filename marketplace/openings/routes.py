@@ -1,0 +1,49 @@
+"""Routes of the openings blueprint: /openings, /openings/<id> and /api/skills."""
+from __future__ import annotations
+
+from flask import Blueprint, current_app, jsonify, render_template, request
+from flask_babel import get_locale
+from flask_login import current_user
+
+from marketplace.companies.forms import NoteForm
+from marketplace.companies.labels import choices
+from marketplace.extensions import db
+from marketplace.models import OpeningKind, WorkMode
+from marketplace.services import companies, groups, openings, skills
+
+bp = Blueprint("openings", __name__)
+
+
+@bp.route("/openings")
+def index():
+    filters = openings.parse_filters(request.args)
+    page = request.args.get("page", 1, type=int) or 1
+    pagination = db.paginate(
+        openings.public_openings_query(filters), page=max(page, 1), per_page=current_app.config["PAGE_SIZE"],
+        error_out=False, max_per_page=100,
+    )
+    locale = str(get_locale())
+    return render_template(
+        "openings/index.html", pagination=pagination, filters=filters, groups=groups.list_groups(),
+        kinds=choices(OpeningKind), modes=choices(WorkMode), today=openings.today_in_seoul(),
+        common_skills=skills.common_skill_names(locale),
+    )
+
+
+@bp.route("/openings/<int:opening_id>")
+def detail(opening_id: int):
+    viewer = current_user._get_current_object() if current_user.is_authenticated else None
+    opening = openings.get_visible_opening(viewer, opening_id)
+    manages = viewer is not None and companies.manages_company(viewer, opening.company)
+    return render_template(
+        "openings/detail.html", opening=opening, manages=manages,
+        reviews=viewer is not None and openings.can_review_opening(viewer, opening),
+        is_public=openings.is_public(opening), accepting=openings.accepts_applications(opening),
+        today=openings.today_in_seoul(), note_form=NoteForm() if manages else None,
+    )
+
+
+@bp.route("/api/skills")
+def skill_suggestions():
+    q = request.args.get("q", "")
+    return jsonify({"q": q[:skills.MAX_QUERY], "skills": skills.suggestions(q, str(get_locale()))})

@@ -1,0 +1,462 @@
+"""Partner companies: profiles, business numbers, review by exchange managers, and manager memberships."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import Select, exists, false, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
+
+from marketplace.extensions import db
+from marketplace.models import (
+    Company,
+    CompanyMembership,
+    CompanySize,
+    CompanyStatus,
+    MembershipStatus,
+    ProjectGroup,
+    Sector,
+    User,
+    company_groups,
+)
+from marketplace.models.base import utcnow
+from marketplace.permissions import Permission, can_review_group, user_can
+from marketplace.services import audit
+from marketplace.services.errors import Conflict, DomainError, Forbidden, NotFound
+from marketplace.services.workflow import StateMachine
+
+company_machine: StateMachine[CompanyStatus] = StateMachine("company", {
+    CompanyStatus.PENDING: {CompanyStatus.APPROVED, CompanyStatus.REJECTED},
+    CompanyStatus.APPROVED: {CompanyStatus.SUSPENDED},
+    CompanyStatus.SUSPENDED: {CompanyStatus.APPROVED},
+    CompanyStatus.REJECTED: {CompanyStatus.PENDING},  # the company edits and resubmits
+})
+
+membership_machine: StateMachine[MembershipStatus] = StateMachine("company_membership", {
+    MembershipStatus.REQUESTED: {MembershipStatus.ACTIVE, MembershipStatus.DECLINED},
+})
+
+# -- Korean business registration numbers (사업자등록번호) ------------------------------------------
+
+BUSINESS_NUMBER_WEIGHTS = (1, 3, 7, 1, 3, 7, 1, 3, 5)
+_SEPARATORS = re.compile(r"[\s\-‐‑–—.]")
+
+
+def business_number_check_digit(first_nine: str) -> int:
+    digits = [int(c) for c in first_nine]
+    total = sum(d * w for d, w in zip(digits, BUSINESS_NUMBER_WEIGHTS)) + (digits[8] * 5) // 10
+    return (10 - total % 10) % 10
+
+
+def is_valid_business_number(digits: str) -> bool:
+    return len(digits) == 10 and digits.isascii() and digits.isdigit() \
+        and business_number_check_digit(digits[:9]) == int(digits[9])
+
+
+def normalize_business_number(raw: str) -> str:
+    """Ten digits from input with or without hyphens, or DomainError on `business_number`."""
+    digits = _SEPARATORS.sub("", raw or "")
+    if not (len(digits) == 10 and digits.isascii() and digits.isdigit()):
+        raise DomainError(
+            str(_l("Enter the 10-digit business registration number, e.g. 123-45-67890.")), field="business_number"
+        )
+    if not is_valid_business_number(digits):
+        raise DomainError(
+            str(_l("This business registration number is not valid (its check digit does not match). "
+                   "Please check it against the registration certificate.")),
+            field="business_number",
+        )
+    return digits
+
+
+def format_business_number(digits: str) -> str:
+    return f"{digits[:3]}-{digits[3:5]}-{digits[5:]}" if len(digits) == 10 else digits
+
+
+# -- who may do what ---------------------------------------------------------------------------------
+
+
+def reviewable_group_ids(user: User | None) -> frozenset[int] | None:
+    """None means every group (admins); otherwise the groups the user reviews (may be empty)."""
+    if user_can(user, Permission.ADMINISTER):
+        return None
+    if user_can(user, Permission.REVIEW_EXCHANGES):
+        return user.managed_group_ids
+    return frozenset()
+
+
+def can_review_company(user: User | None, company: Company) -> bool:
+    return any(can_review_group(user, group.id) for group in company.partner_groups) \
+        or user_can(user, Permission.ADMINISTER)
+
+
+def active_membership(user: User | None) -> CompanyMembership | None:
+    if user is None or getattr(user, "id", None) is None:
+        return None
+    return db.session.scalar(
+        select(CompanyMembership)
+        .options(selectinload(CompanyMembership.company).selectinload(Company.partner_groups))
+        .where(CompanyMembership.user_id == user.id, CompanyMembership.status == MembershipStatus.ACTIVE)
+    )
+
+
+def open_join_request(user: User) -> CompanyMembership | None:
+    return db.session.scalar(
+        select(CompanyMembership)
+        .options(selectinload(CompanyMembership.company))
+        .where(CompanyMembership.user_id == user.id, CompanyMembership.status == MembershipStatus.REQUESTED)
+    )
+
+
+def company_of(user: User | None) -> Company | None:
+    """The company this user manages (through an active membership), if any."""
+    membership = active_membership(user)
+    return membership.company if membership else None
+
+
+def manages_company(user: User | None, company: Company) -> bool:
+    if not user_can(user, Permission.MANAGE_COMPANY):
+        return False
+    return db.session.scalar(
+        select(exists().where(
+            CompanyMembership.user_id == user.id,
+            CompanyMembership.company_id == company.id,
+            CompanyMembership.status == MembershipStatus.ACTIVE,
+        ))
+    )
+
+
+# -- profiles ------------------------------------------------------------------------------------------
+
+
+@dataclass
+class CompanyData:
+    name: str
+    business_number: str
+    sector: str
+    size: str
+    description: str = ""
+    website: str = ""
+    address: str = ""
+    group_ids: list[int] = field(default_factory=list)
+
+
+def _clean_website(raw: str) -> str:
+    url = (raw or "").strip()
+    if not url:
+        return ""
+    if "://" not in url:
+        url = "https://" + url
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or "." not in parts.netloc or " " in url or len(url) > 300:
+        raise DomainError(str(_l("Enter a web address such as https://www.example.co.kr.")), field="website")
+    return url
+
+
+def _partner_groups(group_ids: list[int]) -> list[ProjectGroup]:
+    wanted = {g for g in group_ids or [] if g is not None}
+    groups = list(db.session.scalars(
+        select(ProjectGroup).where(ProjectGroup.id.in_(wanted), ProjectGroup.active.is_(True))
+    )) if wanted else []
+    if not groups or len(groups) != len(wanted):
+        raise DomainError(str(_l("Choose at least one of the listed project groups.")), field="group_ids")
+    return sorted(groups, key=lambda g: g.code)
+
+
+def _validated(data: CompanyData, existing: Company | None) -> dict:
+    name = " ".join((data.name or "").split())
+    if not name:
+        raise DomainError(str(_l("Enter the company's name.")), field="name")
+    if len(name) > 200:
+        raise DomainError(str(_l("Use at most %(max)d characters.", max=200)), field="name")
+    number = normalize_business_number(data.business_number)
+    other = db.session.scalar(select(Company).where(Company.business_number == number))
+    if other is not None and other is not existing:
+        raise Conflict(
+            str(_l("A company with this business registration number is already registered. "
+                   "If you work there, ask to join it instead.")),
+            field="business_number",
+        )
+    try:
+        sector = Sector(data.sector)
+    except ValueError:
+        raise DomainError(str(_l("Choose a sector.")), field="sector") from None
+    try:
+        size = CompanySize(data.size)
+    except ValueError:
+        raise DomainError(str(_l("Choose the company's size.")), field="size") from None
+    description = (data.description or "").strip()
+    if len(description) > 10000:
+        raise DomainError(str(_l("Use at most %(max)d characters.", max=10000)), field="description")
+    address = " ".join((data.address or "").split())
+    if len(address) > 300:
+        raise DomainError(str(_l("Use at most %(max)d characters.", max=300)), field="address")
+    return {
+        "name": name, "business_number": number, "sector": sector, "size": size,
+        "description": description, "website": _clean_website(data.website), "address": address,
+        "partner_groups": _partner_groups(data.group_ids),
+    }
+
+
+def _flush_unique() -> None:
+    try:
+        db.session.flush()
+    except IntegrityError:
+        raise Conflict(
+            str(_l("A company with this business registration number is already registered. "
+                   "If you work there, ask to join it instead.")),
+            field="business_number",
+        ) from None
+
+
+def create_company(actor: User, data: CompanyData) -> Company:
+    """A company manager registers their company: it waits, pending, for an exchange manager."""
+    if not user_can(actor, Permission.MANAGE_COMPANY):
+        raise Forbidden(str(_l("Only company managers can register a company.")))
+    if active_membership(actor) is not None:
+        raise Conflict(str(_l("You already manage a company.")))
+    if open_join_request(actor) is not None:
+        raise Conflict(str(_l("You have asked to join a company; wait for the answer before creating another.")))
+    values = _validated(data, None)
+    company = Company(status=CompanyStatus.PENDING, created_by_id=actor.id, **values)
+    db.session.add(company)
+    _flush_unique()
+    membership = CompanyMembership(
+        user_id=actor.id, company_id=company.id, status=MembershipStatus.ACTIVE,
+        decided_by_id=actor.id, decided_at=utcnow(),
+    )
+    db.session.add(membership)
+    db.session.flush()
+    audit.record(actor, "company", company.id, "registered", None, CompanyStatus.PENDING.value)
+    audit.record(actor, "company_membership", membership.id, "founded", None, MembershipStatus.ACTIVE.value)
+    return company
+
+
+def update_company(actor: User, company: Company, data: CompanyData) -> Company:
+    """Save the profile; a rejected company is resubmitted for review by saving it."""
+    if not manages_company(actor, company):
+        raise NotFound(str(_l("No such company.")))
+    if company.status == CompanyStatus.SUSPENDED:
+        raise Conflict(str(_l("This company is suspended; contact the exchange manager of your project group.")))
+    values = _validated(data, company)
+    for key, value in values.items():
+        setattr(company, key, value)
+    _flush_unique()
+    if company.status == CompanyStatus.REJECTED:
+        company_machine.move(actor, company, CompanyStatus.PENDING, action="resubmitted")
+    else:
+        audit.record(actor, "company", company.id, "updated", company.status.value, company.status.value)
+    return company
+
+
+# -- review by exchange managers -------------------------------------------------------------------------
+
+
+def _require_reviewer(actor: User, company: Company) -> None:
+    if not can_review_company(actor, company):
+        raise NotFound(str(_l("No such company.")))
+
+
+def _decided(actor: User, company: Company) -> None:
+    company.reviewed_by_id = actor.id
+    company.reviewed_at = utcnow()
+
+
+def _require_status(company: Company, expected: CompanyStatus, target: CompanyStatus) -> None:
+    """Approving and reinstating share a target; each applies from one state only."""
+    if company.status != expected:
+        raise Conflict(str(_l(
+            "This %(record)s is %(current)s and cannot become %(target)s.",
+            record="company", current=company.status.value, target=target.value,
+        )))
+
+
+def approve_company(actor: User, company: Company, note: str = "") -> Company:
+    _require_reviewer(actor, company)
+    _require_status(company, CompanyStatus.PENDING, CompanyStatus.APPROVED)
+    company_machine.move(actor, company, CompanyStatus.APPROVED, action="approved", note=note.strip())
+    company.rejection_reason = ""
+    _decided(actor, company)
+    return company
+
+
+def reject_company(actor: User, company: Company, reason: str) -> Company:
+    _require_reviewer(actor, company)
+    reason = (reason or "").strip()
+    if not reason:
+        raise DomainError(str(_l("Say why the company is rejected; its manager will read it.")), field="note")
+    company_machine.move(actor, company, CompanyStatus.REJECTED, action="rejected", note=reason)
+    company.rejection_reason = reason
+    _decided(actor, company)
+    return company
+
+
+def suspend_company(actor: User, company: Company, reason: str) -> Company:
+    _require_reviewer(actor, company)
+    reason = (reason or "").strip()
+    if not reason:
+        raise DomainError(str(_l("Say why the company is suspended.")), field="note")
+    company_machine.move(actor, company, CompanyStatus.SUSPENDED, action="suspended", note=reason)
+    company.rejection_reason = reason
+    _decided(actor, company)
+    return company
+
+
+def reinstate_company(actor: User, company: Company, note: str = "") -> Company:
+    _require_reviewer(actor, company)
+    _require_status(company, CompanyStatus.SUSPENDED, CompanyStatus.APPROVED)
+    company_machine.move(actor, company, CompanyStatus.APPROVED, action="reinstated", note=note.strip())
+    company.rejection_reason = ""
+    _decided(actor, company)
+    return company
+
+
+# -- joining a company -------------------------------------------------------------------------------------
+
+
+def request_to_join(actor: User, business_number: str) -> CompanyMembership:
+    """A second manager asks to join the company registered under this number."""
+    if not user_can(actor, Permission.MANAGE_COMPANY):
+        raise Forbidden(str(_l("Only company managers can join a company.")))
+    if active_membership(actor) is not None:
+        raise Conflict(str(_l("You already manage a company.")), field="business_number")
+    if open_join_request(actor) is not None:
+        raise Conflict(str(_l("You have already asked to join a company; wait for the answer.")),
+                       field="business_number")
+    number = normalize_business_number(business_number)
+    company = db.session.scalar(select(Company).where(Company.business_number == number))
+    if company is None or company.status in (CompanyStatus.REJECTED,):
+        raise DomainError(
+            str(_l("No company is registered with this number. Check it, or create the company's profile.")),
+            field="business_number",
+        )
+    membership = CompanyMembership(user_id=actor.id, company_id=company.id, status=MembershipStatus.REQUESTED)
+    db.session.add(membership)
+    try:
+        db.session.flush()
+    except IntegrityError:
+        raise Conflict(str(_l("You have already asked to join a company; wait for the answer.")),
+                       field="business_number") from None
+    audit.record(actor, "company_membership", membership.id, "requested", None, MembershipStatus.REQUESTED.value)
+    return membership
+
+
+def can_decide_membership(actor: User, membership: CompanyMembership) -> bool:
+    return manages_company(actor, membership.company) or can_review_company(actor, membership.company)
+
+
+def get_membership_for_decision(actor: User, membership_id: int) -> CompanyMembership:
+    membership = db.session.get(CompanyMembership, membership_id)
+    if membership is None or not can_decide_membership(actor, membership):
+        raise NotFound(str(_l("No such join request.")))
+    return membership
+
+
+def _decide_membership(actor: User, membership: CompanyMembership, target: MembershipStatus, action: str):
+    if not can_decide_membership(actor, membership):
+        raise NotFound(str(_l("No such join request.")))
+    membership_machine.move(actor, membership, target, action=action)
+    membership.decided_by_id = actor.id
+    membership.decided_at = utcnow()
+    return membership
+
+
+def accept_member(actor: User, membership: CompanyMembership) -> CompanyMembership:
+    return _decide_membership(actor, membership, MembershipStatus.ACTIVE, "accepted")
+
+
+def decline_member(actor: User, membership: CompanyMembership) -> CompanyMembership:
+    return _decide_membership(actor, membership, MembershipStatus.DECLINED, "declined")
+
+
+def join_requests_query(company: Company) -> Select:
+    return (
+        select(CompanyMembership)
+        .options(selectinload(CompanyMembership.user))
+        .where(CompanyMembership.company_id == company.id, CompanyMembership.status == MembershipStatus.REQUESTED)
+        .order_by(CompanyMembership.requested_at)
+    )
+
+
+def active_managers(company: Company) -> list[User]:
+    return list(db.session.scalars(
+        select(User).join(CompanyMembership, CompanyMembership.user_id == User.id)
+        .where(CompanyMembership.company_id == company.id, CompanyMembership.status == MembershipStatus.ACTIVE)
+        .order_by(User.display_name)
+    ))
+
+
+# -- queries -------------------------------------------------------------------------------------------------
+
+
+def _in_groups(group_ids: frozenset[int] | None):
+    if group_ids is None:
+        return None
+    if not group_ids:
+        return false()
+    return exists().where(company_groups.c.company_id == Company.id, company_groups.c.group_id.in_(group_ids))
+
+
+def companies_for_reviewer_query(actor: User, status: CompanyStatus | None = None) -> Select:
+    """Companies partnering with the reviewer's groups (all companies for admins)."""
+    query = select(Company).options(
+        selectinload(Company.partner_groups), selectinload(Company.created_by)
+    ).order_by(Company.created_at, Company.id)
+    condition = _in_groups(reviewable_group_ids(actor))
+    if condition is not None:
+        query = query.where(condition)
+    if status is not None:
+        query = query.where(Company.status == status)
+    return query
+
+
+def pending_companies_query(actor: User) -> Select:
+    return companies_for_reviewer_query(actor, CompanyStatus.PENDING)
+
+
+def join_requests_for_reviewer_query(actor: User) -> Select:
+    query = (
+        select(CompanyMembership)
+        .join(CompanyMembership.company)
+        .options(selectinload(CompanyMembership.user), selectinload(CompanyMembership.company))
+        .where(CompanyMembership.status == MembershipStatus.REQUESTED)
+        .order_by(CompanyMembership.requested_at)
+    )
+    condition = _in_groups(reviewable_group_ids(actor))
+    return query if condition is None else query.where(condition)
+
+
+def get_company(company_id: int) -> Company:
+    company = db.session.scalar(
+        select(Company).options(selectinload(Company.partner_groups)).where(Company.id == company_id)
+    )
+    if company is None:
+        raise NotFound(str(_l("No such company.")))
+    return company
+
+
+def get_company_for_reviewer(actor: User, company_id: int) -> Company:
+    company = get_company(company_id)
+    _require_reviewer(actor, company)
+    return company
+
+
+def get_visible_company(viewer: User | None, company_id: int) -> Company:
+    """Approved companies for everyone; other states only for their managers and reviewers."""
+    company = get_company(company_id)
+    if company.status == CompanyStatus.APPROVED:
+        return company
+    if viewer is not None and getattr(viewer, "is_authenticated", False) and (
+        manages_company(viewer, company) or can_review_company(viewer, company)
+    ):
+        return company
+    raise NotFound(str(_l("No such company.")))
+
+
+def membership_with_company(user: User) -> tuple[CompanyMembership | None, CompanyMembership | None]:
+    """(active membership, open join request) of a company manager, for their dashboard."""
+    return active_membership(user), open_join_request(user)
+

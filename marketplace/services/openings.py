@@ -1,0 +1,558 @@
+"""Openings: drafting, review and publication, closing, and the public search."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Mapping
+from zoneinfo import ZoneInfo
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import Select, exists, false, func, or_, select
+from sqlalchemy.orm import contains_eager, selectinload
+
+from marketplace.extensions import db
+from marketplace.models import (
+    Company,
+    CompanyStatus,
+    DegreeLevel,
+    Importance,
+    Opening,
+    OpeningKind,
+    OpeningSkill,
+    OpeningStatus,
+    ProjectGroup,
+    User,
+    WorkMode,
+    opening_groups,
+)
+from marketplace.models.base import utcnow
+from marketplace.permissions import Permission, can_review_group, user_can
+from marketplace.services import audit, skills
+from marketplace.services.companies import company_of, manages_company, reviewable_group_ids
+from marketplace.services.errors import Conflict, DomainError, NotFound
+from marketplace.services.workflow import StateMachine
+
+SEOUL = ZoneInfo("Asia/Seoul")
+MAX_SKILLS = 30
+MAX_MAJORS = 30
+
+opening_machine: StateMachine[OpeningStatus] = StateMachine("opening", {
+    OpeningStatus.DRAFT: {OpeningStatus.IN_REVIEW},
+    OpeningStatus.IN_REVIEW: {OpeningStatus.PUBLISHED, OpeningStatus.RETURNED},
+    OpeningStatus.RETURNED: {OpeningStatus.IN_REVIEW},
+    OpeningStatus.PUBLISHED: {OpeningStatus.CLOSED, OpeningStatus.IN_REVIEW},
+    OpeningStatus.CLOSED: set(),
+})
+
+EDITABLE = frozenset({OpeningStatus.DRAFT, OpeningStatus.RETURNED, OpeningStatus.PUBLISHED})
+
+
+def today_in_seoul() -> date:
+    """Deadlines are calendar days in Korea: an opening accepts applications through its deadline day."""
+    return datetime.now(SEOUL).date()
+
+
+# -- input ---------------------------------------------------------------------------------------------
+
+
+@dataclass
+class SkillRequirement:
+    name: str
+    importance: str = Importance.MUST.value
+    min_level: int | None = 3
+    row: int | None = None  # the form row it came from, so an error lands beside it
+
+
+@dataclass
+class OpeningData:
+    kind: str
+    title: str
+    description: str
+    seats: int | None
+    work_mode: str
+    location: str
+    start_date: date | None
+    end_date: date | None
+    hours_per_week: int | None
+    stipend_krw: int | None
+    deadline: date | None
+    supervisor_name: str
+    skills: list[SkillRequirement] = field(default_factory=list)
+    group_ids: list[int] = field(default_factory=list)
+    degree_levels: list[str] = field(default_factory=list)
+    majors: list[str] = field(default_factory=list)
+
+
+def _skill_field(requirement: SkillRequirement, part: str) -> str:
+    return f"skills-{requirement.row}-{part}" if requirement.row is not None else "skills"
+
+
+def clean_skills(requirements: list[SkillRequirement]) -> list[OpeningSkill]:
+    """Validated, canonicalised skill rows (blank names are ignored), in the order given."""
+    rows = [r for r in requirements if skills.clean_name(r.name)]
+    if len(rows) > MAX_SKILLS:
+        raise DomainError(str(_l("List at most %(n)d skills.", n=MAX_SKILLS)), field="skills")
+    seen: dict[str, str] = {}
+    out = []
+    for position, requirement in enumerate(rows):
+        name = skills.clean_name(requirement.name)
+        if len(name) > skills.MAX_NAME:
+            raise DomainError(
+                str(_l("Skill names have at most %(n)d characters.", n=skills.MAX_NAME)),
+                field=_skill_field(requirement, "name"),
+            )
+        try:
+            importance = Importance(requirement.importance)
+        except ValueError:
+            raise DomainError(str(_l("Choose must, should or nice.")),
+                              field=_skill_field(requirement, "importance")) from None
+        level = requirement.min_level
+        if not isinstance(level, int) or not 1 <= level <= 5:
+            raise DomainError(str(_l("Choose a minimum level from 1 to 5.")),
+                              field=_skill_field(requirement, "min_level"))
+        skill_id, display = skills.canonicalize(name)
+        key = f"id:{skill_id}" if skill_id else f"name:{skills.normalize(name)}"
+        if key in seen:
+            raise DomainError(
+                str(_l("“%(name)s” is listed twice (as “%(other)s”); keep one row per skill.",
+                       name=name, other=seen[key])),
+                field=_skill_field(requirement, "name"),
+            )
+        seen[key] = name
+        out.append(OpeningSkill(position=position, name=name, skill_id=skill_id, display_name=display or name,
+                                importance=importance, min_level=level))
+    return out
+
+
+def _check_dates(data: OpeningData) -> None:
+    if data.start_date is None:
+        raise DomainError(str(_l("Enter the start date.")), field="start_date")
+    if data.end_date is None:
+        raise DomainError(str(_l("Enter the end date.")), field="end_date")
+    if data.deadline is None:
+        raise DomainError(str(_l("Enter the application deadline.")), field="deadline")
+    if data.end_date <= data.start_date:
+        raise DomainError(str(_l("The end date must be after the start date.")), field="end_date")
+    if data.deadline > data.start_date:
+        raise DomainError(str(_l("The application deadline must not be after the start date.")), field="deadline")
+
+
+def _validated(company: Company, data: OpeningData) -> dict:
+    try:
+        kind = OpeningKind(data.kind)
+    except ValueError:
+        raise DomainError(str(_l("Choose the kind of opening.")), field="kind") from None
+    title = " ".join((data.title or "").split())
+    if not title:
+        raise DomainError(str(_l("Enter a title.")), field="title")
+    if len(title) > 200:
+        raise DomainError(str(_l("Use at most %(max)d characters.", max=200)), field="title")
+    description = (data.description or "").strip()
+    if len(description) > 20000:
+        raise DomainError(str(_l("Use at most %(max)d characters.", max=20000)), field="description")
+    if data.seats is None or data.seats < 1:
+        raise DomainError(str(_l("Offer at least one seat.")), field="seats")
+    if data.seats > 1000:
+        raise DomainError(str(_l("Enter a number from %(min)s to %(max)s.", min=1, max=1000)), field="seats")
+    try:
+        work_mode = WorkMode(data.work_mode)
+    except ValueError:
+        raise DomainError(str(_l("Choose on-site, hybrid or remote.")), field="work_mode") from None
+    location = " ".join((data.location or "").split())
+    if work_mode != WorkMode.REMOTE and not location:
+        raise DomainError(str(_l("Enter where the work takes place.")), field="location")
+    if len(location) > 200:
+        raise DomainError(str(_l("Use at most %(max)d characters.", max=200)), field="location")
+    _check_dates(data)
+    if data.hours_per_week is None or not 1 <= data.hours_per_week <= 40:
+        raise DomainError(str(_l("Enter the hours per week, from 1 to 40.")), field="hours_per_week")
+    if data.stipend_krw is None or data.stipend_krw < 0:
+        raise DomainError(str(_l("Enter the monthly stipend in won (0 if unpaid).")), field="stipend_krw")
+    if data.stipend_krw > 100_000_000:
+        raise DomainError(str(_l("Enter the monthly stipend in won (0 if unpaid).")), field="stipend_krw")
+    supervisor = " ".join((data.supervisor_name or "").split())
+    if not supervisor:
+        raise DomainError(str(_l("Name the supervisor.")), field="supervisor_name")
+    if len(supervisor) > 100:
+        raise DomainError(str(_l("Use at most %(max)d characters.", max=100)), field="supervisor_name")
+    wanted_groups = {g for g in data.group_ids or [] if g is not None}
+    if not wanted_groups:
+        raise DomainError(str(_l("Choose at least one project group whose students may apply.")), field="group_ids")
+    partners = {g.id: g for g in company.partner_groups}
+    if not wanted_groups <= set(partners):
+        raise DomainError(
+            str(_l("Choose only project groups your company partners with.")), field="group_ids"
+        )
+    levels = []
+    for value in data.degree_levels or []:
+        try:
+            levels.append(DegreeLevel(value))
+        except ValueError:
+            raise DomainError(str(_l("Choose degree levels from the list.")), field="degree_levels") from None
+    majors = []
+    for major in data.majors or []:
+        major = " ".join(major.split())
+        if not major:
+            continue
+        if len(major) > 200:
+            raise DomainError(str(_l("Major names have at most %(n)d characters.", n=200)), field="majors")
+        if major.casefold() not in {m.casefold() for m in majors}:
+            majors.append(major)
+    if len(majors) > MAX_MAJORS:
+        raise DomainError(str(_l("List at most %(n)d majors.", n=MAX_MAJORS)), field="majors")
+    return {
+        "kind": kind, "title": title, "description": description, "seats": data.seats, "work_mode": work_mode,
+        "location": location, "start_date": data.start_date, "end_date": data.end_date,
+        "hours_per_week": data.hours_per_week, "stipend_krw": data.stipend_krw, "deadline": data.deadline,
+        "supervisor_name": supervisor,
+        "eligible_groups": sorted((partners[g] for g in wanted_groups), key=lambda g: g.code),
+        "degree_levels": ",".join(level.value for level in DegreeLevel if level in levels),
+        "majors": "\n".join(majors),
+        "skills": clean_skills(data.skills),
+    }
+
+
+# -- access --------------------------------------------------------------------------------------------
+
+
+def _load(opening_id: int) -> Opening | None:
+    return db.session.scalar(
+        select(Opening)
+        .options(
+            selectinload(Opening.company).selectinload(Company.partner_groups),
+            selectinload(Opening.skills),
+            selectinload(Opening.eligible_groups),
+        )
+        .where(Opening.id == opening_id)
+    )
+
+
+def can_review_opening(user: User | None, opening: Opening) -> bool:
+    if user_can(user, Permission.ADMINISTER):
+        return True
+    return any(can_review_group(user, group.id) for group in opening.eligible_groups)
+
+
+def is_public(opening: Opening) -> bool:
+    return opening.status == OpeningStatus.PUBLISHED and opening.company.status == CompanyStatus.APPROVED
+
+
+def accepts_applications(opening: Opening, today: date | None = None) -> bool:
+    """Published, by an approved company, and the deadline day (Seoul) not yet over."""
+    return is_public(opening) and opening.deadline >= (today or today_in_seoul())
+
+
+def get_company_opening(actor: User, opening_id: int) -> Opening:
+    """An opening of the actor's own company; anyone else's is 'not found'."""
+    opening = _load(opening_id)
+    if opening is None or not manages_company(actor, opening.company):
+        raise NotFound(str(_l("No such opening.")))
+    return opening
+
+
+def get_opening_for_reviewer(actor: User, opening_id: int) -> Opening:
+    opening = _load(opening_id)
+    if opening is None or not can_review_opening(actor, opening):
+        raise NotFound(str(_l("No such opening.")))
+    return opening
+
+
+def get_visible_opening(viewer: User | None, opening_id: int) -> Opening:
+    """Public openings for everyone; others only for their company's managers and their reviewers."""
+    opening = _load(opening_id)
+    if opening is None:
+        raise NotFound(str(_l("No such opening.")))
+    if is_public(opening):
+        return opening
+    if viewer is not None and getattr(viewer, "is_authenticated", False) and (
+        manages_company(viewer, opening.company) or can_review_opening(viewer, opening)
+    ):
+        return opening
+    raise NotFound(str(_l("No such opening.")))
+
+
+# -- writes ---------------------------------------------------------------------------------------------
+
+
+def _requirements_signature(opening: Opening) -> tuple:
+    return (
+        opening.seats,
+        tuple((s.skill_id or skills.normalize(s.name), s.importance.value, s.min_level) for s in opening.skills),
+        tuple(sorted(g.id for g in opening.eligible_groups)),
+        opening.degree_levels or "",
+        opening.majors or "",
+    )
+
+
+def _apply(opening: Opening, values: dict) -> None:
+    new_skills = values.pop("skills")
+    for key, value in values.items():
+        setattr(opening, key, value)
+    opening.skills.clear()
+    db.session.flush()  # delete the old rows before their replacements arrive
+    opening.skills.extend(new_skills)
+
+
+def create_opening(actor: User, data: OpeningData) -> Opening:
+    """A draft opening of the actor's company."""
+    company = company_of(actor)
+    if company is None or not user_can(actor, Permission.MANAGE_COMPANY):
+        raise NotFound(str(_l("You do not manage a company yet. Create its profile or ask to join it.")))
+    if company.status in (CompanyStatus.REJECTED, CompanyStatus.SUSPENDED):
+        raise Conflict(str(_l("Your company is %(status)s and cannot post openings.", status=company.status.value)))
+    values = _validated(company, data)
+    opening = Opening(company=company, status=OpeningStatus.DRAFT, created_by_id=actor.id)
+    db.session.add(opening)
+    _apply(opening, values)
+    db.session.flush()
+    audit.record(actor, "opening", opening.id, "created", None, OpeningStatus.DRAFT.value)
+    return opening
+
+
+def update_opening(actor: User, opening: Opening, data: OpeningData) -> bool:
+    """Save edits. Returns True when a published opening went back to review (requirements or seats changed)."""
+    if not manages_company(actor, opening.company):
+        raise NotFound(str(_l("No such opening.")))
+    if opening.status == OpeningStatus.IN_REVIEW:
+        raise Conflict(str(_l("This opening is being reviewed; you can edit it again once it is decided.")))
+    if opening.status not in EDITABLE:
+        raise Conflict(str(_l("This opening is closed and can no longer be edited.")))
+    values = _validated(opening.company, data)
+    was_published = opening.status == OpeningStatus.PUBLISHED
+    if was_published and values["deadline"] != opening.deadline and values["deadline"] < today_in_seoul():
+        raise DomainError(str(_l("The application deadline has passed; choose a later date.")), field="deadline")
+    before = _requirements_signature(opening)
+    _apply(opening, values)
+    db.session.flush()
+    if was_published and _requirements_signature(opening) != before:
+        opening_machine.move(actor, opening, OpeningStatus.IN_REVIEW, action="sent_back_to_review",
+                             note="requirements or seats changed")
+        opening.submitted_at = utcnow()
+        return True
+    audit.record(actor, "opening", opening.id, "updated", opening.status.value, opening.status.value)
+    return False
+
+
+def _check_publishable(opening: Opening) -> None:
+    if opening.company.status != CompanyStatus.APPROVED:
+        raise Conflict(str(_l("Only approved companies can submit and publish openings.")))
+    if opening.deadline < today_in_seoul():
+        raise Conflict(str(_l("The application deadline (%(deadline)s) has passed; edit the opening and choose a "
+                              "later deadline.", deadline=opening.deadline.isoformat())), field="deadline")
+    if not opening.skills:
+        raise Conflict(str(_l("List at least one required skill so students can see whether they fit.")),
+                       field="skills")
+
+
+def submit_opening(actor: User, opening: Opening) -> Opening:
+    if not manages_company(actor, opening.company):
+        raise NotFound(str(_l("No such opening.")))
+    if opening.status not in (OpeningStatus.DRAFT, OpeningStatus.RETURNED):
+        # published -> in_review exists too, but only through editing the requirements.
+        raise Conflict(str(_l("Only drafts and returned openings can be submitted for review.")))
+    _check_publishable(opening)
+    opening_machine.move(actor, opening, OpeningStatus.IN_REVIEW, action="submitted")
+    opening.submitted_at = utcnow()
+    return opening
+
+
+def publish_opening(actor: User, opening: Opening, note: str = "") -> Opening:
+    if not can_review_opening(actor, opening):
+        raise NotFound(str(_l("No such opening.")))
+    if opening.status == OpeningStatus.IN_REVIEW:
+        _check_publishable(opening)
+    opening_machine.move(actor, opening, OpeningStatus.PUBLISHED, action="published", note=(note or "").strip())
+    opening.review_note = ""
+    opening.published_at = utcnow()
+    return opening
+
+
+def return_opening(actor: User, opening: Opening, note: str) -> Opening:
+    if not can_review_opening(actor, opening):
+        raise NotFound(str(_l("No such opening.")))
+    note = (note or "").strip()
+    if not note:
+        raise DomainError(str(_l("Write a note saying what the company should change.")), field="note")
+    opening_machine.move(actor, opening, OpeningStatus.RETURNED, action="returned", note=note)
+    opening.review_note = note
+    return opening
+
+
+def close_opening(actor: User, opening: Opening, note: str = "") -> Opening:
+    """No new applications from now on (the company's managers, or a reviewer of the opening)."""
+    if not (manages_company(actor, opening.company) or can_review_opening(actor, opening)):
+        raise NotFound(str(_l("No such opening.")))
+    opening_machine.move(actor, opening, OpeningStatus.CLOSED, action="closed", note=(note or "").strip())
+    return opening
+
+
+# -- queries for the company and the reviewers ---------------------------------------------------------------
+
+
+def _page_options():
+    return (selectinload(Opening.skills), selectinload(Opening.eligible_groups))
+
+
+def company_openings_query(company: Company, status: OpeningStatus | None = None) -> Select:
+    query = (
+        select(Opening).options(*_page_options())
+        .where(Opening.company_id == company.id)
+        .order_by(Opening.updated_at.desc(), Opening.id.desc())
+    )
+    return query if status is None else query.where(Opening.status == status)
+
+
+def status_counts(company: Company) -> dict[OpeningStatus, int]:
+    rows = db.session.execute(
+        select(Opening.status, func.count()).where(Opening.company_id == company.id).group_by(Opening.status)
+    )
+    counts = {status: 0 for status in OpeningStatus}
+    counts.update({status: n for status, n in rows})
+    return counts
+
+
+def openings_in_review_query(actor: User) -> Select:
+    query = (
+        select(Opening)
+        .join(Opening.company)
+        .options(contains_eager(Opening.company), *_page_options())
+        .where(Opening.status == OpeningStatus.IN_REVIEW)
+        .order_by(Opening.submitted_at, Opening.id)
+    )
+    group_ids = reviewable_group_ids(actor)
+    if group_ids is None:
+        return query
+    if not group_ids:
+        return query.where(false())
+    return query.where(exists().where(opening_groups.c.opening_id == Opening.id,
+                                      opening_groups.c.group_id.in_(group_ids)))
+
+
+def company_public_openings(company: Company) -> list[Opening]:
+    return list(db.session.scalars(
+        select(Opening).options(*_page_options())
+        .where(Opening.company_id == company.id, Opening.status == OpeningStatus.PUBLISHED)
+        .order_by(Opening.deadline, Opening.id)
+    ))
+
+
+# -- the public list -----------------------------------------------------------------------------------------
+
+SORTS = ("newest", "deadline", "stipend")
+
+
+@dataclass
+class OpeningFilters:
+    q: str = ""
+    kind: OpeningKind | None = None
+    group: ProjectGroup | None = None
+    mode: WorkMode | None = None
+    location: str = ""
+    skill: str = ""
+    paid: bool | None = None
+    open_only: bool = False
+    sort: str = "newest"
+
+    @property
+    def words(self) -> list[str]:
+        return self.q.split()[:8]
+
+    def as_args(self) -> dict:
+        """Query parameters that reproduce these filters (for pagination links)."""
+        args = {
+            "q": self.q or None,
+            "kind": self.kind.value if self.kind else None,
+            "group": self.group.code if self.group else None,
+            "mode": self.mode.value if self.mode else None,
+            "location": self.location or None,
+            "skill": self.skill or None,
+            "paid": None if self.paid is None else ("1" if self.paid else "0"),
+            "open": "1" if self.open_only else None,
+            "sort": self.sort if self.sort != "newest" else None,
+        }
+        return {k: v for k, v in args.items() if v is not None}
+
+    @property
+    def active(self) -> bool:
+        return bool(set(self.as_args()) - {"sort"})
+
+
+def _text(args: Mapping, name: str, limit: int = 100) -> str:
+    value = args.get(name) or ""
+    return " ".join(str(value).split())[:limit]
+
+
+def parse_filters(args: Mapping) -> OpeningFilters:
+    """Filters from query parameters; anything invalid is ignored rather than refused."""
+    filters = OpeningFilters(q=_text(args, "q", 200), location=_text(args, "location"), skill=_text(args, "skill"))
+    try:
+        filters.kind = OpeningKind(args.get("kind", ""))
+    except ValueError:
+        pass
+    try:
+        filters.mode = WorkMode(args.get("mode", ""))
+    except ValueError:
+        pass
+    group = _text(args, "group", 20)
+    if group:
+        if group.isdigit() and len(group) < 10:
+            filters.group = db.session.get(ProjectGroup, int(group))
+        else:
+            filters.group = db.session.scalar(select(ProjectGroup).where(func.upper(ProjectGroup.code) == group.upper()))
+    paid = args.get("paid")
+    filters.paid = True if paid == "1" else False if paid == "0" else None
+    filters.open_only = args.get("open") == "1"
+    sort = args.get("sort")
+    filters.sort = sort if sort in SORTS else "newest"
+    return filters
+
+
+def public_openings_query(filters: OpeningFilters, today: date | None = None) -> Select:
+    """Published openings of approved companies matching the filters, eager-loading what the list shows."""
+    query = (
+        select(Opening)
+        .join(Opening.company)
+        .options(contains_eager(Opening.company), *_page_options())
+        .where(Opening.status == OpeningStatus.PUBLISHED, Company.status == CompanyStatus.APPROVED)
+    )
+    for word in filters.words:
+        skill_hit = exists().where(
+            OpeningSkill.opening_id == Opening.id,
+            or_(OpeningSkill.name.icontains(word, autoescape=True),
+                OpeningSkill.display_name.icontains(word, autoescape=True)),
+        )
+        query = query.where(or_(
+            Opening.title.icontains(word, autoescape=True),
+            Opening.description.icontains(word, autoescape=True),
+            Company.name.icontains(word, autoescape=True),
+            skill_hit,
+        ))
+    if filters.kind:
+        query = query.where(Opening.kind == filters.kind)
+    if filters.mode:
+        query = query.where(Opening.work_mode == filters.mode)
+    if filters.group:
+        query = query.where(exists().where(opening_groups.c.opening_id == Opening.id,
+                                           opening_groups.c.group_id == filters.group.id))
+    if filters.location:
+        query = query.where(Opening.location.icontains(filters.location, autoescape=True))
+    if filters.skill:
+        skill_id, _display = skills.canonicalize(filters.skill)
+        condition = or_(OpeningSkill.name.icontains(filters.skill, autoescape=True),
+                        OpeningSkill.display_name.icontains(filters.skill, autoescape=True))
+        if skill_id:
+            condition = or_(OpeningSkill.skill_id == skill_id, condition)
+        query = query.where(exists().where(OpeningSkill.opening_id == Opening.id, condition))
+    if filters.paid is True:
+        query = query.where(Opening.stipend_krw > 0)
+    elif filters.paid is False:
+        query = query.where(Opening.stipend_krw == 0)
+    if filters.open_only:
+        query = query.where(Opening.deadline >= (today or today_in_seoul()))
+    if filters.sort == "deadline":
+        query = query.order_by(Opening.deadline, Opening.id)
+    elif filters.sort == "stipend":
+        query = query.order_by(Opening.stipend_krw.desc(), Opening.id.desc())
+    else:
+        query = query.order_by(Opening.published_at.desc(), Opening.id.desc())
+    return query
