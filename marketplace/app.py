@@ -108,11 +108,19 @@ def register_request_hooks(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     from marketplace.admin.routes import bp as admin_bp
     from marketplace.auth.routes import bp as auth_bp
+    from marketplace.companies.routes import bp as companies_bp
     from marketplace.main.routes import bp as main_bp
+    from marketplace.manager.routes import bp as manager_bp
+    from marketplace.notifications.routes import bp as notifications_bp
+    from marketplace.openings.routes import bp as openings_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp, url_prefix="/auth")
     app.register_blueprint(admin_bp, url_prefix="/admin")
+    app.register_blueprint(companies_bp)
+    app.register_blueprint(openings_bp)
+    app.register_blueprint(manager_bp, url_prefix="/manager")
+    app.register_blueprint(notifications_bp, url_prefix="/notifications")
 
 
 def register_errors(app: Flask) -> None:

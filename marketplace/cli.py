@@ -23,6 +23,17 @@ def register(app: Flask) -> None:
         db.session.commit()
         click.echo(f"Seeded: {created} new records.")
 
+    @app.cli.command("send-mail")
+    @click.option("--limit", default=200, show_default=True, help="At most this many e-mails per run.")
+    def send_mail_command(limit: int) -> None:
+        """Deliver the e-mail outbox (SMTP when MAIL_SERVER is set; printed to the log otherwise)."""
+        from marketplace.services.notifications import send_pending_mail
+
+        sent, failed = send_pending_mail(limit)
+        click.echo(f"Sent {sent} e-mails, {failed} failed.")
+        if failed:
+            raise SystemExit(1)
+
     @app.cli.command("create-admin")
     @click.option("--email", prompt=True)
     @click.option("--name", "display_name", prompt="Full name")

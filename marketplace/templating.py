@@ -11,7 +11,11 @@ from marketplace.permissions import Permission, can_review_group, user_can
 def register(app: Flask) -> None:
     @app.context_processor
     def inject() -> dict:
+        from marketplace.services.notifications import unread_count
+
+        signed_in = current_user and current_user.is_authenticated
         return {
+            "unread_notifications": unread_count(current_user) if signed_in else 0,
             "Permission": Permission,
             "can": lambda permission: user_can(current_user, permission),
             "can_review_group": lambda group_id: can_review_group(current_user, group_id),

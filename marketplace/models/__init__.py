@@ -1,6 +1,33 @@
 """Typed SQLAlchemy models, one module per aggregate; imported here so Alembic sees them all."""
+from marketplace.models.applications import (
+    SEAT_HOLDING,
+    Application,
+    ApplicationStatus,
+    Placement,
+    PlacementStatus,
+)
 from marketplace.models.audit import AuditEvent
+from marketplace.models.companies import (
+    Company,
+    CompanyMembership,
+    CompanySize,
+    CompanyStatus,
+    MembershipStatus,
+    Sector,
+    company_groups,
+)
 from marketplace.models.groups import Major, ProjectGroup, Track
+from marketplace.models.openings import (
+    Importance,
+    Opening,
+    OpeningKind,
+    OpeningSkill,
+    OpeningStatus,
+    WorkMode,
+    opening_groups,
+)
+from marketplace.models.notifications import Notification, OutboxEmail
+from marketplace.models.students import StudentSkill
 from marketplace.models.users import (
     DegreeLevel,
     Designation,
@@ -11,7 +38,29 @@ from marketplace.models.users import (
 )
 
 __all__ = [
+    "SEAT_HOLDING",
+    "Application",
+    "ApplicationStatus",
+    "Notification",
+    "OutboxEmail",
+    "Placement",
+    "PlacementStatus",
+    "StudentSkill",
     "AuditEvent",
+    "Company",
+    "CompanyMembership",
+    "CompanySize",
+    "CompanyStatus",
+    "Importance",
+    "MembershipStatus",
+    "Opening",
+    "OpeningKind",
+    "OpeningSkill",
+    "OpeningStatus",
+    "Sector",
+    "WorkMode",
+    "company_groups",
+    "opening_groups",
     "DegreeLevel",
     "Designation",
     "Major",

@@ -105,11 +105,19 @@ class StudentProfile(db.Model):
     bio: Mapped[str] = mapped_column(Text, default="")
     hours_per_week: Mapped[int | None] = mapped_column(Integer)
     available_from: Mapped[date | None] = mapped_column(Date)
+    # The CV (PDF) lives in UPLOAD_FOLDER under a generated name, never under static/.
+    cv_storage_name: Mapped[str | None] = mapped_column(String(64))
+    cv_original_name: Mapped[str] = mapped_column(String(255), default="")
+    cv_size: Mapped[int | None] = mapped_column(Integer)
+    cv_uploaded_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
 
     user: Mapped[User] = relationship(back_populates="student_profile")
     group: Mapped[ProjectGroup] = relationship()
+    skills = relationship(
+        "StudentSkill", back_populates="profile", cascade="all, delete-orphan", order_by="StudentSkill.position"
+    )
     track: Mapped[Track | None] = relationship()
 
 

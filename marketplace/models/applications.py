@@ -1,0 +1,88 @@
+"""Applications to openings and the placements that accepted offers become."""
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+
+from sqlalchemy import JSON, Boolean, Date, Float, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from marketplace.extensions import db
+from marketplace.models.base import UTCDateTime, utcnow
+from marketplace.models.openings import Opening
+from marketplace.models.users import User, _enum
+
+
+class ApplicationStatus(str, enum.Enum):
+    SUBMITTED = "submitted"
+    SHORTLISTED = "shortlisted"
+    OFFERED = "offered"
+    ACCEPTED = "accepted"
+    DECLINED = "declined"
+    REJECTED = "rejected"
+    WITHDRAWN = "withdrawn"
+
+
+class PlacementStatus(str, enum.Enum):
+    PENDING = "pending"  # an accepted offer awaiting an exchange manager
+    APPROVED = "approved"
+    RETURNED = "returned"
+    ACTIVE = "active"
+    COMPLETED = "completed"
+    CANCELLED = "cancelled"
+
+
+# Placements in these states hold a seat of the opening.
+SEAT_HOLDING = (PlacementStatus.APPROVED, PlacementStatus.ACTIVE, PlacementStatus.COMPLETED)
+
+
+class Application(db.Model):
+    __tablename__ = "application"
+    # One application per student and opening: a double click or a second tab cannot make two.
+    __table_args__ = (UniqueConstraint("opening_id", "student_id", name="uq_application_opening_student"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    opening_id: Mapped[int] = mapped_column(ForeignKey("opening.id", ondelete="CASCADE"), index=True)
+    student_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    statement: Mapped[str] = mapped_column(Text, default="")
+    # Korea's Personal Information Protection Act: explicit consent to share the profile with this company.
+    consent_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    consent_text: Mapped[str] = mapped_column(Text, default="")
+    # The match as of applying: score 0..100, whether all must-haves were present, per-requirement details.
+    match_score: Mapped[float] = mapped_column(Float, default=0.0)
+    match_has_all_musts: Mapped[bool] = mapped_column(Boolean, default=False)
+    match_details: Mapped[list] = mapped_column(JSON, default=list)
+    status: Mapped[ApplicationStatus] = mapped_column(
+        _enum(ApplicationStatus), default=ApplicationStatus.SUBMITTED, index=True
+    )
+    company_message: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+
+    opening: Mapped[Opening] = relationship()
+    student: Mapped[User] = relationship()
+    placement: Mapped[Placement | None] = relationship(back_populates="application", uselist=False)
+
+
+class Placement(db.Model):
+    __tablename__ = "placement"
+    __table_args__ = (Index("ix_placement_opening_status", "opening_id", "status"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    application_id: Mapped[int] = mapped_column(ForeignKey("application.id", ondelete="CASCADE"), unique=True)
+    opening_id: Mapped[int] = mapped_column(ForeignKey("opening.id", ondelete="CASCADE"))
+    student_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    status: Mapped[PlacementStatus] = mapped_column(_enum(PlacementStatus), default=PlacementStatus.PENDING, index=True)
+    # Copied from the opening when requested, so overlaps are checked on what was agreed.
+    start_date: Mapped[date] = mapped_column(Date)
+    end_date: Mapped[date] = mapped_column(Date)
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    note: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+
+    application: Mapped[Application] = relationship(back_populates="placement")
+    opening: Mapped[Opening] = relationship()
+    student: Mapped[User] = relationship(foreign_keys=[student_id])
+    decided_by: Mapped[User | None] = relationship(foreign_keys=[decided_by_id])

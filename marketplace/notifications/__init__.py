@@ -1,0 +1,1 @@
+"""The notification bell: a list of one's notifications, marking them read."""

@@ -1,0 +1,35 @@
+"""Routes of the notifications blueprint."""
+from __future__ import annotations
+
+from flask import Blueprint, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from marketplace.extensions import db
+from marketplace.security import safe_next_url
+from marketplace.services import notifications
+
+bp = Blueprint("notifications", __name__)
+
+
+@bp.route("/")
+@login_required
+def index():
+    page = request.args.get("page", 1, type=int)
+    pagination = db.paginate(notifications.notifications_query(current_user), page=page, per_page=20, error_out=False)
+    return render_template("notifications/list.html", pagination=pagination, render=notifications.render)
+
+
+@bp.route("/<int:notification_id>/read", methods=["POST"])
+@login_required
+def read(notification_id: int):
+    notification = notifications.mark_read(current_user, notification_id)
+    db.session.commit()
+    return redirect(safe_next_url(notification.link) or url_for("notifications.index"))
+
+
+@bp.route("/read-all", methods=["POST"])
+@login_required
+def read_all():
+    notifications.mark_all_read(current_user)
+    db.session.commit()
+    return redirect(url_for("notifications.index"))
