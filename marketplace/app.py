@@ -44,6 +44,8 @@ def register_extensions(app: Flask) -> None:
     from marketplace.services.accounts import get_user_by_session_token
 
     db.init_app(app)
+    with app.app_context():
+        configure_sqlite(db.engine)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
     csrf.init_app(app)
     limiter.init_app(app)
@@ -62,6 +64,24 @@ def register_extensions(app: Flask) -> None:
         return get_user_by_session_token(token)
 
     babel.init_app(app, locale_selector=select_locale, timezone_selector=lambda: "Asia/Seoul")
+
+
+def configure_sqlite(engine) -> None:
+    """SQLite as a real multi-user database: foreign keys enforced, WAL so readers never block the
+    writer, and a busy timeout so concurrent writers queue instead of failing."""
+    from sqlalchemy import event
+
+    if engine.dialect.name != "sqlite":
+        return
+
+    @event.listens_for(engine, "connect")
+    def on_connect(dbapi_connection, _record) -> None:
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=15000")
+        if engine.url.database and engine.url.database != ":memory:":
+            cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.close()
 
 
 def select_locale() -> str:
