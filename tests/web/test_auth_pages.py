@@ -183,3 +183,48 @@ def test_language_switch_is_remembered_for_the_signed_in_user(client, auth):
 def test_accept_language_picks_english_for_anonymous_visitors(client):
     assert 'lang="en"' in client.get("/", headers={"Accept-Language": "en-US,en;q=0.9"}).get_data(as_text=True)
     assert 'lang="ko"' in client.get("/", headers={"Accept-Language": "fr"}).get_data(as_text=True)
+
+
+def test_ten_failed_sign_ins_from_one_address_give_429_even_for_different_accounts(client):
+    for i in range(10):
+        token = csrf_token(client, "/auth/login")
+        client.post("/auth/login", data={"csrf_token": token, "email": f"guess{i}@company.co.kr",
+                                         "password": "Wrong-Pass-123"})
+    token = csrf_token(client, "/auth/login")
+    response = client.post("/auth/login", data={"csrf_token": token, "email": "another@company.co.kr",
+                                                "password": "Wrong-Pass-123"})
+    assert response.status_code == 429
+
+
+def test_idle_session_expires(app, client, auth):
+    from datetime import timedelta
+
+    make_company_manager("idle@company.co.kr")
+    auth.login("idle@company.co.kr")
+    assert client.get("/auth/password").status_code == 200
+    with client.session_transaction() as session:
+        session["last_seen"] -= timedelta(hours=2).total_seconds()
+    response = client.get("/auth/password")
+    assert response.status_code == 302 and "/auth/login" in response.headers["Location"]
+
+
+def test_absolute_session_lifetime_is_enforced(app, client, auth):
+    from datetime import timedelta
+
+    make_company_manager("long@company.co.kr")
+    auth.login("long@company.co.kr")
+    client.get("/auth/password")
+    with client.session_transaction() as session:
+        session["signed_in_at"] -= timedelta(hours=9).total_seconds()
+    assert client.get("/auth/password").status_code == 302
+
+
+def test_deactivated_account_loses_its_open_session(app, client, auth):
+    from marketplace.services import accounts
+
+    user = make_company_manager("deact@company.co.kr")
+    auth.login("deact@company.co.kr")
+    assert client.get("/auth/password").status_code == 200
+    accounts.set_active(user, db.session.merge(user), False)
+    db.session.commit()
+    assert client.get("/auth/password").status_code == 302
