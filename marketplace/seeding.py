@@ -6,6 +6,7 @@ from pathlib import Path
 
 from marketplace.extensions import db
 from marketplace.models import Role
+from marketplace.seeding_applications import seed_demo_applications, seed_student_skills
 from marketplace.seeding_companies import seed_demo_companies
 from marketplace.services import accounts, designations, groups
 
@@ -70,6 +71,8 @@ def seed_demo() -> int:
                 )
             )
             created += 1
+        seed_student_skills(accounts.find_user_by_email(student["email"]), student.get("skills", []))
     db.session.flush()
     created += seed_demo_companies()
+    created += seed_demo_applications()
     return created

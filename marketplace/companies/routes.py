@@ -13,7 +13,7 @@ from marketplace.extensions import db
 from marketplace.forms import attach_error, int_or_none
 from marketplace.models import CompanySize, CompanyStatus, DegreeLevel, Importance, OpeningKind, OpeningStatus, Sector, WorkMode
 from marketplace.permissions import Permission, permission_required
-from marketplace.services import companies, groups, openings, skills
+from marketplace.services import applications, companies, groups, openings, skills
 from marketplace.services.errors import DomainError
 
 bp = Blueprint("companies", __name__)
@@ -75,6 +75,7 @@ def dashboard():
     if company is not None:
         context.update(
             counts=openings.status_counts(company),
+            applicant_overview=applications.applicant_overview(company),
             join_requests=list(db.session.scalars(companies.join_requests_query(company))),
             managers=companies.active_managers(company),
             note_form=NoteForm(),
@@ -197,7 +198,8 @@ def my_openings():
         status = None
     items = list(db.session.scalars(openings.company_openings_query(company, status)))
     return render_template("companies/openings.html", company=company, openings=items, status=status,
-                           counts=openings.status_counts(company), note_form=NoteForm())
+                           counts=openings.status_counts(company), note_form=NoteForm(),
+                           applicant_counts=applications.status_counts_by_opening(company))
 
 
 def _opening_choices(form: OpeningForm, company) -> None:

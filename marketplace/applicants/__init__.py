@@ -1,0 +1,1 @@
+"""The applicants blueprint: a company's ranked applicants and the application pipeline."""

@@ -1,0 +1,88 @@
+"""Routes of the applicants blueprint: ranked applicants per opening and one application's pipeline."""
+from __future__ import annotations
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from marketplace.companies.labels import choices
+from marketplace.extensions import db
+from marketplace.models import ApplicationStatus, DegreeLevel
+from marketplace.permissions import Permission, permission_required
+from marketplace.services import applications, openings
+from marketplace.services.errors import DomainError
+from marketplace.students import labels  # noqa: F401  (status labels for the templates)
+from marketplace.students.forms import ActionForm
+
+bp = Blueprint("applicants", __name__)
+
+
+@bp.before_request
+@permission_required(Permission.MANAGE_COMPANY)
+def require_company_manager():
+    """Every page here belongs to a company manager; queries are scoped to their company."""
+
+
+def _actor():
+    return current_user._get_current_object()
+
+
+@bp.route("/company/openings/<int:opening_id>/applicants")
+def ranked(opening_id: int):
+    actor = _actor()
+    opening = openings.get_company_opening(actor, opening_id)
+    filters = applications.parse_applicant_filters(request.args)
+    page = request.args.get("page", 1, type=int) or 1
+    result = applications.ranked_applicants(actor, opening, filters, page=page,
+                                            per_page=current_app.config["PAGE_SIZE"])
+    counts = applications.status_counts_by_opening(opening.company).get(opening.id, {})
+    return render_template(
+        "applicants/ranked.html", opening=opening, result=result, filters=filters, counts=counts,
+        groups=opening.eligible_groups, degrees=choices(DegreeLevel), statuses=list(ApplicationStatus),
+    )
+
+
+def _render_application(application_id: int, form=None, status: int = 200):
+    application = applications.get_company_application(_actor(), application_id)
+    return render_template(
+        "applicants/application.html", application=application, profile=application.student.student_profile,
+        timeline=applications.timeline(application.id), form=form or ActionForm(),
+        allowed=applications.application_machine.targets(application.status),
+    ), status
+
+
+@bp.route("/company/applications/<int:application_id>")
+def application(application_id: int):
+    return _render_application(application_id)
+
+
+COMPANY_ACTIONS = {
+    "shortlist": lambda: _("The applicant is shortlisted and was notified."),
+    "reject": lambda: _("The application was declined; the applicant was notified."),
+    "offer": lambda: _("The offer was sent. The applicant can accept or decline it."),
+}
+
+
+@bp.route("/company/applications/<int:application_id>/<action>", methods=["POST"])
+def application_action(application_id: int, action: str):
+    actor = _actor()
+    record = applications.get_company_application(actor, application_id)  # 404 outside the company
+    form = ActionForm()
+    done = COMPANY_ACTIONS.get(action)
+    if done is None or not form.validate_on_submit():
+        return _render_application(application_id, form, 400)
+    try:
+        if action in ("reject", "offer"):
+            applications.TRANSITIONS[action](actor, record, form.message.data or "")
+        else:
+            applications.TRANSITIONS[action](actor, record)
+    except DomainError as error:
+        db.session.rollback()
+        if error.field == "message":
+            form.message.errors = [error.message]
+        else:
+            flash(error.message, "danger")
+        return _render_application(application_id, form, error.status)
+    db.session.commit()
+    flash(done(), "success")
+    return redirect(url_for("applicants.application", application_id=application_id))

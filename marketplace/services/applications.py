@@ -1,0 +1,731 @@
+"""Applications: eligibility with reasons, applying with consent, the status workflow, timelines,
+ranked applicants per opening and recommended openings per student."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Mapping
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import Select, String, exists, func, or_, select, type_coerce
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload, selectinload
+
+from marketplace import matching
+from marketplace.extensions import db
+from marketplace.models import (
+    Application,
+    ApplicationStatus,
+    AuditEvent,
+    Company,
+    CompanyMembership,
+    CompanyStatus,
+    DegreeLevel,
+    MembershipStatus,
+    Opening,
+    OpeningSkill,
+    OpeningStatus,
+    Placement,
+    ProjectGroup,
+    StudentProfile,
+    StudentSkill,
+    User,
+    opening_groups,
+)
+from marketplace.models.base import utcnow
+from marketplace.permissions import Permission, can_review_group, user_can
+from marketplace.services import audit
+from marketplace.services.companies import active_managers, manages_company
+from marketplace.services.errors import Conflict, DomainError, NotFound
+from marketplace.services.notifications import notify, notify_many
+from marketplace.services.openings import get_visible_opening, today_in_seoul
+from marketplace.services.seats import seats_left
+from marketplace.services.students import cv_path
+from marketplace.services.workflow import StateMachine
+
+MAX_STATEMENT = 3000
+MAX_MESSAGE = 2000
+S = ApplicationStatus
+
+# The issue's table: submitted → shortlisted → offered → accepted | declined; submitted/shortlisted →
+# rejected; any state before accepted → withdrawn.
+application_machine: StateMachine[ApplicationStatus] = StateMachine("application", {
+    S.SUBMITTED: {S.SHORTLISTED, S.REJECTED, S.WITHDRAWN},
+    S.SHORTLISTED: {S.OFFERED, S.REJECTED, S.WITHDRAWN},
+    S.OFFERED: {S.ACCEPTED, S.DECLINED, S.WITHDRAWN},
+    S.ACCEPTED: set(),
+    S.DECLINED: set(),
+    S.REJECTED: set(),
+    S.WITHDRAWN: set(),
+})
+
+COMPANY_MOVES = frozenset({S.SHORTLISTED, S.REJECTED, S.OFFERED})
+STUDENT_MOVES = frozenset({S.ACCEPTED, S.DECLINED, S.WITHDRAWN})
+
+
+class AlreadyApplied(Conflict):
+    """The student has applied to this opening already (a second tab, a double click, a race)."""
+
+    def __init__(self, application_id: int | None):
+        super().__init__(str(_l("You have already applied to this opening.")))
+        self.application_id = application_id
+
+
+class NotEligible(Conflict):
+    def __init__(self, reasons: list[str]):
+        super().__init__(reasons[0] if reasons else str(_l("You cannot apply to this opening.")))
+        self.reasons = reasons
+
+
+def student_link(application_id: int) -> str:
+    return f"/student/applications/{application_id}"
+
+
+def company_link(application_id: int) -> str:
+    return f"/company/applications/{application_id}"
+
+
+# -- matching glue ---------------------------------------------------------------------------------------
+
+
+class _Interned:
+    """Matching inputs made once per process and reused: building a SkillLevel or Requirement validates
+    and recognises its name, which costs far more than the ranking itself when a page builds 20,000.
+    Values are immutable; the table is cleared when it grows past `limit`. Unusable names map to None."""
+
+    def __init__(self, factory, limit: int = 200_000):
+        self.factory = factory
+        self.limit = limit
+        self.table: dict[tuple, object] = {}
+
+    def get(self, *key):
+        try:
+            return self.table[key]
+        except KeyError:
+            pass
+        try:
+            value = self.factory(*key)
+        except ValueError:  # a name the core refuses cannot be matched: it is left out
+            value = None
+        if len(self.table) >= self.limit:
+            self.table = {}
+        self.table[key] = value
+        return value
+
+
+_skill_levels = _Interned(matching.SkillLevel)
+_requirements = _Interned(matching.Requirement)
+
+
+class _Versioned:
+    """Per-process cache of one record's matching inputs (a profile's skills, an opening's requirements),
+    valid while the record's updated_at is unchanged. Pages ask the database which records they need and
+    their versions (one small query), then load rows only for records missing here (one more query)."""
+
+    SCAN_ALL_ABOVE = 1000  # more missing ids than this: select by the page's condition rather than IN (...)
+
+    def __init__(self, limit: int = 100_000):
+        self.limit = limit
+        self.table: dict[int, tuple[object, list]] = {}
+
+    def missing(self, versions: list[tuple[int, object]]) -> list[int]:
+        table = self.table
+        return [key for key, version in versions if (table.get(key) or (None,))[0] != version]
+
+    def fill(self, versions: dict[int, object], rows, make) -> None:
+        """rows: (key, *fields) ordered by key then position; make(*fields) -> value or None."""
+        if len(self.table) + len(versions) > self.limit:
+            self.table = {}
+        fresh: dict[int, list] = {}
+        for key, *fields in rows:
+            bucket = fresh.setdefault(key, [])
+            if fields[0] is not None:
+                value = make(*fields)
+                if value is not None:
+                    bucket.append(value)
+        for key, version in versions.items():
+            self.table[key] = (version, fresh.get(key, []))
+
+    def get(self, key: int) -> list:
+        return self.table[key][1]
+
+
+_profile_skills = _Versioned()
+_opening_requirements = _Versioned()
+
+
+def requirements_of(opening_skills) -> list[matching.Requirement]:
+    found = (_requirements.get(s.name, s.importance.value, s.min_level) for s in opening_skills)
+    return [r for r in found if r is not None]
+
+
+def skill_levels(student_skills) -> list[matching.SkillLevel]:
+    found = (_skill_levels.get(s.name, s.level) for s in student_skills)
+    return [s for s in found if s is not None]
+
+
+def detail_dict(detail: matching.Detail) -> dict:
+    """A JSON-safe explanation of one requirement (as stored on the application and shown on pages)."""
+    return {
+        "requirement": detail.requirement,
+        "importance": detail.importance,
+        "min_level": detail.min_level,
+        "matched": detail.matched,
+        "canonical": detail.canonical,
+        "similarity": round(float(detail.similarity), 4),
+        "level": detail.level,
+        "kind": detail.kind,
+    }
+
+
+def match_details(match: matching.Match) -> list[dict]:
+    return [detail_dict(d) for d in match.details]
+
+
+def match_for(profile: StudentProfile, opening: Opening) -> matching.Match:
+    return matching.score(requirements_of(opening.skills), skill_levels(profile.skills))
+
+
+# -- eligibility -------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Eligibility:
+    reasons: list[str] = field(default_factory=list)
+    existing: Application | None = None
+
+    @property
+    def ok(self) -> bool:
+        return not self.reasons and self.existing is None
+
+
+def profile_of(user: User | None) -> StudentProfile | None:
+    if not user_can(user, Permission.APPLY):
+        return None
+    return db.session.scalar(
+        select(StudentProfile).options(selectinload(StudentProfile.skills))
+        .where(StudentProfile.user_id == user.id)
+    )
+
+
+def existing_application(student: User, opening_id: int) -> Application | None:
+    return db.session.scalar(
+        select(Application).where(Application.student_id == student.id, Application.opening_id == opening_id)
+    )
+
+
+def eligibility(student: User | None, opening: Opening, today: date | None = None) -> Eligibility:
+    """Every reason the student may not apply (each a sentence), and their existing application."""
+    today = today or today_in_seoul()
+    result = Eligibility()
+    profile = profile_of(student)
+    if profile is None:
+        result.reasons.append(str(_l("Only students with a profile can apply.")))
+    if opening.status == OpeningStatus.CLOSED:
+        result.reasons.append(str(_l("This opening is closed.")))
+    elif opening.status != OpeningStatus.PUBLISHED:
+        result.reasons.append(str(_l("This opening is not published.")))
+    if opening.company.status != CompanyStatus.APPROVED:
+        result.reasons.append(str(_l("The company is not an approved partner at the moment.")))
+    if opening.deadline < today:
+        result.reasons.append(str(_l("The application deadline (%(date)s) has passed.",
+                                     date=opening.deadline.isoformat())))
+    if profile is not None:
+        if profile.group_id not in opening.eligible_group_ids:
+            result.reasons.append(str(_l("Students of your project group are not eligible for this opening.")))
+        levels = opening.degree_level_list
+        if levels and profile.degree_level not in levels:
+            result.reasons.append(str(_l("Your degree level is not eligible for this opening.")))
+    if opening.status == OpeningStatus.PUBLISHED and seats_left(opening) == 0:
+        result.reasons.append(str(_l("All seats of this opening are taken.")))
+    if profile is not None:
+        result.existing = existing_application(student, opening.id)
+    return result
+
+
+def get_opening_to_apply(viewer: User, opening_id: int) -> Opening:
+    """The opening as its public page shows it; a closed opening of an approved company too, so the
+    apply page can say it is closed rather than 'not found'."""
+    try:
+        return get_visible_opening(viewer, opening_id)
+    except NotFound:
+        opening = db.session.scalar(
+            select(Opening).options(joinedload(Opening.company), selectinload(Opening.skills),
+                                    selectinload(Opening.eligible_groups))
+            .where(Opening.id == opening_id)
+        )
+        if opening is None or opening.status != OpeningStatus.CLOSED or \
+                opening.company.status != CompanyStatus.APPROVED:
+            raise
+        return opening
+
+
+# -- applying -------------------------------------------------------------------------------------------------
+
+
+def consent_sentence(company_name: str) -> str:
+    return str(_l("I agree that %(company)s may see my student profile, skills and CV to assess this "
+                  "application, as the Personal Information Protection Act requires.", company=company_name))
+
+
+def apply(student: User, opening: Opening, statement: str, consent: bool, today: date | None = None) -> Application:
+    """Submit an application with explicit consent; the match as of now is kept with it."""
+    checked = eligibility(student, opening, today)
+    if checked.existing is not None:
+        raise AlreadyApplied(checked.existing.id)
+    if checked.reasons:
+        raise NotEligible(checked.reasons)
+    statement = (statement or "").strip()
+    if not statement:
+        raise DomainError(str(_l("Write a short statement: why this opening, and what you bring.")),
+                          field="statement")
+    if len(statement) > MAX_STATEMENT:
+        raise DomainError(str(_l("Use at most %(max)d characters.", max=MAX_STATEMENT)), field="statement")
+    if consent is not True:
+        raise DomainError(str(_l("Tick the consent box: the company may only see your profile with it.")),
+                          field="consent")
+    profile = profile_of(student)
+    match = match_for(profile, opening)
+    application = Application(
+        opening_id=opening.id, student_id=student.id, statement=statement,
+        consent_at=utcnow(), consent_text=consent_sentence(opening.company.name),
+        match_score=round(float(match.score), 2), match_has_all_musts=match.has_all_musts,
+        match_details=match_details(match), status=S.SUBMITTED,
+    )
+    db.session.add(application)
+    try:
+        db.session.flush()
+    except IntegrityError:
+        # Two requests raced past the check above; the unique constraint kept one. Show that one.
+        db.session.rollback()
+        existing = existing_application(student, opening.id)
+        raise AlreadyApplied(existing.id if existing else None) from None
+    audit.record(student, "application", application.id, "submitted", None, S.SUBMITTED.value)
+    notify_many(active_managers(opening.company), "new_applicant", company_link(application.id),
+                opening=opening.title)
+    return application
+
+
+# -- loading with scope ------------------------------------------------------------------------------------
+
+
+def _full_options():
+    return (
+        joinedload(Application.opening).options(
+            joinedload(Opening.company), selectinload(Opening.skills), selectinload(Opening.eligible_groups),
+        ),
+        joinedload(Application.student).joinedload(User.student_profile).options(
+            selectinload(StudentProfile.skills), joinedload(StudentProfile.group), joinedload(StudentProfile.track),
+        ),
+        selectinload(Application.placement),
+    )
+
+
+def get_student_application(student: User, application_id: int) -> Application:
+    """One of the student's own applications; anyone else's is 'not found'."""
+    application = db.session.scalar(
+        select(Application).options(*_full_options())
+        .where(Application.id == application_id, Application.student_id == student.id)
+    )
+    if application is None or not user_can(student, Permission.APPLY):
+        raise NotFound(str(_l("No such application.")))
+    return application
+
+
+def _managed_by(actor: User):
+    """Applications to openings of companies the actor manages (the scope of every company query)."""
+    return exists().where(
+        CompanyMembership.company_id == Opening.company_id,
+        CompanyMembership.user_id == actor.id,
+        CompanyMembership.status == MembershipStatus.ACTIVE,
+    )
+
+
+def get_company_application(actor: User, application_id: int) -> Application:
+    """An application to an opening of the actor's company; any other is 'not found'."""
+    if not user_can(actor, Permission.MANAGE_COMPANY):
+        raise NotFound(str(_l("No such application.")))
+    application = db.session.scalar(
+        select(Application).join(Application.opening).options(*_full_options())
+        .where(Application.id == application_id, _managed_by(actor))
+    )
+    if application is None:
+        raise NotFound(str(_l("No such application.")))
+    return application
+
+
+def can_see_cv(viewer: User | None, application: Application) -> bool:
+    """The student, managers of the company applied to (while the application stands), and exchange
+    managers of the student's group (admins too)."""
+    if viewer is None or not getattr(viewer, "is_authenticated", False):
+        return False
+    profile = application.student.student_profile
+    if profile is None:
+        return False
+    if viewer.id == application.student_id:
+        return True
+    if can_review_group(viewer, profile.group_id):
+        return True
+    return application.status != S.WITHDRAWN and manages_company(viewer, application.opening.company)
+
+
+def application_cv(viewer: User, application_id: int) -> tuple[Path, str]:
+    application = db.session.scalar(
+        select(Application).options(
+            joinedload(Application.opening).joinedload(Opening.company),
+            joinedload(Application.student).joinedload(User.student_profile),
+        ).where(Application.id == application_id)
+    )
+    if application is None or not can_see_cv(viewer, application):
+        raise NotFound(str(_l("No such file.")))
+    path = cv_path(application.student.student_profile)
+    if path is None or not path.is_file():
+        raise NotFound(str(_l("No such file.")))
+    return path, application.student.student_profile.cv_original_name or "cv.pdf"
+
+
+def timeline(application_id: int) -> list[AuditEvent]:
+    """Who did what to the application, oldest first (the actor is joined in the same query)."""
+    return list(db.session.scalars(
+        select(AuditEvent)
+        .where(AuditEvent.entity_type == "application", AuditEvent.entity_id == application_id)
+        .order_by(AuditEvent.created_at, AuditEvent.id)
+    ))
+
+
+def student_applications_query(student: User) -> Select:
+    return (
+        select(Application)
+        .options(joinedload(Application.opening).joinedload(Opening.company))
+        .where(Application.student_id == student.id)
+        .order_by(Application.created_at.desc(), Application.id.desc())
+    )
+
+
+# -- the workflow ----------------------------------------------------------------------------------------------
+
+
+def _check_company(actor: User, application: Application) -> None:
+    if not manages_company(actor, application.opening.company):
+        raise NotFound(str(_l("No such application.")))
+
+
+def _check_student(actor: User, application: Application) -> None:
+    if application.student_id != actor.id or not user_can(actor, Permission.APPLY):
+        raise NotFound(str(_l("No such application.")))
+
+
+def _move(actor: User, application: Application, target: ApplicationStatus, action: str, note: str = "") -> None:
+    application_machine.move(actor, application, target, action=action, note=note)
+    application.updated_at = utcnow()
+
+
+def shortlist(actor: User, application: Application) -> Application:
+    _check_company(actor, application)
+    _move(actor, application, S.SHORTLISTED, "shortlisted")
+    notify(application.student, "application_shortlisted", student_link(application.id),
+           opening=application.opening.title, company=application.opening.company.name)
+    return application
+
+
+def reject(actor: User, application: Application, message: str = "") -> Application:
+    _check_company(actor, application)
+    message = (message or "").strip()
+    if len(message) > MAX_MESSAGE:
+        raise DomainError(str(_l("Use at most %(max)d characters.", max=MAX_MESSAGE)), field="message")
+    _move(actor, application, S.REJECTED, "rejected", note=message)
+    application.company_message = message
+    notify(application.student, "application_rejected", student_link(application.id),
+           opening=application.opening.title, note=message)
+    return application
+
+
+def make_offer(actor: User, application: Application, message: str = "") -> Application:
+    _check_company(actor, application)
+    message = (message or "").strip()
+    if len(message) > MAX_MESSAGE:
+        raise DomainError(str(_l("Use at most %(max)d characters.", max=MAX_MESSAGE)), field="message")
+    _move(actor, application, S.OFFERED, "offered", note=message)
+    if message:
+        application.company_message = message
+    notify(application.student, "offer_made", student_link(application.id),
+           opening=application.opening.title, company=application.opening.company.name)
+    return application
+
+
+def accept_offer(actor: User, application: Application) -> Placement:
+    """The student accepts: a placement request waits for an exchange manager of their group."""
+    _check_student(actor, application)
+    opening = application.opening
+    if application.status == S.OFFERED and seats_left(opening) == 0:
+        raise Conflict(str(_l("All seats of this opening are taken; the offer can no longer be accepted.")))
+    _move(actor, application, S.ACCEPTED, "accepted")
+    from marketplace.services.placements import request_placement  # placements builds on applications
+
+    placement = request_placement(actor, application)
+    notify_many(active_managers(opening.company), "offer_accepted", company_link(application.id),
+                opening=opening.title)
+    return placement
+
+
+def decline_offer(actor: User, application: Application) -> Application:
+    _check_student(actor, application)
+    _move(actor, application, S.DECLINED, "declined")
+    notify_many(active_managers(application.opening.company), "offer_declined", company_link(application.id),
+                opening=application.opening.title)
+    return application
+
+
+def withdraw(actor: User, application: Application) -> Application:
+    _check_student(actor, application)
+    _move(actor, application, S.WITHDRAWN, "withdrawn")
+    notify_many(active_managers(application.opening.company), "application_withdrawn",
+                company_link(application.id), opening=application.opening.title)
+    return application
+
+
+TRANSITIONS = {
+    "shortlist": shortlist,
+    "reject": reject,
+    "offer": make_offer,
+    "accept": accept_offer,
+    "decline": decline_offer,
+    "withdraw": withdraw,
+}
+
+
+# -- company overview -------------------------------------------------------------------------------------------
+
+
+def status_counts_by_opening(company: Company) -> dict[int, dict[ApplicationStatus, int]]:
+    """{opening id: {status: count}} for every opening of the company that has applications (one query)."""
+    rows = db.session.execute(
+        select(Application.opening_id, Application.status, func.count())
+        .join(Opening, Opening.id == Application.opening_id)
+        .where(Opening.company_id == company.id)
+        .group_by(Application.opening_id, Application.status)
+    )
+    found: dict[int, dict[ApplicationStatus, int]] = {}
+    for opening_id, status, n in rows:
+        found.setdefault(opening_id, {})[status] = n
+    order = list(ApplicationStatus)  # pipeline order, for display
+    return {opening_id: {s: per[s] for s in order if s in per} for opening_id, per in found.items()}
+
+
+def applicant_overview(company: Company) -> list[tuple[int, str, dict[ApplicationStatus, int]]]:
+    """(opening id, title, counts per status) of the company's openings that have applicants, newest first."""
+    counts = status_counts_by_opening(company)
+    if not counts:
+        return []
+    titles = db.session.execute(
+        select(Opening.id, Opening.title).where(Opening.id.in_(list(counts)))
+        .order_by(Opening.created_at.desc(), Opening.id.desc())
+    )
+    return [(opening_id, title, counts[opening_id]) for opening_id, title in titles]
+
+
+# -- ranked applicants -----------------------------------------------------------------------------------------
+
+
+@dataclass
+class ApplicantFilters:
+    group: ProjectGroup | None = None
+    degree: DegreeLevel | None = None
+    musts: bool = False
+    status: ApplicationStatus | None = None
+
+    def as_args(self) -> dict:
+        args = {
+            "group": self.group.code if self.group else None,
+            "degree": self.degree.value if self.degree else None,
+            "musts": "1" if self.musts else None,
+            "status": self.status.value if self.status else None,
+        }
+        return {k: v for k, v in args.items() if v is not None}
+
+    @property
+    def active(self) -> bool:
+        return bool(self.as_args())
+
+
+def parse_applicant_filters(args: Mapping) -> ApplicantFilters:
+    """Filters from query parameters; anything invalid is ignored."""
+    filters = ApplicantFilters(musts=args.get("musts") == "1")
+    group = " ".join(str(args.get("group") or "").split())[:20]
+    if group:
+        filters.group = db.session.scalar(select(ProjectGroup).where(func.upper(ProjectGroup.code) == group.upper()))
+    try:
+        filters.degree = DegreeLevel(args.get("degree", ""))
+    except ValueError:
+        pass
+    try:
+        filters.status = ApplicationStatus(args.get("status", ""))
+    except ValueError:
+        pass
+    return filters
+
+
+@dataclass
+class Ranked:
+    """One ranked row: the application (loaded for the page only), its live match and rank."""
+
+    rank: int
+    application: Application
+    match: matching.Match
+
+    @property
+    def details(self) -> list[dict]:
+        return match_details(self.match)
+
+
+@dataclass
+class RankedPage:
+    items: list
+    total: int
+    page: int
+    per_page: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.per_page))
+
+    @property
+    def has_prev(self) -> bool:
+        return self.page > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.pages
+
+    @property
+    def prev_num(self) -> int:
+        return self.page - 1
+
+    @property
+    def next_num(self) -> int:
+        return self.page + 1
+
+
+def _page_bounds(total: int, page: int, per_page: int) -> tuple[int, int, int]:
+    pages = max(1, -(-total // per_page))
+    page = min(max(page or 1, 1), pages)
+    start = (page - 1) * per_page
+    return page, start, start + per_page
+
+
+def ranked_applicants(actor: User, opening: Opening, filters: ApplicantFilters, page: int = 1,
+                      per_page: int = 20) -> RankedPage:
+    """Applicants of the actor's company's opening, ranked by their current skill profile.
+
+    A fixed number of queries whatever the number of applicants: the applicants and their profile
+    versions, the skill rows of profiles not cached in this process, then the page's records only.
+    """
+    if not manages_company(actor, opening.company):
+        raise NotFound(str(_l("No such opening.")))
+    query = (
+        select(Application.id, StudentProfile.id, StudentProfile.updated_at)
+        .join(StudentProfile, StudentProfile.user_id == Application.student_id)
+        .where(Application.opening_id == opening.id)
+        .order_by(Application.id)
+    )
+    if filters.group is not None:
+        query = query.where(StudentProfile.group_id == filters.group.id)
+    if filters.degree is not None:
+        query = query.where(StudentProfile.degree_level == filters.degree)
+    if filters.status is not None:
+        query = query.where(Application.status == filters.status)
+    applicants = db.session.execute(query).all()
+    versions = {profile_id: version for _, profile_id, version in applicants}
+    missing = _profile_skills.missing(list(versions.items()))
+    skill_rows = select(StudentSkill.profile_id, StudentSkill.name, StudentSkill.level).order_by(
+        StudentSkill.profile_id, StudentSkill.position)
+    if len(missing) > _Versioned.SCAN_ALL_ABOVE:
+        skill_rows = skill_rows.join(Application, Application.opening_id == opening.id).join(
+            StudentProfile, (StudentProfile.user_id == Application.student_id)
+            & (StudentProfile.id == StudentSkill.profile_id))
+    else:
+        skill_rows = skill_rows.where(StudentSkill.profile_id.in_(missing))
+    _profile_skills.fill({k: versions[k] for k in missing}, db.session.execute(skill_rows), _skill_levels.get)
+    profiles = {application_id: _profile_skills.get(profile_id) for application_id, profile_id, _ in applicants}
+    ranked = matching.rank(requirements_of(opening.skills), profiles) if profiles else []
+    if filters.musts:
+        ranked = [(key, match) for key, match in ranked if match.has_all_musts]
+    page, start, end = _page_bounds(len(ranked), page, per_page)
+    window = ranked[start:end]
+    loaded = {a.id: a for a in db.session.scalars(
+        select(Application).options(
+            joinedload(Application.student).joinedload(User.student_profile).options(
+                selectinload(StudentProfile.skills), joinedload(StudentProfile.group),
+            ),
+        ).where(Application.id.in_([key for key, _ in window]))
+    )} if window else {}
+    items = [Ranked(start + i + 1, loaded[key], match) for i, (key, match) in enumerate(window) if key in loaded]
+    return RankedPage(items, len(ranked), page, per_page)
+
+
+# -- recommendations -------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Recommendation:
+    opening: Opening
+    match: matching.Match
+    applied: bool = False
+
+    @property
+    def details(self) -> list[dict]:
+        return match_details(self.match)
+
+
+def eligible_openings_condition(profile: StudentProfile, today: date):
+    """Published openings of approved companies, deadline not passed, open to the student's group
+    and degree level (an empty degree list admits every level)."""
+    return (
+        Opening.status == OpeningStatus.PUBLISHED,
+        Company.status == CompanyStatus.APPROVED,
+        Opening.deadline >= today,
+        exists().where(opening_groups.c.opening_id == Opening.id, opening_groups.c.group_id == profile.group_id),
+        or_(Opening.degree_levels == "", Opening.degree_levels.contains(profile.degree_level.value)),
+    )
+
+
+def recommendations(student: User, page: int = 1, per_page: int = 20,
+                    today: date | None = None) -> tuple[RankedPage, StudentProfile]:
+    """Eligible openings ranked by the student's match (a constant number of queries: the eligible
+    openings and their versions, requirement rows of openings not cached in this process, the page)."""
+    profile = profile_of(student)
+    if profile is None:
+        raise NotFound(str(_l("Only students with a profile get recommendations.")))
+    today = today or today_in_seoul()
+    condition = eligible_openings_condition(profile, today)
+    eligible = db.session.execute(
+        select(Opening.id, Opening.updated_at).join(Company, Company.id == Opening.company_id)
+        .where(*condition).order_by(Opening.id)
+    ).all()
+    versions = dict(eligible)
+    missing = _opening_requirements.missing(eligible)
+    skill_rows = select(OpeningSkill.opening_id, OpeningSkill.name, type_coerce(OpeningSkill.importance, String),
+                        OpeningSkill.min_level).order_by(OpeningSkill.opening_id, OpeningSkill.position)
+    if len(missing) > _Versioned.SCAN_ALL_ABOVE:
+        skill_rows = skill_rows.join(Opening, Opening.id == OpeningSkill.opening_id).join(
+            Company, Company.id == Opening.company_id).where(*condition)
+    else:
+        skill_rows = skill_rows.where(OpeningSkill.opening_id.in_(missing))
+    _opening_requirements.fill({k: versions[k] for k in missing}, db.session.execute(skill_rows),
+                               _requirements.get)
+    requirements = {opening_id: _opening_requirements.get(opening_id) for opening_id, _ in eligible}
+    ranked = matching.recommend(skill_levels(profile.skills), requirements) if requirements else []
+    page, start, end = _page_bounds(len(ranked), page, per_page)
+    window = ranked[start:end]
+    ids = [key for key, _ in window]
+    loaded = {o.id: o for o in db.session.scalars(
+        select(Opening).options(joinedload(Opening.company), selectinload(Opening.skills),
+                                selectinload(Opening.eligible_groups))
+        .where(Opening.id.in_(ids))
+    )} if ids else {}
+    applied = set(db.session.scalars(
+        select(Application.opening_id).where(Application.student_id == student.id, Application.opening_id.in_(ids))
+    )) if ids else set()
+    items = [Recommendation(loaded[key], match, key in applied) for key, match in window if key in loaded]
+    return RankedPage(items, len(ranked), page, per_page), profile

@@ -1,0 +1,288 @@
+"""Student profiles: facts, the skill profile (canonicalised at save time) and the CV stored on disk."""
+from __future__ import annotations
+
+import os
+import re
+import tempfile
+import unicodedata
+import uuid
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from marketplace.extensions import db
+from marketplace.models import DegreeLevel, StudentProfile, StudentSkill, Track, User
+from marketplace.models.base import utcnow
+from marketplace.permissions import Permission, user_can
+from marketplace.services import audit, skills
+from marketplace.services.errors import DomainError, NotFound
+
+MAX_SKILLS = 40
+MAX_BIO = 2000
+MAX_CV_BYTES = 5 * 1024 * 1024
+CV_FOLDER = "cv"
+PDF_HEAD_WINDOW = 1024
+PDF_TAIL_WINDOW = 2048
+MAX_DISPLAY_NAME = 100
+
+
+# -- reading ------------------------------------------------------------------------------------------
+
+
+def get_profile(user: User) -> StudentProfile:
+    """The student's own profile with what its page shows; NotFound for anyone without one."""
+    if not user_can(user, Permission.KEEP_STUDENT_PROFILE):
+        raise NotFound(str(_l("Only students keep a profile.")))
+    profile = db.session.scalar(
+        select(StudentProfile)
+        .options(selectinload(StudentProfile.skills), selectinload(StudentProfile.group),
+                 selectinload(StudentProfile.track))
+        .where(StudentProfile.user_id == user.id)
+    )
+    if profile is None:
+        raise NotFound(str(_l("You have no student profile.")))
+    return profile
+
+
+# -- the profile and its skills ----------------------------------------------------------------------
+
+
+@dataclass
+class SkillEntry:
+    name: str
+    level: int | None = 3
+    row: int | None = None  # the form row it came from, so an error lands beside it
+
+
+@dataclass
+class ProfileData:
+    major: str
+    degree_level: str
+    year: int | None = None
+    track_id: int | None = None
+    bio: str = ""
+    hours_per_week: int | None = None
+    available_from: date | None = None
+    skills: list[SkillEntry] = field(default_factory=list)
+
+
+def _skill_field(entry: SkillEntry, part: str) -> str:
+    return f"skills-{entry.row}-{part}" if entry.row is not None else "skills"
+
+
+def clean_skills(entries: list[SkillEntry]) -> list[StudentSkill]:
+    """Validated, canonicalised skill rows (blank names ignored), in the order given."""
+    rows = [e for e in entries if skills.clean_name(e.name)]
+    if len(rows) > MAX_SKILLS:
+        raise DomainError(str(_l("List at most %(n)d skills.", n=MAX_SKILLS)), field="skills")
+    seen: dict[str, str] = {}
+    out = []
+    for position, entry in enumerate(rows):
+        name = skills.clean_name(entry.name)
+        if len(name) > skills.MAX_NAME:
+            raise DomainError(str(_l("Skill names have at most %(n)d characters.", n=skills.MAX_NAME)),
+                              field=_skill_field(entry, "name"))
+        level = entry.level
+        if isinstance(level, bool) or not isinstance(level, int) or not 1 <= level <= 5:
+            raise DomainError(str(_l("Choose a level from 1 to 5.")), field=_skill_field(entry, "level"))
+        skill_id, display = skills.canonicalize(name)
+        key = f"id:{skill_id}" if skill_id else f"name:{skills.normalize(name)}"
+        if key in seen:
+            raise DomainError(
+                str(_l("“%(name)s” is listed twice (as “%(other)s”); keep one row per skill.",
+                       name=name, other=seen[key])),
+                field=_skill_field(entry, "name"),
+            )
+        seen[key] = name
+        out.append(StudentSkill(position=position, name=name, skill_id=skill_id, display_name=display or name,
+                                level=level))
+    return out
+
+
+def update_profile(actor: User, profile: StudentProfile, data: ProfileData) -> StudentProfile:
+    """Save the student's own profile and replace their skill rows."""
+    if profile.user_id != actor.id or not user_can(actor, Permission.KEEP_STUDENT_PROFILE):
+        raise NotFound(str(_l("You have no student profile.")))
+    major = " ".join((data.major or "").split())
+    if not major:
+        raise DomainError(str(_l("Enter your major.")), field="major")
+    if len(major) > 200:
+        raise DomainError(str(_l("Use at most %(max)d characters.", max=200)), field="major")
+    try:
+        degree = DegreeLevel(data.degree_level)
+    except ValueError:
+        raise DomainError(str(_l("Choose a degree level.")), field="degree_level") from None
+    if data.year is not None and not 1 <= data.year <= 10:
+        raise DomainError(str(_l("Enter a number from %(min)s to %(max)s.", min=1, max=10)), field="year")
+    track = None
+    if data.track_id:
+        track = db.session.get(Track, data.track_id)
+        if track is None or track.group_id != profile.group_id:
+            raise DomainError(str(_l("Choose a track of your project group.")), field="track_id")
+    bio = (data.bio or "").strip()
+    if len(bio) > MAX_BIO:
+        raise DomainError(str(_l("Use at most %(max)d characters.", max=MAX_BIO)), field="bio")
+    if data.hours_per_week is not None and not 1 <= data.hours_per_week <= 40:
+        raise DomainError(str(_l("Enter the hours per week, from 1 to 40.")), field="hours_per_week")
+    new_skills = clean_skills(data.skills)
+
+    profile.major = major
+    profile.degree_level = degree
+    profile.year = data.year
+    profile.track_id = track.id if track else None
+    profile.bio = bio
+    profile.hours_per_week = data.hours_per_week
+    profile.available_from = data.available_from
+    profile.updated_at = utcnow()
+    profile.skills.clear()
+    db.session.flush()  # delete the old rows before their replacements arrive
+    profile.skills.extend(new_skills)
+    db.session.flush()
+    audit.record(actor, "student_profile", profile.id, "updated", note=f"{len(new_skills)} skills")
+    return profile
+
+
+# -- the CV ---------------------------------------------------------------------------------------------
+
+
+_NAME_KEEP = re.compile(r"[^\w .\-]", re.UNICODE)
+
+
+def safe_display_name(raw: str | None) -> str:
+    """The uploaded file's name for display and download only: no path parts, letters (Hangul too),
+    digits, spaces, dots, dashes and underscores; at most 100 characters; ending in .pdf."""
+    name = unicodedata.normalize("NFC", raw or "")
+    name = name.replace("\\", "/").split("/")[-1]
+    name = "".join(ch for ch in name if ch.isprintable())
+    name = _NAME_KEEP.sub("", name)
+    name = " ".join(name.split()).strip(" .")
+    if not name or name.lower() == "pdf":
+        return "cv.pdf"
+    stem, dot, ext = name.rpartition(".")
+    if not dot or ext.lower() != "pdf":
+        stem, ext = name, "pdf"
+    stem = stem.strip(" .")[: MAX_DISPLAY_NAME - 4] or "cv"
+    return f"{stem}.{ext.lower()}"
+
+
+def looks_like_pdf(data: bytes) -> bool:
+    """A PDF by its content: the %PDF- header near the start and the %%EOF marker near the end."""
+    return b"%PDF-" in data[:PDF_HEAD_WINDOW] and b"%%EOF" in data[-PDF_TAIL_WINDOW:]
+
+
+def cv_folder() -> Path:
+    return Path(current_app.config["UPLOAD_FOLDER"]) / CV_FOLDER
+
+
+def cv_path(profile: StudentProfile) -> Path | None:
+    name = profile.cv_storage_name
+    if not name or not re.fullmatch(r"[0-9a-f]{32}\.pdf", name):
+        return None
+    return cv_folder() / name
+
+
+def _write_atomically(folder: Path, name: str, data: bytes) -> Path:
+    """Write to a temp file in the same folder, fsync, then rename into place: never a partial file."""
+    folder.mkdir(parents=True, exist_ok=True)
+    target = folder / name
+    fd, tmp = tempfile.mkstemp(dir=folder, prefix=".upload-", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, target)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
+    return target
+
+
+def remove_file(path: Path | None) -> None:
+    if path is None:
+        return
+    try:
+        path.unlink()
+    except FileNotFoundError:
+        pass
+    except OSError:
+        current_app.logger.warning("could not remove the old CV file %s", path.name)
+
+
+@dataclass
+class CvChange:
+    """What an upload or delete did on disk: the route deletes `old_file` after the commit, or
+    `new_file` when the commit fails."""
+
+    new_file: Path | None = None
+    old_file: Path | None = None
+
+    def committed(self) -> None:
+        remove_file(self.old_file)
+
+    def failed(self) -> None:
+        remove_file(self.new_file)
+
+
+def store_cv(actor: User, profile: StudentProfile, filename: str | None, data: bytes) -> CvChange:
+    """Check and store an uploaded CV; the row points at the new file (flushed, not committed)."""
+    if profile.user_id != actor.id or not user_can(actor, Permission.KEEP_STUDENT_PROFILE):
+        raise NotFound(str(_l("You have no student profile.")))
+    if not data:
+        raise DomainError(str(_l("Choose a PDF file to upload.")), field="cv")
+    if len(data) > MAX_CV_BYTES:
+        raise DomainError(str(_l("The CV may be at most %(mb)d MB.", mb=MAX_CV_BYTES // (1024 * 1024))), field="cv")
+    if not looks_like_pdf(data):
+        raise DomainError(str(_l("This file is not a PDF. Export your CV as PDF and upload that file.")),
+                          field="cv")
+    storage_name = f"{uuid.uuid4().hex}.pdf"
+    try:
+        new_file = _write_atomically(cv_folder(), storage_name, data)
+    except OSError:
+        current_app.logger.exception("could not store a CV")
+        raise DomainError(str(_l("The file could not be stored. Please try again later.")), field="cv") from None
+    change = CvChange(new_file=new_file, old_file=cv_path(profile))
+    try:
+        replaced = profile.cv_storage_name is not None
+        profile.cv_storage_name = storage_name
+        profile.cv_original_name = safe_display_name(filename)
+        profile.cv_size = len(data)
+        profile.cv_uploaded_at = utcnow()
+        db.session.flush()
+        audit.record(actor, "student_profile", profile.id, "cv_replaced" if replaced else "cv_uploaded")
+    except Exception:
+        change.failed()
+        raise
+    return change
+
+
+def delete_cv(actor: User, profile: StudentProfile) -> CvChange:
+    if profile.user_id != actor.id or not user_can(actor, Permission.KEEP_STUDENT_PROFILE):
+        raise NotFound(str(_l("You have no student profile.")))
+    if profile.cv_storage_name is None:
+        raise NotFound(str(_l("You have not uploaded a CV.")))
+    change = CvChange(old_file=cv_path(profile))
+    profile.cv_storage_name = None
+    profile.cv_original_name = ""
+    profile.cv_size = None
+    profile.cv_uploaded_at = None
+    db.session.flush()
+    audit.record(actor, "student_profile", profile.id, "cv_deleted")
+    return change
+
+
+def own_cv(actor: User) -> tuple[Path, str]:
+    """(file, download name) of the actor's own CV."""
+    profile = get_profile(actor)
+    path = cv_path(profile)
+    if path is None or not path.is_file():
+        raise NotFound(str(_l("You have not uploaded a CV.")))
+    return path, profile.cv_original_name or "cv.pdf"

@@ -1,0 +1,1 @@
+"""The students blueprint: profile, skills, CV, recommendations and the student's applications."""

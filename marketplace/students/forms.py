@@ -1,0 +1,51 @@
+"""Forms of the students blueprint: profile with skill rows, CV upload, applying, actions."""
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+from wtforms import BooleanField, DateField, FieldList, Form, FormField, IntegerField, SelectField, StringField, SubmitField, TextAreaField
+
+from marketplace.forms import int_or_none, max_length, number_range, optional, required
+from marketplace.services.applications import MAX_MESSAGE, MAX_STATEMENT
+from marketplace.services.students import MAX_BIO, MAX_SKILLS
+
+
+class SkillRowForm(Form):
+    """One skill of the profile; a row with no name is ignored."""
+
+    name = StringField(_l("Skill"), validators=[optional(), max_length(100)])
+    level = SelectField(_l("Level"), validate_choice=False, default="3")
+
+
+class ProfileForm(FlaskForm):
+    major = StringField(_l("Major"), validators=[required(), max_length(200)],
+                        description=_l("For example: Medicine, Nursing, Biomedical Engineering."))
+    degree_level = SelectField(_l("Degree level"), validators=[required()], validate_choice=False)
+    year = IntegerField(_l("Year of study"), validators=[optional(), number_range(1, 10)])
+    track_id = SelectField(_l("Track"), validate_choice=False, coerce=int_or_none)
+    bio = TextAreaField(_l("About you"), validators=[optional(), max_length(MAX_BIO)], render_kw={"rows": 4},
+                        description=_l("A few sentences companies read first: interests, projects, goals."))
+    hours_per_week = IntegerField(_l("Available hours per week"), validators=[optional(), number_range(1, 40)])
+    available_from = DateField(_l("Available from"), validators=[optional()])
+    # More rows than allowed are kept (up to a hard cap) so the user sees the message and loses nothing.
+    skills = FieldList(FormField(SkillRowForm), min_entries=3, max_entries=MAX_SKILLS * 5)
+    add_skill = SubmitField(_l("Add a skill row"))
+
+
+class CvForm(FlaskForm):
+    cv = FileField(_l("CV (PDF, at most 5 MB)"))
+
+
+class ApplyForm(FlaskForm):
+    statement = TextAreaField(_l("Your statement"), validators=[required(), max_length(MAX_STATEMENT)],
+                              render_kw={"rows": 6},
+                              description=_l("Why this opening, and what you bring (at most 3,000 characters)."))
+    consent = BooleanField(_l("I agree to share my profile and CV with this company"))
+
+
+class ActionForm(FlaskForm):
+    """Workflow buttons: the CSRF token and, for some actions, a message to the student."""
+
+    message = TextAreaField(_l("Message to the student (optional)"), validators=[optional(), max_length(MAX_MESSAGE)],
+                            render_kw={"rows": 3})
