@@ -34,6 +34,15 @@ def register(app: Flask) -> None:
         if failed:
             raise SystemExit(1)
 
+    @app.cli.command("activate-placements")
+    def activate_placements_command() -> None:
+        """Approved placements whose start date (Seoul) has come become active. Safe to run often."""
+        from marketplace.services.placements import activate_due_placements
+
+        moved = activate_due_placements()
+        db.session.commit()
+        click.echo(f"Activated {moved} placements.")
+
     @app.cli.command("create-admin")
     @click.option("--email", prompt=True)
     @click.option("--name", "display_name", prompt="Full name")

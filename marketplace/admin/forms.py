@@ -46,3 +46,7 @@ class DesignationForm(FlaskForm):
 
 class RevokeForm(FlaskForm):
     reason = TextAreaField(_l("Reason"), validators=[optional(), max_length(1000)])
+
+
+class DesignationGroupsForm(FlaskForm):
+    group_ids = MultiCheckboxField(_l("Project groups served"))

@@ -10,7 +10,7 @@ from marketplace.admin.forms import DesignationForm, GroupForm, RevokeForm
 from marketplace.extensions import db
 from marketplace.forms import attach_error
 from marketplace.permissions import Permission, permission_required
-from marketplace.services import audit, designations, groups
+from marketplace.services import designations, groups
 from marketplace.services.errors import DomainError
 
 bp = Blueprint("admin", __name__)
@@ -171,7 +171,37 @@ def revoke_designation(designation_id: int):
 
 @bp.route("/audit")
 def audit_log():
-    entity_type = request.args.get("entity_type", "").strip()[:40] or None
+    from marketplace.services import managers
+
+    filters, errors = managers.parse_audit_filters(request.args)
     page = request.args.get("page", 1, type=int)
-    pagination = db.paginate(audit.history_query(entity_type), page=page, per_page=50, error_out=False)
-    return render_template("admin/audit.html", pagination=pagination, entity_type=entity_type or "")
+    pagination = db.paginate(managers.audit_log_query(filters), page=page, per_page=50, error_out=False)
+    return render_template("admin/audit.html", pagination=pagination, filters=filters, errors=errors,
+                           entity_type=filters.entity_type), 400 if errors else 200
+
+
+@bp.route("/designations/<int:designation_id>/groups", methods=["GET", "POST"])
+def designation_groups(designation_id: int):
+    """Reassign queues: the groups a designation serves (audited)."""
+    from marketplace.admin.forms import DesignationGroupsForm
+    from marketplace.services import managers
+
+    designation = designations.get_designation(designation_id)
+    form = DesignationGroupsForm()
+    locale = str(get_locale())
+    form.group_ids.choices = [(g.id, f"{g.code} — {g.name(locale)}") for g in groups.list_groups(active_only=False)]
+    if request.method == "GET":
+        form.group_ids.data = [g.id for g in designation.groups]
+    if form.validate_on_submit():
+        try:
+            managers.reassign_groups(current_user, designation, form.group_ids.data or [])
+        except DomainError as error:
+            db.session.rollback()
+            attach_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("%(name)s now serves %(groups)s.", name=designation.user.display_name,
+                    groups=", ".join(g.code for g in designation.groups)), "success")
+            return redirect(url_for("admin.list_designations"))
+    status = 400 if request.method == "POST" else 200
+    return render_template("admin/designation_groups.html", form=form, designation=designation), status

@@ -1,9 +1,9 @@
 """Forms of the manager blueprint."""
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import TextAreaField
+from wtforms import DateField, SelectField, TextAreaField
 
-from marketplace.forms import max_length, optional
+from marketplace.forms import int_or_none, max_length, optional
 
 
 class DecisionForm(FlaskForm):
@@ -11,3 +11,29 @@ class DecisionForm(FlaskForm):
 
     note = TextAreaField(_l("Note to the company"), validators=[optional(), max_length(2000)],
                          description=_l("Required when you reject, suspend or return; the company manager reads it."))
+
+
+class PlacementDecisionForm(FlaskForm):
+    """One note for every placement decision: required when returning or cancelling."""
+
+    note = TextAreaField(_l("Note to the student and the company"), validators=[optional(), max_length(2000)],
+                         description=_l("Required when you return or cancel; the student and the company "
+                                        "manager read it."))
+
+
+class ExportForm(FlaskForm):
+    """The export's filters, sent with GET (a download changes nothing, so no CSRF token)."""
+
+    class Meta:
+        csrf = False
+
+    kind = SelectField(_l("What to export"), choices=[("placements", _l("Placements")),
+                                                      ("applications", _l("Applications"))])
+    fmt = SelectField(_l("File format"), choices=[("xlsx", _l("Excel (XLSX)")), ("csv", _l("CSV (UTF-8)"))])
+    lang = SelectField(_l("Column headers"), choices=[("ko", _l("Korean")), ("en", _l("English"))])
+    group_id = SelectField(_l("Project group"), coerce=int_or_none, validate_choice=False)
+    company_id = SelectField(_l("Company"), coerce=int_or_none, validate_choice=False)
+    date_from = DateField(_l("Period from"), validators=[optional()],
+                          description=_l("Leave both dates empty to export all time."))
+    date_to = DateField(_l("Period to"), validators=[optional()],
+                        description=_l("Placements overlapping the period; applications submitted in it."))

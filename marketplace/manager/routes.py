@@ -1,17 +1,20 @@
 """Routes of the manager blueprint: queues and decisions for the reviewer's project groups."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from marketplace.extensions import db
 from marketplace.forms import attach_error
-from marketplace.manager.forms import DecisionForm
-from marketplace.models import CompanyStatus, OpeningStatus
-from marketplace.permissions import Permission, permission_required
-from marketplace.services import audit, companies, openings
-from marketplace.services.errors import DomainError
+from marketplace.manager import labels  # noqa: F401  (placement and application labels for the templates)
+from marketplace.manager.forms import DecisionForm, ExportForm, PlacementDecisionForm
+from marketplace.models import CompanyStatus, OpeningStatus, PlacementStatus
+from marketplace.permissions import Permission, permission_required, user_can
+from marketplace.services import audit, companies, dashboard as dashboard_service, exports as export_service
+from marketplace.services import managers, openings, placements
+from marketplace.services.errors import DomainError, Forbidden, NotFound
 
 bp = Blueprint("manager", __name__)
 
@@ -26,11 +29,24 @@ def _actor():
     return current_user._get_current_object()
 
 
+def _activate_due() -> None:
+    """Approved placements whose start date has come turn active as soon as anyone looks."""
+    if placements.activate_due_placements():
+        db.session.commit()
+
+
 @bp.route("/")
 def index():
     actor = _actor()
+    _activate_due()
+    requests = list(db.session.scalars(placements.placement_requests_query(actor)))
     return render_template(
         "manager/index.html",
+        placement_requests=requests,
+        placement_conflicts=placements.conflicts_for(requests),
+        placement_seats_left=placements.seats_left_for(requests),
+        placement_counts=placements.queue_counts(actor),
+        PlacementStatus=PlacementStatus,
         pending_companies=list(db.session.scalars(companies.pending_companies_query(actor))),
         openings_in_review=list(db.session.scalars(openings.openings_in_review_query(actor))),
         join_requests=list(db.session.scalars(companies.join_requests_for_reviewer_query(actor))),
@@ -140,3 +156,126 @@ def accept_member(membership_id: int):
 @bp.route("/join-requests/<int:membership_id>/decline", methods=["POST"])
 def decline_member(membership_id: int):
     return _decide_join_request(membership_id, accept=False)
+
+
+# -- placements ---------------------------------------------------------------------------------------------
+
+PLACEMENT_DECISIONS = {
+    "approve": (placements.approve_placement, lambda p: _("The placement of %(name)s in “%(title)s” is approved.",
+                                                          name=p.student.display_name, title=p.opening.title)),
+    "return": (placements.return_placement, lambda p: _("The request was returned; the student and the company "
+                                                        "see your note.")),
+    "complete": (placements.complete_placement, lambda p: _("The placement of %(name)s is marked completed.",
+                                                            name=p.student.display_name)),
+    "cancel": (placements.cancel_placement, lambda p: _("The placement was cancelled and its seat is free again.")),
+}
+
+
+def _placement_page(actor, placement_id: int, form: PlacementDecisionForm, status: int = 200):
+    record = placements.get_placement_for_reviewer(actor, placement_id)
+    return render_template(
+        "manager/placement.html", placement=record, form=form,
+        conflicts=placements.conflicts(record),
+        seats_left=placements.seats_left_for([record])[record.opening_id],
+        history=list(db.session.scalars(audit.history_query("placement", record.id).limit(50))),
+        PlacementStatus=PlacementStatus,
+    ), status
+
+
+@bp.route("/placements/<int:placement_id>", methods=["GET", "POST"])
+def placement(placement_id: int):
+    actor = _actor()
+    _activate_due()
+    form = PlacementDecisionForm()
+    if request.method == "GET":
+        return _placement_page(actor, placement_id, form)
+    placements.get_placement_for_reviewer(actor, placement_id)  # another group's id: 404 before anything else
+    decision = PLACEMENT_DECISIONS.get(request.form.get("decision", ""))
+    if decision is None:
+        abort(400)
+    if not form.validate_on_submit():
+        return _placement_page(actor, placement_id, form, 400)
+    action, message = decision
+    try:
+        record = action(actor, placement_id, form.note.data or "")
+    except (NotFound, Forbidden):
+        raise
+    except DomainError as error:
+        db.session.rollback()
+        attach_error(form, error)
+        return _placement_page(actor, placement_id, form, error.status)
+    text = message(record)
+    db.session.commit()
+    flash(text, "success")
+    if request.form.get("decision") in ("approve", "return"):
+        return redirect(url_for("manager.index"))
+    return redirect(url_for("manager.placements_list"))
+
+
+@bp.route("/placements")
+def placements_list():
+    actor = _actor()
+    _activate_due()
+    wanted = request.args.get("status", "")
+    shown = {"approved": (PlacementStatus.APPROVED,), "active": (PlacementStatus.ACTIVE,),
+             "completed": (PlacementStatus.COMPLETED,), "cancelled": (PlacementStatus.CANCELLED,),
+             "returned": (PlacementStatus.RETURNED,)}.get(wanted)
+    if shown is None:
+        wanted, shown = "", (PlacementStatus.APPROVED, PlacementStatus.ACTIVE)
+    pagination = db.paginate(placements.placements_query(actor, shown), page=request.args.get("page", 1, type=int),
+                             per_page=30, error_out=False)
+    return render_template("manager/placements.html", pagination=pagination, status=wanted,
+                           counts=placements.queue_counts(actor), PlacementStatus=PlacementStatus,
+                           today=openings.today_in_seoul())
+
+
+# -- history of one record ------------------------------------------------------------------------------------
+
+
+@bp.route("/history/<entity_type>/<int:entity_id>")
+def history(entity_type: str, entity_id: int):
+    query = managers.record_history(_actor(), entity_type, entity_id)  # 404 outside the manager's groups
+    pagination = db.paginate(query, page=request.args.get("page", 1, type=int), per_page=50, error_out=False)
+    return render_template("manager/history.html", pagination=pagination, entity_type=entity_type,
+                           entity_id=entity_id)
+
+
+# -- dashboard and exports ------------------------------------------------------------------------------------
+
+
+@bp.route("/dashboard")
+def dashboard():
+    actor = _actor()
+    _activate_due()
+    numbers = dashboard_service.dashboard(actor, request.args.get("group", type=int))
+    return render_template("manager/dashboard.html", d=numbers)
+
+
+@bp.route("/exports")
+def exports():
+    actor = _actor()
+    form = ExportForm(request.args)
+    locale = str(get_locale() or "ko")
+    everyone = _("All groups") if user_can(actor, Permission.ADMINISTER) else _("All my groups")
+    form.group_id.choices = [(None, everyone)] + [(g.id, f"{g.code} — {g.name(locale)}")
+                                                  for g in export_service.group_choices(actor)]
+    form.company_id.choices = [(None, _("All companies"))] + [(c.id, c.name)
+                                                              for c in export_service.company_choices(actor)]
+    if "kind" not in request.args:
+        return render_template("manager/exports.html", form=form)
+    if form.validate():
+        export_request = export_service.ExportRequest(
+            kind=form.kind.data, fmt=form.fmt.data, lang=form.lang.data, group_id=form.group_id.data,
+            company_id=form.company_id.data, date_from=form.date_from.data, date_to=form.date_to.data,
+        )
+        try:
+            file = export_service.export(actor, export_request)
+        except DomainError as error:
+            db.session.rollback()
+            attach_error(form, error)
+        else:
+            return Response(file.data, mimetype=file.mimetype, headers={
+                "Content-Disposition": f'attachment; filename="{file.filename}"',
+                "X-Export-Rows": str(file.rows),
+            })
+    return render_template("manager/exports.html", form=form), 400

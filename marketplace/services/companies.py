@@ -232,7 +232,25 @@ def create_company(actor: User, data: CompanyData) -> Company:
     db.session.flush()
     audit.record(actor, "company", company.id, "registered", None, CompanyStatus.PENDING.value)
     audit.record(actor, "company_membership", membership.id, "founded", None, MembershipStatus.ACTIVE.value)
+    _tell_reviewers(company)
     return company
+
+
+def _tell_reviewers(company: Company) -> None:
+    """The exchange managers of the company's partner groups hear that it waits for review."""
+    from marketplace.services.managers import link_to, managers_of_groups
+    from marketplace.services.notifications import notify_many
+
+    notify_many(managers_of_groups(company.partner_group_ids), "company_submitted",
+                link_to("manager.company", company_id=company.id), company=company.name)
+
+
+def _tell_managers(company: Company, kind: str, **params) -> None:
+    """The company's own active managers hear about its review; params name only their company."""
+    from marketplace.services.managers import link_to
+    from marketplace.services.notifications import notify_many
+
+    notify_many(active_managers(company), kind, link_to("companies.dashboard"), company=company.name, **params)
 
 
 def update_company(actor: User, company: Company, data: CompanyData) -> Company:
@@ -247,6 +265,7 @@ def update_company(actor: User, company: Company, data: CompanyData) -> Company:
     _flush_unique()
     if company.status == CompanyStatus.REJECTED:
         company_machine.move(actor, company, CompanyStatus.PENDING, action="resubmitted")
+        _tell_reviewers(company)
     else:
         audit.record(actor, "company", company.id, "updated", company.status.value, company.status.value)
     return company
@@ -280,6 +299,7 @@ def approve_company(actor: User, company: Company, note: str = "") -> Company:
     company_machine.move(actor, company, CompanyStatus.APPROVED, action="approved", note=note.strip())
     company.rejection_reason = ""
     _decided(actor, company)
+    _tell_managers(company, "company_approved")
     return company
 
 
@@ -291,6 +311,7 @@ def reject_company(actor: User, company: Company, reason: str) -> Company:
     company_machine.move(actor, company, CompanyStatus.REJECTED, action="rejected", note=reason)
     company.rejection_reason = reason
     _decided(actor, company)
+    _tell_managers(company, "company_rejected", reason=reason)
     return company
 
 

@@ -353,7 +353,28 @@ def submit_opening(actor: User, opening: Opening) -> Opening:
     _check_publishable(opening)
     opening_machine.move(actor, opening, OpeningStatus.IN_REVIEW, action="submitted")
     opening.submitted_at = utcnow()
+    _tell_reviewers(opening)
     return opening
+
+
+def _tell_reviewers(opening: Opening) -> None:
+    """The exchange managers of the opening's eligible groups hear that it waits for review."""
+    from marketplace.services.managers import link_to, managers_of_groups
+    from marketplace.services.notifications import notify_many
+
+    notify_many(managers_of_groups(opening.eligible_group_ids), "opening_submitted",
+                link_to("manager.opening", opening_id=opening.id), opening=opening.title,
+                company=opening.company.name)
+
+
+def _tell_company(opening: Opening, kind: str, **params) -> None:
+    """The company's active managers hear about their own opening's review."""
+    from marketplace.services.companies import active_managers
+    from marketplace.services.managers import link_to
+    from marketplace.services.notifications import notify_many
+
+    notify_many(active_managers(opening.company), kind, link_to("companies.my_openings"), opening=opening.title,
+                **params)
 
 
 def publish_opening(actor: User, opening: Opening, note: str = "") -> Opening:
@@ -364,6 +385,7 @@ def publish_opening(actor: User, opening: Opening, note: str = "") -> Opening:
     opening_machine.move(actor, opening, OpeningStatus.PUBLISHED, action="published", note=(note or "").strip())
     opening.review_note = ""
     opening.published_at = utcnow()
+    _tell_company(opening, "opening_published")
     return opening
 
 
@@ -375,6 +397,7 @@ def return_opening(actor: User, opening: Opening, note: str) -> Opening:
         raise DomainError(str(_l("Write a note saying what the company should change.")), field="note")
     opening_machine.move(actor, opening, OpeningStatus.RETURNED, action="returned", note=note)
     opening.review_note = note
+    _tell_company(opening, "opening_returned", note=note)
     return opening
 
 

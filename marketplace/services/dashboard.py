@@ -1,0 +1,200 @@
+"""The exchange managers' dashboard: numbers per project group and overall, in a constant number of queries.
+
+What counts where: openings and seats count the openings open to a group (an opening open to two groups counts
+in both, once overall); applications, offers and placements count the group's students (each student is in one
+group, so the overall figure is the sum). Fill rate = seats held (approved, active or completed placements) in
+published or closed openings / those openings' seats.
+"""
+from __future__ import annotations
+
+import statistics
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from sqlalchemy import case, distinct, exists, func, select
+
+from marketplace.extensions import db
+from marketplace.models import (
+    SEAT_HOLDING,
+    Application,
+    ApplicationStatus,
+    Opening,
+    OpeningSkill,
+    OpeningStatus,
+    Placement,
+    PlacementStatus,
+    ProjectGroup,
+    StudentProfile,
+    StudentSkill,
+    User,
+    opening_groups,
+)
+from marketplace.services.companies import reviewable_group_ids
+
+COUNTED_OPENINGS = (OpeningStatus.PUBLISHED, OpeningStatus.CLOSED)
+OFFERED = (ApplicationStatus.OFFERED, ApplicationStatus.ACCEPTED, ApplicationStatus.DECLINED)
+TOP_SKILLS = 10
+
+
+@dataclass
+class Numbers:
+    group: ProjectGroup | None  # None: overall
+    openings_published: int = 0
+    seats: int = 0
+    seats_held: int = 0
+    applications: int = 0
+    offers: int = 0
+    approved: int = 0
+    active: int = 0
+    completed: int = 0
+    approval_days: list[float] = field(default_factory=list, repr=False)
+
+    @property
+    def fill_rate(self) -> float | None:
+        """Seats held / seats, 0..1 (None without seats)."""
+        return self.seats_held / self.seats if self.seats else None
+
+    @property
+    def median_days_to_approval(self) -> float | None:
+        return round(statistics.median(self.approval_days), 1) if self.approval_days else None
+
+
+@dataclass
+class SkillDemand:
+    key: str
+    name: str
+    requested: int  # published openings asking for it
+    students: int  # students who list it
+
+
+@dataclass
+class Dashboard:
+    groups: list[Numbers]
+    overall: Numbers
+    requested_skills: list[SkillDemand]
+    student_skills: list[SkillDemand]
+    available_groups: list[ProjectGroup]
+    selected_group: ProjectGroup | None
+
+
+def _skill_key(model):
+    """Canonical skill when recognised, else the name shown."""
+    return func.coalesce(model.skill_id, model.display_name)
+
+
+def dashboard(actor: User, group_id: int | None = None) -> Dashboard:
+    """Numbers for the actor's groups (admins: every group), optionally one group of those."""
+    reachable = reviewable_group_ids(actor)
+    group_query = select(ProjectGroup).order_by(ProjectGroup.code)
+    if reachable is not None:
+        group_query = group_query.where(ProjectGroup.id.in_(reachable or [-1]))
+    available = list(db.session.scalars(group_query))
+    selected = next((g for g in available if g.id == group_id), None)
+    shown = [selected] if selected else available
+    scope = [g.id for g in shown]
+    restricted = reachable is not None or selected is not None  # admins without a filter see everything
+
+    rows = {g.id: Numbers(g) for g in shown}
+    overall = Numbers(None)
+
+    def in_scope_opening():
+        return exists().where(opening_groups.c.opening_id == Opening.id, opening_groups.c.group_id.in_(scope))
+
+    # 1-2. openings and their seats, per group and overall (distinct openings)
+    for gid, n, seats in db.session.execute(
+        select(opening_groups.c.group_id, func.count(Opening.id), func.coalesce(func.sum(Opening.seats), 0))
+        .join(Opening, Opening.id == opening_groups.c.opening_id)
+        .where(Opening.status.in_(COUNTED_OPENINGS), opening_groups.c.group_id.in_(scope))
+        .group_by(opening_groups.c.group_id)
+    ):
+        rows[gid].openings_published, rows[gid].seats = n, int(seats)
+    query = select(func.count(Opening.id), func.coalesce(func.sum(Opening.seats), 0)) \
+        .where(Opening.status.in_(COUNTED_OPENINGS))
+    n, seats = db.session.execute(query.where(in_scope_opening()) if restricted else query).one()
+    overall.openings_published, overall.seats = n, int(seats)
+
+    # 3-4. seats held in those openings
+    for gid, n in db.session.execute(
+        select(opening_groups.c.group_id, func.count(Placement.id))
+        .join(Opening, Opening.id == opening_groups.c.opening_id)
+        .join(Placement, Placement.opening_id == Opening.id)
+        .where(Opening.status.in_(COUNTED_OPENINGS), Placement.status.in_(SEAT_HOLDING),
+               opening_groups.c.group_id.in_(scope))
+        .group_by(opening_groups.c.group_id)
+    ):
+        rows[gid].seats_held = n
+    query = select(func.count(Placement.id)).join(Opening, Opening.id == Placement.opening_id) \
+        .where(Opening.status.in_(COUNTED_OPENINGS), Placement.status.in_(SEAT_HOLDING))
+    overall.seats_held = db.session.scalar(query.where(in_scope_opening()) if restricted else query) or 0
+
+    # 5. applications and offers, by the student's group
+    for gid, n, offers in db.session.execute(
+        select(StudentProfile.group_id, func.count(Application.id),
+               func.coalesce(func.sum(case((Application.status.in_(OFFERED), 1), else_=0)), 0))
+        .join(StudentProfile, StudentProfile.user_id == Application.student_id)
+        .where(StudentProfile.group_id.in_(scope))
+        .group_by(StudentProfile.group_id)
+    ):
+        rows[gid].applications, rows[gid].offers = n, int(offers)
+
+    # 6. placements by state, by the student's group
+    attribute = {PlacementStatus.APPROVED: "approved", PlacementStatus.ACTIVE: "active",
+                 PlacementStatus.COMPLETED: "completed"}
+    for gid, status, n in db.session.execute(
+        select(StudentProfile.group_id, Placement.status, func.count(Placement.id))
+        .join(StudentProfile, StudentProfile.user_id == Placement.student_id)
+        .where(StudentProfile.group_id.in_(scope), Placement.status.in_(SEAT_HOLDING))
+        .group_by(StudentProfile.group_id, Placement.status)
+    ):
+        setattr(rows[gid], attribute[status], n)
+
+    # 7. days from application to approval, per approved placement
+    for gid, applied, decided in db.session.execute(
+        select(StudentProfile.group_id, Application.created_at, Placement.decided_at)
+        .join(Application, Application.id == Placement.application_id)
+        .join(StudentProfile, StudentProfile.user_id == Placement.student_id)
+        .where(StudentProfile.group_id.in_(scope), Placement.status.in_(SEAT_HOLDING),
+               Placement.decided_at.is_not(None))
+    ):
+        rows[gid].approval_days.append(max(0.0, (decided - applied).total_seconds() / 86400))
+
+    for row in rows.values():
+        for name in ("applications", "offers", "approved", "active", "completed"):
+            setattr(overall, name, getattr(overall, name) + getattr(row, name))
+        overall.approval_days.extend(row.approval_days)
+
+    # 8. the skills published openings ask for most
+    key = _skill_key(OpeningSkill)
+    query = (select(key.label("k"), func.max(OpeningSkill.display_name), func.count(distinct(OpeningSkill.opening_id)))
+             .join(Opening, Opening.id == OpeningSkill.opening_id)
+             .where(Opening.status == OpeningStatus.PUBLISHED)
+             .group_by(key).order_by(func.count(distinct(OpeningSkill.opening_id)).desc(), key).limit(TOP_SKILLS))
+    requested = [SkillDemand(k, name, n, 0) for k, name, n in
+                 db.session.execute(query.where(in_scope_opening()) if restricted else query)]
+
+    # 9-10. students who have them, and the skills students list most
+    student_key = _skill_key(StudentSkill)
+    base = (select(student_key.label("k"), func.max(StudentSkill.display_name),
+                   func.count(distinct(StudentSkill.profile_id)))
+            .join(StudentProfile, StudentProfile.id == StudentSkill.profile_id)
+            .group_by(student_key))
+    if restricted:
+        base = base.where(StudentProfile.group_id.in_(scope))
+    if requested:
+        have = {k: n for k, _name, n in db.session.execute(base.where(student_key.in_([s.key for s in requested])))}
+        for skill in requested:
+            skill.students = have.get(skill.key, 0)
+    common = [SkillDemand(k, name, 0, n) for k, name, n in db.session.execute(
+        base.order_by(func.count(distinct(StudentSkill.profile_id)).desc(), student_key).limit(TOP_SKILLS))]
+    if common:
+        asked = defaultdict(int)
+        query = (select(key.label("k"), func.count(distinct(OpeningSkill.opening_id)))
+                 .join(Opening, Opening.id == OpeningSkill.opening_id)
+                 .where(Opening.status == OpeningStatus.PUBLISHED, key.in_([s.key for s in common]))
+                 .group_by(key))
+        asked.update(dict(db.session.execute(query.where(in_scope_opening()) if restricted else query).all()))
+        for skill in common:
+            skill.requested = asked[skill.key]
+
+    return Dashboard(groups=[rows[g.id] for g in shown], overall=overall, requested_skills=requested,
+                     student_skills=common, available_groups=available, selected_group=selected)

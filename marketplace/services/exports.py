@@ -1,0 +1,287 @@
+"""Exports for the ministry reports: placements and applications as CSV (UTF-8 with BOM) or XLSX, Korean or English headers.
+
+Scope and filters: managers export their own students (by the student's project group), admins everyone;
+optionally one group, one company and a period (placements whose dates overlap it; applications submitted in
+it, Seoul calendar days). An empty period means all time.
+"""
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import Select, false, select
+from sqlalchemy.orm import selectinload
+
+from marketplace.extensions import db
+from marketplace.models import Application, Company, Opening, Placement, StudentProfile, User
+from marketplace.services.companies import companies_for_reviewer_query, reviewable_group_ids
+from marketplace.services.errors import DomainError
+from marketplace.services.managers import SEOUL, seoul_day_start
+
+KINDS = ("placements", "applications")
+FORMATS = ("csv", "xlsx")
+LANGUAGES = ("ko", "en")
+MIMETYPES = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+# (key, English header, Korean header)
+PLACEMENT_COLUMNS = [
+    ("id", "Placement ID", "배치 번호"),
+    ("status", "Status", "상태"),
+    ("student", "Student", "학생"),
+    ("email", "E-mail", "이메일"),
+    ("group", "Project group", "사업단"),
+    ("major", "Major", "전공"),
+    ("degree", "Degree level", "학위과정"),
+    ("company", "Company", "기업"),
+    ("business_number", "Business registration no.", "사업자등록번호"),
+    ("opening", "Opening", "공고"),
+    ("kind", "Kind", "유형"),
+    ("start", "Start date", "시작일"),
+    ("end", "End date", "종료일"),
+    ("hours", "Hours per week", "주당 시간"),
+    ("stipend", "Monthly stipend (KRW)", "월 지원금(원)"),
+    ("decided_at", "Decided at", "결정 일시"),
+    ("decided_by", "Decided by", "결정자"),
+    ("note", "Note", "비고"),
+]
+
+APPLICATION_COLUMNS = [
+    ("id", "Application ID", "지원 번호"),
+    ("status", "Status", "상태"),
+    ("submitted", "Submitted at", "지원 일시"),
+    ("student", "Student", "학생"),
+    ("email", "E-mail", "이메일"),
+    ("group", "Project group", "사업단"),
+    ("major", "Major", "전공"),
+    ("degree", "Degree level", "학위과정"),
+    ("company", "Company", "기업"),
+    ("opening", "Opening", "공고"),
+    ("kind", "Kind", "유형"),
+    ("score", "Match score", "적합도 점수"),
+    ("musts", "All must-have skills", "필수 역량 충족"),
+    ("consent", "Consent to share the profile", "개인정보 제공 동의 일시"),
+]
+
+VALUES_KO = {
+    "pending": "승인 대기", "approved": "승인", "returned": "반려", "active": "진행 중", "completed": "완료",
+    "cancelled": "취소", "submitted": "지원", "shortlisted": "서류 통과", "offered": "제안", "accepted": "수락",
+    "declined": "제안 거절", "rejected": "불합격", "withdrawn": "철회",
+    "bachelor": "학사", "master": "석사", "phd": "박사",
+    "internship": "인턴십", "research_project": "연구 프로젝트", "practice_course": "실습 과정",
+    True: "예", False: "아니요",
+}
+VALUES_EN = {
+    "pending": "Pending", "approved": "Approved", "returned": "Returned", "active": "Active", "completed": "Completed",
+    "cancelled": "Cancelled", "submitted": "Submitted", "shortlisted": "Shortlisted", "offered": "Offered",
+    "accepted": "Accepted", "declined": "Declined", "rejected": "Rejected", "withdrawn": "Withdrawn",
+    "bachelor": "Bachelor", "master": "Master", "phd": "PhD",
+    "internship": "Internship", "research_project": "Research project", "practice_course": "Practice course",
+    True: "Yes", False: "No",
+}
+
+
+@dataclass
+class ExportRequest:
+    kind: str = "placements"
+    fmt: str = "csv"
+    group_id: int | None = None
+    company_id: int | None = None
+    date_from: date | None = None
+    date_to: date | None = None
+    lang: str = "ko"
+
+
+@dataclass
+class ExportFile:
+    filename: str
+    mimetype: str
+    data: bytes
+    rows: int
+
+
+def group_choices(actor: User) -> list:
+    from marketplace.models import ProjectGroup
+
+    reachable = reviewable_group_ids(actor)
+    query = select(ProjectGroup).order_by(ProjectGroup.code)
+    if reachable is not None:
+        query = query.where(ProjectGroup.id.in_(reachable or [-1]))
+    return list(db.session.scalars(query))
+
+
+def company_choices(actor: User) -> list[Company]:
+    return list(db.session.scalars(companies_for_reviewer_query(actor).order_by(None).order_by(Company.name)))
+
+
+def validate(actor: User, request: ExportRequest) -> None:
+    """Refuse what cannot be exported, naming the field (the form shows the message beside it)."""
+    if request.kind not in KINDS:
+        raise DomainError(str(_l("Choose placements or applications.")), field="kind")
+    if request.fmt not in FORMATS:
+        raise DomainError(str(_l("Choose CSV or Excel (XLSX).")), field="fmt")
+    if request.lang not in LANGUAGES:
+        raise DomainError(str(_l("Choose Korean or English headers.")), field="lang")
+    if request.group_id is not None and request.group_id not in {g.id for g in group_choices(actor)}:
+        raise DomainError(str(_l("Choose one of the listed project groups.")), field="group_id")
+    if request.company_id is not None and request.company_id not in {c.id for c in company_choices(actor)}:
+        raise DomainError(str(_l("Choose one of the listed companies.")), field="company_id")
+    if request.date_from and request.date_to and request.date_from > request.date_to:
+        raise DomainError(str(_l("The end of the period is before its start.")), field="date_to")
+
+
+def _scope(query: Select, actor: User, student_column, group_id: int | None) -> Select:
+    reachable = reviewable_group_ids(actor)
+    groups = None if reachable is None else set(reachable)
+    if group_id is not None:
+        groups = {group_id} if groups is None else groups & {group_id}
+    if groups is None:
+        return query
+    if not groups:
+        return query.where(false())
+    return query.where(student_column.in_(select(StudentProfile.user_id).where(StudentProfile.group_id.in_(groups))))
+
+
+def _student_options(relationship):
+    return selectinload(relationship).selectinload(User.student_profile).selectinload(StudentProfile.group)
+
+
+def placements_query(actor: User, request: ExportRequest) -> Select:
+    query = (select(Placement)
+             .join(Opening, Opening.id == Placement.opening_id)
+             .options(selectinload(Placement.opening).selectinload(Opening.company),
+                      _student_options(Placement.student), selectinload(Placement.decided_by))
+             .order_by(Placement.start_date, Placement.id))
+    if request.company_id is not None:
+        query = query.where(Opening.company_id == request.company_id)
+    if request.date_from:
+        query = query.where(Placement.end_date >= request.date_from)
+    if request.date_to:
+        query = query.where(Placement.start_date <= request.date_to)
+    return _scope(query, actor, Placement.student_id, request.group_id)
+
+
+def applications_query(actor: User, request: ExportRequest) -> Select:
+    query = (select(Application)
+             .join(Opening, Opening.id == Application.opening_id)
+             .options(selectinload(Application.opening).selectinload(Opening.company),
+                      _student_options(Application.student))
+             .order_by(Application.created_at, Application.id))
+    if request.company_id is not None:
+        query = query.where(Opening.company_id == request.company_id)
+    if request.date_from:
+        query = query.where(Application.created_at >= seoul_day_start(request.date_from))
+    if request.date_to:
+        query = query.where(Application.created_at < seoul_day_start(request.date_to + timedelta(days=1)))
+    return _scope(query, actor, Application.student_id, request.group_id)
+
+
+def _seoul(moment: datetime | None) -> str:
+    return moment.astimezone(SEOUL).strftime("%Y-%m-%d %H:%M") if moment else ""
+
+
+def _student_fields(student: User, lang: str, values: dict) -> dict:
+    profile = student.student_profile
+    group = profile.group if profile else None
+    return {
+        "student": student.display_name,
+        "email": student.email,
+        "group": (f"{group.code} {group.name_ko if lang == 'ko' else group.name_en}" if group else ""),
+        "major": profile.major if profile else "",
+        "degree": values.get(profile.degree_level.value, "") if profile else "",
+    }
+
+
+def table(actor: User, request: ExportRequest) -> tuple[list[str], list[list]]:
+    """(headers, rows) of the export; dates as dates, numbers as numbers, the rest as text."""
+    validate(actor, request)
+    values = VALUES_KO if request.lang == "ko" else VALUES_EN
+    pick = 2 if request.lang == "ko" else 1
+    records: list[dict] = []
+    if request.kind == "placements":
+        columns = PLACEMENT_COLUMNS
+        for p in db.session.scalars(placements_query(actor, request)):
+            opening = p.opening
+            records.append({
+                "id": p.id, "status": values[p.status.value], **_student_fields(p.student, request.lang, values),
+                "company": opening.company.name, "business_number": opening.company.business_number_display,
+                "opening": opening.title, "kind": values[opening.kind.value], "start": p.start_date,
+                "end": p.end_date, "hours": opening.hours_per_week, "stipend": opening.stipend_krw,
+                "decided_at": _seoul(p.decided_at), "decided_by": p.decided_by.display_name if p.decided_by else "",
+                "note": p.note or "",
+            })
+    else:
+        columns = APPLICATION_COLUMNS
+        for a in db.session.scalars(applications_query(actor, request)):
+            records.append({
+                "id": a.id, "status": values[a.status.value], "submitted": _seoul(a.created_at),
+                **_student_fields(a.student, request.lang, values), "company": a.opening.company.name,
+                "opening": a.opening.title, "kind": values[a.opening.kind.value],
+                "score": round(a.match_score or 0.0, 1), "musts": values[bool(a.match_has_all_musts)],
+                "consent": _seoul(a.consent_at),
+            })
+    headers = [column[pick] for column in columns]
+    rows = [[record[column[0]] for column in columns] for record in records]
+    return headers, rows
+
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _cell(value):
+    """Text that a spreadsheet would run as a formula is kept as text (CSV/formula injection)."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def to_csv(headers: list[str], rows: list[list]) -> bytes:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(headers)
+    for row in rows:
+        writer.writerow([value.isoformat() if isinstance(value, date) else _cell(value) for value in row])
+    return buffer.getvalue().encode("utf-8-sig")  # the BOM makes Excel read Korean as UTF-8
+
+
+def to_xlsx(headers: list[str], rows: list[list], sheet_title: str) -> bytes:
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = sheet_title[:31]
+    sheet.append(headers)
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    for row in rows:
+        sheet.append([_cell(value) for value in row])
+    date_columns = [i for i, value in enumerate(rows[0]) if isinstance(value, date)] if rows else []
+    for cells in sheet.iter_rows(min_row=2):
+        for i in date_columns:
+            cells[i].number_format = "yyyy-mm-dd"
+    for column, header in enumerate(headers, start=1):
+        sheet.column_dimensions[get_column_letter(column)].width = max(10, min(40, len(header) * 2 + 2))
+    sheet.freeze_panes = "A2"
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def export(actor: User, request: ExportRequest, today: date | None = None) -> ExportFile:
+    headers, rows = table(actor, request)
+    stamp = (today or datetime.now(SEOUL).date()).isoformat()
+    filename = f"{request.kind}-{stamp}.{request.fmt}"
+    if request.fmt == "csv":
+        data = to_csv(headers, rows)
+    else:
+        title = {"placements": ("배치" if request.lang == "ko" else "Placements"),
+                 "applications": ("지원" if request.lang == "ko" else "Applications")}[request.kind]
+        data = to_xlsx(headers, rows, title)
+    return ExportFile(filename=filename, mimetype=MIMETYPES[request.fmt], data=data, rows=len(rows))

@@ -1,0 +1,412 @@
+"""Placements: exchange managers approve accepted offers without ever over-filling an opening.
+
+The seat guarantee. Every decision on a placement starts with a write that locks its opening:
+`UPDATE opening SET updated_at = updated_at WHERE id = :id`. On PostgreSQL that takes the opening's row lock
+(a second approver of the same opening waits until the first commits, then READ COMMITTED shows it the new
+placement); on SQLite the first write of a transaction takes the database's single write lock (RESERVED),
+waiting up to busy_timeout, and with WAL the transaction reads the latest commit from then on. Only after
+the lock are seats counted and the student's overlapping placements checked, so two managers approving the
+last seat at the same moment give one approval and one "opening is full". Approving also locks the student's
+row (`SELECT ... FOR UPDATE`, a no-op on SQLite where the lock is database-wide), so two approvals of the
+same student at two openings cannot both pass the overlap check on PostgreSQL.
+
+The caller commits (one commit per request), which releases the lock.
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import Select, and_, false, func, select, update
+from sqlalchemy.orm import selectinload
+
+from marketplace.extensions import db
+from marketplace.models import (
+    Application,
+    ApplicationStatus,
+    Company,
+    Opening,
+    OpeningStatus,
+    Placement,
+    PlacementStatus,
+    StudentProfile,
+    User,
+)
+from marketplace.models.base import utcnow
+from marketplace.permissions import Permission, can_review_group, user_can
+from marketplace.services import audit
+from marketplace.services.companies import active_managers, reviewable_group_ids
+from marketplace.services.errors import Conflict, DomainError, NotFound
+from marketplace.services.managers import link_to, managers_of_groups
+from marketplace.services.notifications import notify, notify_many
+from marketplace.services.openings import today_in_seoul
+from marketplace.services.seats import seats_taken
+from marketplace.services.workflow import StateMachine
+
+__all__ = [
+    "placement_machine", "approve_placement", "return_placement", "activate_due_placements", "complete_placement",
+    "cancel_placement", "conflicts", "conflicts_for", "managers_of_groups", "placement_requests_query",
+    "placements_query", "get_placement_for_reviewer", "can_review_placement", "queue_counts", "PlacementConflict",
+]
+
+placement_machine: StateMachine[PlacementStatus] = StateMachine("placement", {
+    PlacementStatus.PENDING: {PlacementStatus.APPROVED, PlacementStatus.RETURNED},
+    PlacementStatus.APPROVED: {PlacementStatus.ACTIVE, PlacementStatus.CANCELLED},
+    PlacementStatus.ACTIVE: {PlacementStatus.COMPLETED, PlacementStatus.CANCELLED},
+    PlacementStatus.RETURNED: set(),  # final: a new request comes from a new acceptance
+    PlacementStatus.COMPLETED: set(),
+    PlacementStatus.CANCELLED: set(),
+})
+
+MAX_NOTE = 2000
+
+
+# -- loading and access ---------------------------------------------------------------------------------------
+
+
+def _page_options():
+    return (
+        selectinload(Placement.application),
+        selectinload(Placement.opening).selectinload(Opening.company),
+        selectinload(Placement.opening).selectinload(Opening.eligible_groups),
+        selectinload(Placement.opening).selectinload(Opening.skills),
+        selectinload(Placement.student).selectinload(User.student_profile).selectinload(StudentProfile.group),
+        selectinload(Placement.student).selectinload(User.student_profile).selectinload(StudentProfile.skills),
+        selectinload(Placement.decided_by),
+    )
+
+
+def _load(placement_id: int, fresh: bool = False) -> Placement | None:
+    query = select(Placement).options(*_page_options()).where(Placement.id == placement_id)
+    if fresh:
+        query = query.execution_options(populate_existing=True)
+    return db.session.scalar(query)
+
+
+def _group_id(placement: Placement) -> int | None:
+    profile = placement.student.student_profile if placement.student else None
+    return profile.group_id if profile else None
+
+
+def can_review_placement(user: User | None, placement: Placement) -> bool:
+    """Only a manager of the student's project group (or an admin) decides on a student's placement."""
+    if user_can(user, Permission.ADMINISTER):
+        return True
+    group_id = _group_id(placement)
+    return group_id is not None and can_review_group(user, group_id)
+
+
+def get_placement_for_reviewer(actor: User, placement_id: int) -> Placement:
+    """The placement if the actor may review it; anything else (absent, another group's) is 'not found'."""
+    placement = _load(placement_id)
+    if placement is None or not can_review_placement(actor, placement):
+        raise NotFound(str(_l("No such placement request.")))
+    return placement
+
+
+def _lock(opening_id: int, student_id: int | None = None) -> None:
+    """Take the opening's write lock first (see the module docstring), then the student's on PostgreSQL."""
+    table = Opening.__table__
+    db.session.execute(update(table).where(table.c.id == opening_id).values(updated_at=table.c.updated_at))
+    if student_id is not None:
+        db.session.execute(select(User.id).where(User.id == student_id).with_for_update())
+
+
+def _locked_for_decision(actor: User, placement_id: int, student_lock: bool = False) -> Placement:
+    """Authorise, lock the opening (and student), then reload the placement as committed now."""
+    ids = db.session.execute(
+        select(Placement.opening_id, Placement.student_id).where(Placement.id == placement_id)
+    ).first()
+    if ids is None:
+        raise NotFound(str(_l("No such placement request.")))
+    _lock(ids.opening_id, ids.student_id if student_lock else None)
+    placement = _load(placement_id, fresh=True)
+    if placement is None or not can_review_placement(actor, placement):
+        raise NotFound(str(_l("No such placement request.")))
+    return placement
+
+
+# -- conflicts --------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PlacementConflict:
+    code: str  # full | overlap | group | degree | closed | withdrawn
+    message: str
+    blocking: bool = True  # blocking conflicts refuse approval; the others are warnings
+
+    def __str__(self) -> str:
+        return self.message
+
+
+def conflicts_for(placements: list[Placement]) -> dict[int, list[PlacementConflict]]:
+    """Conflicts of many placements in two queries (seats per opening, the students' seat-holding placements)."""
+    out: dict[int, list[PlacementConflict]] = {p.id: [] for p in placements}
+    if not placements:
+        return out
+    taken = seats_taken(p.opening_id for p in placements)
+    student_ids = {p.student_id for p in placements}
+    held_by_student: dict[int, list[tuple[int, date, date, str]]] = defaultdict(list)
+    rows = db.session.execute(
+        select(Placement.id, Placement.student_id, Placement.start_date, Placement.end_date, Opening.title)
+        .join(Opening, Opening.id == Placement.opening_id)
+        .where(Placement.student_id.in_(student_ids),
+               Placement.status.in_((PlacementStatus.APPROVED, PlacementStatus.ACTIVE)))
+    )
+    for pid, sid, start, end, title in rows:
+        held_by_student[sid].append((pid, start, end, title))
+
+    for p in placements:
+        items = out[p.id]
+        opening = p.opening
+        if p.status == PlacementStatus.PENDING:
+            if p.application is not None and p.application.status != ApplicationStatus.ACCEPTED:
+                items.append(PlacementConflict("withdrawn", str(_l(
+                    "The application is %(status)s: the student no longer holds this accepted offer.",
+                    status=p.application.status.value))))
+            if taken.get(p.opening_id, 0) >= opening.seats:
+                items.append(PlacementConflict("full", str(_l(
+                    "The opening is full: all %(n)d seats are taken.", n=opening.seats))))
+        for other_id, start, end, title in held_by_student.get(p.student_id, []):
+            if other_id != p.id and start <= p.end_date and end >= p.start_date:
+                items.append(PlacementConflict("overlap", str(_l(
+                    "The student already has an approved placement from %(start)s to %(end)s (“%(title)s”) "
+                    "that overlaps these dates.", start=start.isoformat(), end=end.isoformat(), title=title))))
+        profile = p.student.student_profile if p.student else None
+        if p.status in (PlacementStatus.PENDING, PlacementStatus.APPROVED) and profile is not None:
+            if profile.group_id not in opening.eligible_group_ids:
+                items.append(PlacementConflict("group", str(_l(
+                    "Eligibility changed: the student's project group is no longer eligible for this opening."))))
+            levels = opening.degree_level_list
+            if levels and profile.degree_level not in levels:
+                items.append(PlacementConflict("degree", str(_l(
+                    "Eligibility changed: the student's degree level (%(level)s) is not among the opening's.",
+                    level=profile.degree_level.value))))
+        if p.status == PlacementStatus.PENDING and opening.status == OpeningStatus.CLOSED:
+            items.append(PlacementConflict("closed", str(_l(
+                "The opening is closed to new applications; approving still gives this student a seat."
+            )), blocking=False))
+    return out
+
+
+def conflicts(placement: Placement) -> list[PlacementConflict]:
+    """Why approving this placement would be wrong (or worth a second look): full, overlap, eligibility."""
+    return conflicts_for([placement])[placement.id]
+
+
+def seats_left_for(placements: list[Placement]) -> dict[int, int]:
+    """Seats left per opening id of these placements."""
+    taken = seats_taken(p.opening_id for p in placements)
+    return {p.opening_id: max(0, p.opening.seats - taken.get(p.opening_id, 0)) for p in placements}
+
+
+# -- decisions ----------------------------------------------------------------------------------------------------
+
+
+def _clean(text: str | None) -> str:
+    text = (text or "").strip()
+    if len(text) > MAX_NOTE:
+        raise DomainError(str(_l("Use at most %(max)d characters.", max=MAX_NOTE)), field="note")
+    return text
+
+
+def _already(placement: Placement, target: PlacementStatus) -> Conflict:
+    messages = {
+        PlacementStatus.APPROVED: _l("This placement request was already approved; nothing was changed."),
+        PlacementStatus.RETURNED: _l("This placement request was already returned; nothing was changed."),
+        PlacementStatus.CANCELLED: _l("This placement was already cancelled; nothing was changed."),
+        PlacementStatus.COMPLETED: _l("This placement was already completed; nothing was changed."),
+        PlacementStatus.ACTIVE: _l("This placement is already active; nothing was changed."),
+    }
+    if placement.status == target:
+        return Conflict(str(messages[target]))
+    return Conflict(str(_l("This placement is %(current)s and cannot become %(target)s; nothing was changed.",
+                           current=placement.status.value, target=target.value)))
+
+
+def _tell_parties(placement: Placement, kind: str, **params) -> None:
+    """The student and the company's managers hear about it; params name only their own opening."""
+    opening = placement.opening
+    notify(placement.student, kind, link_to("students.my_applications") or link_to("main.index"),
+           opening=opening.title, **params)
+    notify_many(active_managers(opening.company), kind, link_to("companies.dashboard"), opening=opening.title,
+                **params)
+
+
+def approve_placement(actor: User, placement_id: int, note: str = "") -> Placement:
+    """Approve a pending request: refused (Conflict, nothing changed) when the opening is full, the student
+    already holds an overlapping placement, the student is no longer eligible, or it was decided already."""
+    note = _clean(note)
+    placement = _locked_for_decision(actor, placement_id, student_lock=True)
+    if placement.status != PlacementStatus.PENDING:
+        raise _already(placement, PlacementStatus.APPROVED)
+    blocking = [c for c in conflicts(placement) if c.blocking]
+    if blocking:
+        raise Conflict(" ".join(c.message for c in blocking))
+    placement_machine.move(actor, placement, PlacementStatus.APPROVED, action="approved", note=note)
+    placement.decided_by_id = actor.id
+    placement.decided_at = utcnow()
+    placement.note = note
+    db.session.flush()
+    _tell_parties(placement, "placement_approved")
+    return placement
+
+
+def return_placement(actor: User, placement_id: int, reason: str) -> Placement:
+    """Return a pending request with a reason the student and the company read."""
+    reason = _clean(reason)
+    if not reason:
+        raise DomainError(str(_l("Say why the request is returned; the student and the company read it.")),
+                          field="note")
+    placement = _locked_for_decision(actor, placement_id)
+    if placement.status != PlacementStatus.PENDING:
+        raise _already(placement, PlacementStatus.RETURNED)
+    placement_machine.move(actor, placement, PlacementStatus.RETURNED, action="returned", note=reason)
+    placement.decided_by_id = actor.id
+    placement.decided_at = utcnow()
+    placement.note = reason
+    db.session.flush()
+    _tell_parties(placement, "placement_returned", note=reason)
+    return placement
+
+
+def activate_due_placements(today: date | None = None) -> int:
+    """Approved placements whose start date has come become active (each move audited, by the system).
+
+    Safe to run from several requests at once: each row moves with a conditional update, so it is
+    activated and audited exactly once. The caller commits.
+    """
+    today = today or today_in_seoul()
+    due = list(db.session.scalars(
+        select(Placement.id).where(Placement.status == PlacementStatus.APPROVED, Placement.start_date <= today)
+    ))
+    moved = 0
+    table = Placement.__table__
+    for placement_id in due:
+        result = db.session.execute(
+            update(table).where(table.c.id == placement_id, table.c.status == PlacementStatus.APPROVED)
+            .values(status=PlacementStatus.ACTIVE, updated_at=utcnow())
+        )
+        if result.rowcount == 1:
+            audit.record(None, "placement", placement_id, "activated", PlacementStatus.APPROVED.value,
+                         PlacementStatus.ACTIVE.value, f"start date {today.isoformat()} reached")
+            moved += 1
+    if moved:
+        db.session.flush()
+        db.session.expire_all()
+    return moved
+
+
+def complete_placement(actor: User, placement_id: int, note: str = "") -> Placement:
+    note = _clean(note)
+    placement = _locked_for_decision(actor, placement_id)
+    if placement.status == PlacementStatus.APPROVED and placement.start_date <= today_in_seoul():
+        placement_machine.move(None, placement, PlacementStatus.ACTIVE, action="activated",
+                               note="start date reached")
+    if placement.status != PlacementStatus.ACTIVE:
+        if placement.status == PlacementStatus.APPROVED:
+            raise Conflict(str(_l("This placement has not started yet (it starts on %(date)s); it can be completed "
+                                  "once it is active.", date=placement.start_date.isoformat())))
+        raise _already(placement, PlacementStatus.COMPLETED)
+    placement_machine.move(actor, placement, PlacementStatus.COMPLETED, action="completed", note=note)
+    db.session.flush()
+    return placement
+
+
+def cancel_placement(actor: User, placement_id: int, reason: str) -> Placement:
+    """Cancel an approved or active placement with a reason; its seat is free again."""
+    reason = _clean(reason)
+    if not reason:
+        raise DomainError(str(_l("Say why the placement is cancelled; the student and the company read it.")),
+                          field="note")
+    placement = _locked_for_decision(actor, placement_id)
+    if placement.status not in (PlacementStatus.APPROVED, PlacementStatus.ACTIVE):
+        raise _already(placement, PlacementStatus.CANCELLED)
+    placement_machine.move(actor, placement, PlacementStatus.CANCELLED, action="cancelled", note=reason)
+    placement.note = reason
+    db.session.flush()
+    _tell_parties(placement, "placement_cancelled", note=reason)
+    return placement
+
+
+def request_placement(actor: User | None, application: Application, note: str = "",
+                      notify_managers: bool = True) -> Placement:
+    """An accepted offer becomes a pending placement: the one place that creates placement requests.
+
+    The exchange managers of the student's group hear about it (unless a matching round approves it at once);
+    the message names only the opening.
+    """
+    if application.status != ApplicationStatus.ACCEPTED:
+        raise Conflict(str(_l("Only accepted offers become placement requests.")))
+    opening = application.opening
+    placement = Placement(application=application, opening_id=opening.id, student_id=application.student_id,
+                          status=PlacementStatus.PENDING, start_date=opening.start_date, end_date=opening.end_date)
+    db.session.add(placement)
+    db.session.flush()
+    audit.record(actor, "placement", placement.id, "requested", None, PlacementStatus.PENDING.value, note)
+    if not notify_managers:
+        return placement
+    group_id = db.session.scalar(select(StudentProfile.group_id).where(StudentProfile.user_id == application.student_id))
+    notify_many(managers_of_groups([group_id]), "placement_requested",
+                link_to("manager.placement", placement_id=placement.id), opening=opening.title)
+    return placement
+
+
+# -- queues ------------------------------------------------------------------------------------------------------
+
+
+def _scoped(query: Select, actor: User) -> Select:
+    """Placements of students in the actor's groups (every placement for admins)."""
+    group_ids = reviewable_group_ids(actor)
+    if group_ids is None:
+        return query
+    if not group_ids:
+        return query.where(false())
+    return query.where(Placement.student_id.in_(
+        select(StudentProfile.user_id).where(StudentProfile.group_id.in_(group_ids))
+    ))
+
+
+def placement_requests_query(actor: User) -> Select:
+    """Pending requests of the actor's students, oldest first."""
+    query = (select(Placement).options(*_page_options())
+             .where(Placement.status == PlacementStatus.PENDING)
+             .order_by(Placement.created_at, Placement.id))
+    return _scoped(query, actor)
+
+
+def placements_query(actor: User, statuses=(PlacementStatus.APPROVED, PlacementStatus.ACTIVE),
+                     company_id: int | None = None) -> Select:
+    """Placements of the actor's students in the given states, by start date."""
+    query = (select(Placement).options(*_page_options())
+             .where(Placement.status.in_(tuple(statuses)))
+             .order_by(Placement.start_date, Placement.id))
+    if company_id is not None:
+        query = query.join(Opening, Opening.id == Placement.opening_id).where(Opening.company_id == company_id)
+    return _scoped(query, actor)
+
+
+def queue_counts(actor: User) -> dict[PlacementStatus, int]:
+    query = _scoped(select(Placement.status, func.count()).group_by(Placement.status), actor)
+    counts = {status: 0 for status in PlacementStatus}
+    counts.update({status: n for status, n in db.session.execute(query)})
+    return counts
+
+
+def student_placements(student: User) -> list[Placement]:
+    """A student's own placements (for their pages): newest first."""
+    return list(db.session.scalars(
+        select(Placement).options(selectinload(Placement.opening).selectinload(Opening.company))
+        .where(Placement.student_id == student.id).order_by(Placement.created_at.desc(), Placement.id.desc())
+    ))
+
+
+def company_placements(company: Company) -> list[Placement]:
+    """Placements in a company's openings (for its pages)."""
+    return list(db.session.scalars(
+        select(Placement).options(selectinload(Placement.opening), selectinload(Placement.student))
+        .join(Opening, and_(Opening.id == Placement.opening_id, Opening.company_id == company.id))
+        .order_by(Placement.start_date, Placement.id)
+    ))
