@@ -1,0 +1,1 @@
+"""Matching rounds: exchange managers run stable allocations; students and companies order their preferences."""
