@@ -133,6 +133,10 @@ def register_blueprints(app: Flask) -> None:
     from marketplace.manager.routes import bp as manager_bp
     from marketplace.notifications.routes import bp as notifications_bp
     from marketplace.openings.routes import bp as openings_bp
+    from marketplace.rounds.routes import bp as rounds_bp
+    from marketplace.applicants.routes import bp as applicants_bp
+    from marketplace.applications.routes import bp as applications_bp
+    from marketplace.students.routes import bp as students_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp, url_prefix="/auth")
@@ -141,6 +145,10 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(openings_bp)
     app.register_blueprint(manager_bp, url_prefix="/manager")
     app.register_blueprint(notifications_bp, url_prefix="/notifications")
+    app.register_blueprint(rounds_bp, url_prefix="/rounds")
+    app.register_blueprint(students_bp, url_prefix="/student")
+    app.register_blueprint(applications_bp)
+    app.register_blueprint(applicants_bp)
 
 
 def register_errors(app: Flask) -> None:

@@ -27,6 +27,16 @@ from marketplace.models.openings import (
     opening_groups,
 )
 from marketplace.models.notifications import Notification, OutboxEmail
+from marketplace.models.rounds import (
+    MatchingRound,
+    ProposalStatus,
+    RoundCompanyRank,
+    RoundExclusion,
+    RoundPreference,
+    RoundProposal,
+    RoundStatus,
+    round_openings,
+)
 from marketplace.models.students import StudentSkill
 from marketplace.models.users import (
     DegreeLevel,
@@ -41,10 +51,18 @@ __all__ = [
     "SEAT_HOLDING",
     "Application",
     "ApplicationStatus",
+    "MatchingRound",
     "Notification",
     "OutboxEmail",
     "Placement",
     "PlacementStatus",
+    "ProposalStatus",
+    "RoundCompanyRank",
+    "RoundExclusion",
+    "RoundPreference",
+    "RoundProposal",
+    "RoundStatus",
+    "round_openings",
     "StudentSkill",
     "AuditEvent",
     "Company",

@@ -1,0 +1,39 @@
+"""The Korean catalogue: complete, and every translation keeps the placeholders of its English source."""
+import re
+from pathlib import Path
+
+from babel.messages.pofile import read_po
+
+CATALOGUE = Path(__file__).resolve().parents[2] / "marketplace" / "translations" / "ko" / "LC_MESSAGES"
+PLACEHOLDER = re.compile(r"%\(\w+\)[sd]")
+
+
+def messages():
+    with open(CATALOGUE / "messages.po", "rb") as handle:
+        return [m for m in read_po(handle, locale="ko") if m.id]
+
+
+def test_every_message_is_translated():
+    untranslated = [m.id for m in messages() if not (m.string if isinstance(m.string, str) else any(m.string))]
+    assert untranslated == []
+
+
+def test_translations_keep_placeholders_and_have_no_stray_percent_signs():
+    for message in messages():
+        source = message.id if isinstance(message.id, str) else message.id[0]
+        for text in ([message.string] if isinstance(message.string, str) else message.string):
+            assert set(PLACEHOLDER.findall(text)) == set(PLACEHOLDER.findall(source)), source
+            # Jinja's gettext always applies `%`, so a lone % in a translation breaks the page.
+            assert not re.search(r"%(?!\(\w+\)[sd]|%)", text.replace("%%", "")), text
+
+
+def test_compiled_catalogue_matches_its_source():
+    from babel.support import Translations
+
+    with open(CATALOGUE / "messages.mo", "rb") as handle:
+        compiled = Translations(handle)
+    for message in messages():
+        if isinstance(message.id, str):
+            assert compiled.gettext(message.id) == message.string, "run `make translations` (stale .mo)"
+        else:
+            assert compiled.ngettext(message.id[0], message.id[1], 2) == message.string[0]

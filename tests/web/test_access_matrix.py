@@ -1,0 +1,289 @@
+"""The access matrix: every route and method of the app, for eight kinds of visitor, with real ids of the
+other party's records. A route missing from the table fails the test, so every new page gets a row.
+
+Outcomes: OK = the request reaches the page or action (2xx, a redirect that is not to sign-in, or a 400/409
+answer about the input or the record's state); DENY = 403 or 404, never the data; LOGIN = sent to sign in.
+"""
+from __future__ import annotations
+
+import re
+import shutil
+from dataclasses import dataclass
+from datetime import timedelta
+
+import pytest
+
+from marketplace.app import create_app
+from marketplace.extensions import db
+from tests.conftest import CSRF_RE, IsolatedClient
+from tests.factories import PASSWORD, make_admin, make_company_manager, make_exchange_manager, make_group
+
+ROLES = ("anon", "student_a", "student_b", "cm_x", "cm_y", "xm_own", "xm_other", "admin")
+OK, DENY, LOGIN = "ok", "deny", "login"
+
+
+def allow(*roles: str, anon: str = LOGIN) -> dict[str, str]:
+    """Only `roles` get through; anonymous visitors are sent to sign in (or get `anon`)."""
+    return {role: (OK if role in roles else DENY) for role in ROLES} | {"anon": OK if "anon" in roles else anon}
+
+
+EVERYONE = allow(*ROLES)
+SIGNED_IN = allow(*ROLES[1:])
+STUDENTS = allow("student_a", "student_b")
+COMPANY_MANAGERS = allow("cm_x", "cm_y")
+MANAGERS = allow("xm_own", "xm_other", "admin")
+ADMIN = allow("admin")
+OWN_STUDENT = allow("student_a")
+OWN_COMPANY = allow("cm_x")
+OWN_REVIEWERS = allow("xm_own", "admin")
+
+# (endpoint, method) -> (path with {ids}, expected outcome per role, form data for POSTs)
+MATRIX: dict[tuple[str, str], tuple[str, dict[str, str], dict]] = {
+    ("main.index", "GET"): ("/", EVERYONE, {}),
+    ("main.healthz", "GET"): ("/healthz", EVERYONE, {}),
+    ("main.set_language", "POST"): ("/language", EVERYONE, {"locale": "en"}),
+    ("auth.login", "GET"): ("/auth/login", EVERYONE, {}),
+    ("auth.login", "POST"): ("/auth/login", EVERYONE, {"email": "x@y.kr", "password": "wrong-pass-1"}),
+    ("auth.logout", "POST"): ("/auth/logout", SIGNED_IN, {}),
+    ("auth.register", "GET"): ("/auth/register", EVERYONE, {}),
+    ("auth.register_student", "GET"): ("/auth/register/student", EVERYONE, {}),
+    ("auth.register_student", "POST"): ("/auth/register/student", EVERYONE, {}),
+    ("auth.register_company", "GET"): ("/auth/register/company", EVERYONE, {}),
+    ("auth.register_company", "POST"): ("/auth/register/company", EVERYONE, {}),
+    ("auth.change_password", "GET"): ("/auth/password", SIGNED_IN, {}),
+    ("auth.change_password", "POST"): ("/auth/password", SIGNED_IN, {}),
+    ("notifications.index", "GET"): ("/notifications/", SIGNED_IN, {}),
+    ("notifications.read", "POST"): ("/notifications/{notification_a}/read", allow("student_a"), {}),
+    ("notifications.read_all", "POST"): ("/notifications/read-all", SIGNED_IN, {}),
+    # programme office
+    ("admin.index", "GET"): ("/admin/", ADMIN, {}),
+    ("admin.audit_log", "GET"): ("/admin/audit", ADMIN, {}),
+    ("admin.list_designations", "GET"): ("/admin/designations", ADMIN, {}),
+    ("admin.new_designation", "GET"): ("/admin/designations/new", ADMIN, {}),
+    ("admin.new_designation", "POST"): ("/admin/designations/new", ADMIN, {}),
+    ("admin.revoke_designation", "POST"): ("/admin/designations/{designation_own}/revoke", ADMIN, {}),
+    ("admin.designation_groups", "GET"): ("/admin/designations/{designation_own}/groups", ADMIN, {}),
+    ("admin.designation_groups", "POST"): ("/admin/designations/{designation_own}/groups", ADMIN, {}),
+    ("admin.new_group", "GET"): ("/admin/groups/new", ADMIN, {}),
+    ("admin.new_group", "POST"): ("/admin/groups/new", ADMIN, {}),
+    ("admin.edit_group", "GET"): ("/admin/groups/{pnu}/edit", ADMIN, {}),
+    ("admin.edit_group", "POST"): ("/admin/groups/{pnu}/edit", ADMIN, {}),
+    # public pages
+    ("openings.index", "GET"): ("/openings?q=intern", EVERYONE, {}),
+    ("openings.detail", "GET"): ("/openings/{opening_x}", EVERYONE, {}),
+    ("openings.skill_suggestions", "GET"): ("/api/skills?q=pyt", EVERYONE, {}),
+    ("companies.detail", "GET"): ("/companies/{company_x}", EVERYONE, {}),
+    # company managers
+    ("companies.dashboard", "GET"): ("/company/", COMPANY_MANAGERS, {}),
+    ("companies.create_company", "GET"): ("/company/new", COMPANY_MANAGERS, {}),
+    ("companies.create_company", "POST"): ("/company/new", COMPANY_MANAGERS, {}),
+    ("companies.edit_company", "GET"): ("/company/edit", COMPANY_MANAGERS, {}),
+    ("companies.edit_company", "POST"): ("/company/edit", COMPANY_MANAGERS, {}),
+    ("companies.join_company", "GET"): ("/company/join", COMPANY_MANAGERS, {}),
+    ("companies.join_company", "POST"): ("/company/join", COMPANY_MANAGERS, {}),
+    ("companies.accept_member", "POST"): ("/company/join-requests/{membership_x}/accept", OWN_COMPANY, {}),
+    ("companies.decline_member", "POST"): ("/company/join-requests/{membership_x}/decline", OWN_COMPANY, {}),
+    ("companies.my_openings", "GET"): ("/company/openings", COMPANY_MANAGERS, {}),
+    ("companies.new_opening", "GET"): ("/company/openings/new", COMPANY_MANAGERS, {}),
+    ("companies.new_opening", "POST"): ("/company/openings/new", COMPANY_MANAGERS, {}),
+    ("companies.edit_opening", "GET"): ("/company/openings/{draft_x}/edit", OWN_COMPANY, {}),
+    ("companies.edit_opening", "POST"): ("/company/openings/{draft_x}/edit", OWN_COMPANY, {}),
+    ("companies.submit_opening", "POST"): ("/company/openings/{draft_x}/submit", OWN_COMPANY, {}),
+    ("companies.close_opening", "POST"): ("/company/openings/{opening_x}/close", OWN_COMPANY, {}),
+    ("applicants.ranked", "GET"): ("/company/openings/{opening_x}/applicants", OWN_COMPANY, {}),
+    ("applicants.application", "GET"): ("/company/applications/{application_a}", OWN_COMPANY, {}),
+    ("applicants.application_action", "POST"): ("/company/applications/{application_a}/shortlist", OWN_COMPANY, {}),
+    ("applications.application_cv", "GET"): (
+        "/applications/{application_a}/cv", allow("student_a", "cm_x", "xm_own", "admin"), {}),
+    # students
+    ("students.profile", "GET"): ("/student/profile", STUDENTS, {}),
+    ("students.profile", "POST"): ("/student/profile", STUDENTS, {}),
+    ("students.upload_cv", "POST"): ("/student/cv", STUDENTS, {}),
+    ("students.download_cv", "GET"): ("/student/cv", STUDENTS, {}),
+    ("students.delete_cv", "POST"): ("/student/cv/delete", STUDENTS, {}),
+    ("students.recommendations", "GET"): ("/student/recommendations", STUDENTS, {}),
+    ("students.my_applications", "GET"): ("/student/applications", STUDENTS, {}),
+    ("students.application", "GET"): ("/student/applications/{application_a}", OWN_STUDENT, {}),
+    ("students.application_action", "POST"): ("/student/applications/{application_a}/withdraw", OWN_STUDENT, {}),
+    # Anyone signed in may open it; the page says why only eligible students can apply.
+    ("applications.apply", "GET"): ("/openings/{opening_x}/apply", SIGNED_IN, {}),
+    ("applications.apply", "POST"): ("/openings/{opening_x}/apply", SIGNED_IN, {"statement": "Hi", "consent": "y"}),
+    # exchange managers
+    ("manager.index", "GET"): ("/manager/", MANAGERS, {}),
+    ("manager.dashboard", "GET"): ("/manager/dashboard", MANAGERS, {}),
+    ("manager.exports", "GET"): ("/manager/exports", MANAGERS, {}),
+    ("manager.placements_list", "GET"): ("/manager/placements", MANAGERS, {}),
+    ("manager.company", "GET"): ("/manager/companies/{company_x}", OWN_REVIEWERS, {}),
+    ("manager.company", "POST"): ("/manager/companies/{company_x}", OWN_REVIEWERS, {"decision": "suspend"}),
+    ("manager.opening", "GET"): ("/manager/openings/{opening_x}", OWN_REVIEWERS, {}),
+    ("manager.opening", "POST"): ("/manager/openings/{opening_x}", OWN_REVIEWERS, {"decision": "return"}),
+    ("manager.placement", "GET"): ("/manager/placements/{placement_a}", OWN_REVIEWERS, {}),
+    ("manager.placement", "POST"): ("/manager/placements/{placement_a}", OWN_REVIEWERS, {"decision": "return"}),
+    ("manager.history", "GET"): ("/manager/history/application/{application_a}", OWN_REVIEWERS, {}),
+    ("manager.accept_member", "POST"): ("/manager/join-requests/{membership_x}/accept", OWN_REVIEWERS, {}),
+    ("manager.decline_member", "POST"): ("/manager/join-requests/{membership_x}/decline", OWN_REVIEWERS, {}),
+    # matching rounds
+    ("rounds.index", "GET"): ("/rounds/", MANAGERS, {}),
+    ("rounds.new", "GET"): ("/rounds/new", MANAGERS, {}),
+    ("rounds.new", "POST"): ("/rounds/new", MANAGERS, {}),
+    ("rounds.mine", "GET"): ("/rounds/mine", allow("student_a", "student_b", "cm_x", "cm_y"), {}),
+    ("rounds.detail", "GET"): ("/rounds/{round_pnu}", OWN_REVIEWERS, {}),
+    ("rounds.run", "POST"): ("/rounds/{round_pnu}/run", OWN_REVIEWERS, {}),
+    ("rounds.publish", "POST"): ("/rounds/{round_pnu}/publish", OWN_REVIEWERS, {}),
+    ("rounds.exclude", "POST"): ("/rounds/{round_pnu}/exclude", OWN_REVIEWERS,
+                                 {"application_id": "{application_round}", "reason": "conflict of interest"}),
+    ("rounds.approve_all", "POST"): ("/rounds/{round_pnu}/approve-all", OWN_REVIEWERS, {}),
+    ("rounds.approve", "POST"): ("/rounds/{round_pnu}/proposals/{proposal_a}/approve", OWN_REVIEWERS, {}),
+    ("rounds.preferences", "GET"): ("/rounds/{round_pnu}/preferences", OWN_STUDENT, {}),
+    ("rounds.move_choice", "POST"): ("/rounds/{round_pnu}/preferences/{application_round}/up", OWN_STUDENT, {}),
+    ("rounds.ranking", "GET"): ("/rounds/{round_pnu}/openings/{opening_round}/ranking", OWN_COMPANY, {}),
+    ("rounds.move_applicant", "POST"): (
+        "/rounds/{round_pnu}/openings/{opening_round}/ranking/{application_round}/move/up", OWN_COMPANY, {}),
+    ("rounds.set_acceptable", "POST"): (
+        "/rounds/{round_pnu}/openings/{opening_round}/ranking/{application_round}/acceptability/not-acceptable",
+        OWN_COMPANY, {}),
+}
+
+
+@dataclass
+class World:
+    ids: dict[str, int]
+    emails: dict[str, str]
+
+
+def build_world() -> World:
+    """Two groups, two students, two companies, an exchange manager on each side, an admin, and records."""
+    from marketplace.models import OpeningStatus
+    from marketplace.services import applications, companies, notifications, openings, rounds
+    from tests.factories_applications import make_application, make_skilled_student, move, upload_cv
+    from tests.factories_companies import make_company, make_opening, manager_of
+
+    pnu, snu = make_group("PNU"), make_group("SNU")
+    admin = make_admin()
+    xm_own = make_exchange_manager(pnu, admin=admin)
+    xm_other = make_exchange_manager(snu, admin=admin)
+    student_a = make_skilled_student(group=pnu, degree_level="master")
+    student_b = make_skilled_student(group=snu, degree_level="master")
+    upload_cv(student_a)
+    upload_cv(student_b)
+    company_x = make_company(groups=[pnu], reviewer=xm_own)
+    company_y = make_company(groups=[snu], reviewer=xm_other)
+    cm_x, cm_y = manager_of(company_x), manager_of(company_y)
+    anyone = dict(degree_levels=[], majors=[])
+    opening_x = make_opening(company_x, reviewer=xm_own, **anyone)
+    opening_offer = make_opening(company_x, reviewer=xm_own, **anyone)
+    opening_round = make_opening(company_x, reviewer=xm_own, **anyone)
+    draft_x = make_opening(company_x, status=OpeningStatus.DRAFT)
+    make_opening(company_y, reviewer=xm_other, **anyone)
+    application_a = make_application(student_a, opening_x)
+    offered = make_application(student_a, opening_offer)
+    move(cm_x, offered, "shortlist", "offer")
+    placement = applications.accept_offer(student_a, offered)
+    application_round = make_application(student_a, opening_round)
+    db.session.commit()
+    joiner = make_company_manager()
+    membership = companies.request_to_join(joiner, company_x.business_number)
+    note = notifications.notify(student_a, "opening_published", "/", opening="X")
+    today = openings.today_in_seoul()
+    matching_round = rounds.create_round(xm_own, rounds.RoundData(
+        name="Summer practice", group_id=pnu.id, application_deadline=today + timedelta(days=1),
+        ranking_deadline=today + timedelta(days=2), opening_ids=[opening_round.id]), today=today)
+    db.session.commit()
+    rounds.run_round(xm_own, matching_round, today=today + timedelta(days=3))
+    db.session.commit()
+    proposal = matching_round.proposals[0]
+    db.session.commit()
+    users = dict(student_a=student_a, student_b=student_b, cm_x=cm_x, cm_y=cm_y, xm_own=xm_own,
+                 xm_other=xm_other, admin=admin)
+    return World(
+        ids=dict(pnu=pnu.id, snu=snu.id, company_x=company_x.id, opening_x=opening_x.id, draft_x=draft_x.id,
+                 application_a=application_a.id, placement_a=placement.id, membership_x=membership.id,
+                 notification_a=note.id, designation_own=xm_own.active_designation.id, round_pnu=matching_round.id,
+                 opening_round=opening_round.id, application_round=application_round.id, proposal_a=proposal.id),
+        emails={role: user.email for role, user in users.items()},
+    )
+
+
+@pytest.fixture(scope="module")
+def world_files(tmp_path_factory, sqlite_template):
+    folder = tmp_path_factory.mktemp("matrix")
+    shutil.copy(sqlite_template, folder / "world.sqlite")
+    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder / 'world.sqlite'}",
+                      "UPLOAD_FOLDER": str(folder / "uploads")})
+    with app.app_context():
+        world = build_world()
+        db.session.remove()
+        db.engine.dispose()
+    return folder, world
+
+
+@pytest.fixture
+def world_app(world_files, tmp_path):
+    folder, world = world_files
+    shutil.copy(folder / "world.sqlite", tmp_path / "db.sqlite")
+    shutil.copytree(folder / "uploads", tmp_path / "uploads")
+    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'db.sqlite'}",
+                      "UPLOAD_FOLDER": str(tmp_path / "uploads"), "LOGIN_RATE_LIMIT": "1000 per minute"})
+    app.test_client_class = IsolatedClient
+    yield app, world
+    with app.app_context():
+        db.engine.dispose()
+
+
+def routes(app) -> set[tuple[str, str]]:
+    return {(rule.endpoint, method) for rule in app.url_map.iter_rules() if rule.endpoint != "static"
+            for method in rule.methods - {"HEAD", "OPTIONS"}}
+
+
+def test_every_route_is_in_the_matrix():
+    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": "sqlite://"})
+    missing = sorted(routes(app) - set(MATRIX))
+    stale = sorted(set(MATRIX) - routes(app))
+    assert not missing, f"routes without a row in the access matrix: {missing}"
+    assert not stale, f"rows for routes that no longer exist: {stale}"
+
+
+def _client(app, world: World, role: str):
+    client = app.test_client()
+    if role != "anon":
+        html = client.get("/auth/login").get_data(as_text=True)
+        token = CSRF_RE.search(html).group(1)
+        response = client.post("/auth/login", data={"csrf_token": token, "email": world.emails[role],
+                                                     "password": PASSWORD})
+        assert response.status_code == 302, f"{role} could not sign in"
+    return client
+
+
+def _outcome(response) -> str:
+    location = response.headers.get("Location", "")
+    if response.status_code in (301, 302, 303) and "/auth/login" in location:
+        return LOGIN
+    if response.status_code in (403, 404):
+        return DENY
+    if response.status_code >= 500:
+        return f"error {response.status_code}"
+    return OK
+
+
+@pytest.mark.parametrize("endpoint, method", sorted(MATRIX))
+def test_access(world_app, endpoint, method):
+    app, world = world_app
+    template, expected, data = MATRIX[(endpoint, method)]
+    path = template.format(**world.ids)
+    # The least privileged go first, so a successful action by an allowed role cannot mask a denial.
+    order = sorted(ROLES, key=lambda role: expected[role] == OK)
+    with app.app_context():
+        for role in order:
+            client = _client(app, world, role)
+            if method == "GET":
+                response = client.get(path)
+            else:
+                token = CSRF_RE.search(client.get("/").get_data(as_text=True)).group(1)
+                body = {k: v.format(**world.ids) for k, v in data.items()}
+                response = client.post(path, data={"csrf_token": token, **body})
+            got = _outcome(response)
+            assert got == expected[role], f"{method} {path} as {role}: expected {expected[role]}, got {got} " \
+                                          f"({response.status_code} {response.headers.get('Location', '')})"
+            if got == DENY:
+                # Never the other party's data in a refusal.
+                assert re.search(r"Correct-Horse|@pusan|@company", response.get_data(as_text=True)) is None
