@@ -122,6 +122,16 @@ def register_request_hooks(app: Flask) -> None:
         session["last_seen"] = now
         session.setdefault("signed_in_at", now)
 
+    @app.before_request
+    def refuse_nul_characters() -> None:
+        # No field of ours takes a NUL; PostgreSQL cannot store one in text, so refuse it up front.
+        from flask import abort
+
+        for values in (request.args, request.form):
+            for value in values.values():
+                if "\x00" in value:
+                    abort(400)
+
     app.after_request(apply_security_headers)
 
 

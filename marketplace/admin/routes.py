@@ -8,7 +8,7 @@ from flask_login import current_user
 
 from marketplace.admin.forms import DesignationForm, GroupForm, RevokeForm
 from marketplace.extensions import db
-from marketplace.forms import attach_error
+from marketplace.forms import attach_error, page_number
 from marketplace.permissions import Permission, permission_required
 from marketplace.services import designations, groups
 from marketplace.services.errors import DomainError
@@ -174,7 +174,7 @@ def audit_log():
     from marketplace.services import managers
 
     filters, errors = managers.parse_audit_filters(request.args)
-    page = request.args.get("page", 1, type=int)
+    page = page_number(request.args)
     pagination = db.paginate(managers.audit_log_query(filters), page=page, per_page=50, error_out=False)
     return render_template("admin/audit.html", pagination=pagination, filters=filters, errors=errors,
                            entity_type=filters.entity_type), 400 if errors else 200

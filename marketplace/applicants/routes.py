@@ -6,6 +6,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from marketplace.companies.labels import choices
+from marketplace.forms import page_number
 from marketplace.extensions import db
 from marketplace.models import ApplicationStatus, DegreeLevel
 from marketplace.permissions import Permission, permission_required
@@ -32,7 +33,7 @@ def ranked(opening_id: int):
     actor = _actor()
     opening = openings.get_company_opening(actor, opening_id)
     filters = applications.parse_applicant_filters(request.args)
-    page = request.args.get("page", 1, type=int) or 1
+    page = page_number(request.args)
     result = applications.ranked_applicants(actor, opening, filters, page=page,
                                             per_page=current_app.config["PAGE_SIZE"])
     counts = applications.status_counts_by_opening(opening.company).get(opening.id, {})

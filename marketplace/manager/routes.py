@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from marketplace.extensions import db
-from marketplace.forms import attach_error
+from marketplace.forms import attach_error, page_number
 from marketplace.manager import labels  # noqa: F401  (placement and application labels for the templates)
 from marketplace.manager.forms import DecisionForm, ExportForm, PlacementDecisionForm
 from marketplace.models import CompanyStatus, OpeningStatus, PlacementStatus
@@ -222,7 +222,7 @@ def placements_list():
              "returned": (PlacementStatus.RETURNED,)}.get(wanted)
     if shown is None:
         wanted, shown = "", (PlacementStatus.APPROVED, PlacementStatus.ACTIVE)
-    pagination = db.paginate(placements.placements_query(actor, shown), page=request.args.get("page", 1, type=int),
+    pagination = db.paginate(placements.placements_query(actor, shown), page=page_number(request.args),
                              per_page=30, error_out=False)
     return render_template("manager/placements.html", pagination=pagination, status=wanted,
                            counts=placements.queue_counts(actor), PlacementStatus=PlacementStatus,
@@ -235,7 +235,7 @@ def placements_list():
 @bp.route("/history/<entity_type>/<int:entity_id>")
 def history(entity_type: str, entity_id: int):
     query = managers.record_history(_actor(), entity_type, entity_id)  # 404 outside the manager's groups
-    pagination = db.paginate(query, page=request.args.get("page", 1, type=int), per_page=50, error_out=False)
+    pagination = db.paginate(query, page=page_number(request.args), per_page=50, error_out=False)
     return render_template("manager/history.html", pagination=pagination, entity_type=entity_type,
                            entity_id=entity_id)
 

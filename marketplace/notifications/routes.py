@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask import Blueprint, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
+from marketplace.forms import page_number
 from marketplace.extensions import db
 from marketplace.security import safe_next_url
 from marketplace.services import notifications
@@ -14,7 +15,7 @@ bp = Blueprint("notifications", __name__)
 @bp.route("/")
 @login_required
 def index():
-    page = request.args.get("page", 1, type=int)
+    page = page_number(request.args)
     pagination = db.paginate(notifications.notifications_query(current_user), page=page, per_page=20, error_out=False)
     return render_template("notifications/list.html", pagination=pagination, render=notifications.render)
 

@@ -7,6 +7,7 @@ from flask_login import current_user
 
 from marketplace.companies.forms import NoteForm
 from marketplace.companies.labels import choices
+from marketplace.forms import page_number
 from marketplace.extensions import db
 from marketplace.models import OpeningKind, WorkMode
 from marketplace.services import companies, groups, openings, skills
@@ -17,7 +18,7 @@ bp = Blueprint("openings", __name__)
 @bp.route("/openings")
 def index():
     filters = openings.parse_filters(request.args)
-    page = request.args.get("page", 1, type=int) or 1
+    page = page_number(request.args)
     pagination = db.paginate(
         openings.public_openings_query(filters), page=max(page, 1), per_page=current_app.config["PAGE_SIZE"],
         error_out=False, max_per_page=100,

@@ -8,7 +8,7 @@ from flask_login import current_user
 
 from marketplace.companies.labels import choices, level_choices
 from marketplace.extensions import db
-from marketplace.forms import attach_error, int_or_none
+from marketplace.forms import attach_error, int_or_none, page_number
 from marketplace.models import ApplicationStatus, DegreeLevel
 from marketplace.permissions import Permission, permission_required
 from marketplace.services import applications, skills, students
@@ -170,7 +170,7 @@ def download_cv():
 @bp.route("/recommendations")
 @permission_required(Permission.APPLY)
 def recommendations():
-    page = request.args.get("page", 1, type=int) or 1
+    page = page_number(request.args)
     result, record = applications.recommendations(_actor(), page=page, per_page=current_app.config["PAGE_SIZE"])
     return render_template("students/recommendations.html", result=result, profile=record)
 
@@ -181,7 +181,7 @@ def recommendations():
 @bp.route("/applications")
 @permission_required(Permission.APPLY)
 def my_applications():
-    page = request.args.get("page", 1, type=int) or 1
+    page = page_number(request.args)
     pagination = db.paginate(applications.student_applications_query(_actor()), page=max(page, 1),
                              per_page=current_app.config["PAGE_SIZE"], error_out=False)
     return render_template("students/applications.html", pagination=pagination)

@@ -174,7 +174,7 @@ def build_world() -> World:
     opening_offer = make_opening(company_x, reviewer=xm_own, **anyone)
     opening_round = make_opening(company_x, reviewer=xm_own, **anyone)
     draft_x = make_opening(company_x, status=OpeningStatus.DRAFT)
-    make_opening(company_y, reviewer=xm_other, **anyone)
+    opening_y = make_opening(company_y, reviewer=xm_other, **anyone)
     application_a = make_application(student_a, opening_x)
     offered = make_application(student_a, opening_offer)
     move(cm_x, offered, "shortlist", "offer")
@@ -194,12 +194,12 @@ def build_world() -> World:
     proposal = matching_round.proposals[0]
     db.session.commit()
     users = dict(student_a=student_a, student_b=student_b, cm_x=cm_x, cm_y=cm_y, xm_own=xm_own,
-                 xm_other=xm_other, admin=admin)
+                 xm_other=xm_other, admin=admin, cm_new=make_company_manager())  # cm_new: no company yet
     return World(
         ids=dict(pnu=pnu.id, snu=snu.id, company_x=company_x.id, opening_x=opening_x.id, draft_x=draft_x.id,
                  application_a=application_a.id, placement_a=placement.id, membership_x=membership.id,
                  notification_a=note.id, designation_own=xm_own.active_designation.id, round_pnu=matching_round.id,
-                 opening_round=opening_round.id, application_round=application_round.id, proposal_a=proposal.id),
+                 opening_round=opening_round.id, opening_y=opening_y.id, application_round=application_round.id, proposal_a=proposal.id),
         emails={role: user.email for role, user in users.items()},
     )
 

@@ -99,3 +99,14 @@ def test_no_inline_script_in_pages(client):
     for tag in re.findall(r"<script[^>]*>", html):
         assert "src=" in tag
     assert "onclick=" not in html and "onsubmit=" not in html
+
+
+def test_nul_characters_in_a_form_are_refused_with_400_on_every_backend(client):
+    from tests.conftest import csrf_token
+
+    token = csrf_token(client, "/auth/register/company")
+    response = client.post("/auth/register/company", data={
+        "csrf_token": token, "display_name": "Nul\x00Byte", "email": "nul@company.co.kr",
+        "password": "Medical-AI-2026", "confirm": "Medical-AI-2026"})
+    assert response.status_code == 400
+    assert client.get("/openings?q=a%00b").status_code == 400
