@@ -35,10 +35,17 @@ def _failed(response) -> bool:
     return response.status_code != 302
 
 
+HOME = {
+    Role.ADMIN: "admin.index",
+    Role.EXCHANGE_MANAGER: "manager.index",
+    Role.COMPANY_MANAGER: "companies.dashboard",
+    Role.STUDENT: "students.recommendations",
+}
+
+
 def _home_for(user) -> str:
-    if user.role == Role.ADMIN:
-        return url_for("admin.index")
-    return url_for("main.index")
+    """Where each role starts its day."""
+    return url_for(HOME.get(user.role, "main.index"))
 
 
 def _start_session(user, remember: bool) -> None:
