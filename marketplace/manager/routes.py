@@ -71,26 +71,32 @@ OPENING_DECISIONS = {
 }
 
 
+def _decide(decisions: dict, actor, record, form: DecisionForm):
+    """Apply the posted decision (approve, reject, ...) to `record`; a redirect on success, else None."""
+    decision = decisions.get(request.form.get("decision", ""))
+    if decision is None:
+        abort(400)
+    if not form.validate_on_submit():
+        return None
+    action, message = decision
+    try:
+        action(actor, record, form.note.data or "")
+    except DomainError as error:
+        db.session.rollback()
+        attach_error(form, error)
+        return None
+    db.session.commit()
+    flash(message(record), "success")
+    return redirect(url_for("manager.index"))
+
+
 @bp.route("/companies/<int:company_id>", methods=["GET", "POST"])
 def company(company_id: int):
     actor = _actor()
     record = companies.get_company_for_reviewer(actor, company_id)
     form = DecisionForm()
-    if request.method == "POST":
-        decision = COMPANY_DECISIONS.get(request.form.get("decision", ""))
-        if decision is None:
-            abort(400)
-        if form.validate_on_submit():
-            action, message = decision
-            try:
-                action(actor, record, form.note.data or "")
-            except DomainError as error:
-                db.session.rollback()
-                attach_error(form, error)
-            else:
-                db.session.commit()
-                flash(message(record), "success")
-                return redirect(url_for("manager.index"))
+    if request.method == "POST" and (done := _decide(COMPANY_DECISIONS, actor, record, form)):
+        return done
     return render_template(
         "manager/company.html", company=record, form=form,
         managers=companies.active_managers(record),
@@ -106,21 +112,8 @@ def opening(opening_id: int):
     actor = _actor()
     record = openings.get_opening_for_reviewer(actor, opening_id)
     form = DecisionForm()
-    if request.method == "POST":
-        decision = OPENING_DECISIONS.get(request.form.get("decision", ""))
-        if decision is None:
-            abort(400)
-        if form.validate_on_submit():
-            action, message = decision
-            try:
-                action(actor, record, form.note.data or "")
-            except DomainError as error:
-                db.session.rollback()
-                attach_error(form, error)
-            else:
-                db.session.commit()
-                flash(message(record), "success")
-                return redirect(url_for("manager.index"))
+    if request.method == "POST" and (done := _decide(OPENING_DECISIONS, actor, record, form)):
+        return done
     return render_template(
         "manager/opening.html", opening=record, form=form, today=openings.today_in_seoul(),
         history=list(db.session.scalars(audit.history_query("opening", record.id).limit(50))),

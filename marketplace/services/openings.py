@@ -83,44 +83,21 @@ class OpeningData:
     majors: list[str] = field(default_factory=list)
 
 
-def _skill_field(requirement: SkillRequirement, part: str) -> str:
-    return f"skills-{requirement.row}-{part}" if requirement.row is not None else "skills"
-
-
 def clean_skills(requirements: list[SkillRequirement]) -> list[OpeningSkill]:
-    """Validated, canonicalised skill rows (blank names are ignored), in the order given."""
-    rows = [r for r in requirements if skills.clean_name(r.name)]
-    if len(rows) > MAX_SKILLS:
-        raise DomainError(str(_l("List at most %(n)d skills.", n=MAX_SKILLS)), field="skills")
-    seen: dict[str, str] = {}
+    """Validated, canonicalised requirement rows (blank names are ignored), in the order given."""
     out = []
-    for position, requirement in enumerate(rows):
-        name = skills.clean_name(requirement.name)
-        if len(name) > skills.MAX_NAME:
-            raise DomainError(
-                str(_l("Skill names have at most %(n)d characters.", n=skills.MAX_NAME)),
-                field=_skill_field(requirement, "name"),
-            )
+    for requirement, clean in skills.clean_rows(requirements, MAX_SKILLS):
         try:
             importance = Importance(requirement.importance)
         except ValueError:
             raise DomainError(str(_l("Choose must, should or nice.")),
-                              field=_skill_field(requirement, "importance")) from None
+                              field=skills.row_field(requirement.row, "importance")) from None
         level = requirement.min_level
-        if not isinstance(level, int) or not 1 <= level <= 5:
+        if isinstance(level, bool) or not isinstance(level, int) or not 1 <= level <= 5:
             raise DomainError(str(_l("Choose a minimum level from 1 to 5.")),
-                              field=_skill_field(requirement, "min_level"))
-        skill_id, display = skills.canonicalize(name)
-        key = f"id:{skill_id}" if skill_id else f"name:{skills.normalize(name)}"
-        if key in seen:
-            raise DomainError(
-                str(_l("“%(name)s” is listed twice (as “%(other)s”); keep one row per skill.",
-                       name=name, other=seen[key])),
-                field=_skill_field(requirement, "name"),
-            )
-        seen[key] = name
-        out.append(OpeningSkill(position=position, name=name, skill_id=skill_id, display_name=display or name,
-                                importance=importance, min_level=level))
+                              field=skills.row_field(requirement.row, "min_level"))
+        out.append(OpeningSkill(position=clean.position, name=clean.name, skill_id=clean.skill_id,
+                                display_name=clean.display_name, importance=importance, min_level=level))
     return out
 
 

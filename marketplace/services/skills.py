@@ -2,6 +2,14 @@
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from typing import Protocol, TypeVar
+
+from flask_babel import lazy_gettext as _l
+
+from marketplace import matching
+from marketplace.services.errors import DomainError
 
 MAX_NAME = 100
 MAX_QUERY = 100
@@ -18,15 +26,6 @@ COMMON_SKILLS = (
 )
 
 
-def _matching():
-    """The matching package, or None while it is not installed (names are then kept as typed)."""
-    try:
-        from marketplace import matching
-    except ImportError:
-        return None
-    return matching
-
-
 def clean_name(name: str) -> str:
     """NFKC, trimmed, inner whitespace collapsed: the form a company typed, tidied."""
     return " ".join(unicodedata.normalize("NFKC", name or "").split())
@@ -34,15 +33,11 @@ def clean_name(name: str) -> str:
 
 def normalize(name: str) -> str:
     """The comparison key of a skill name (duplicates within one opening are found with it)."""
-    matching = _matching()
-    if matching is not None:
-        try:
-            key = matching.normalize(name)
-        except ValueError:
-            key = ""
-        if key:
-            return key
-    return clean_name(name).casefold()
+    try:
+        key = matching.normalize(name)
+    except ValueError:
+        key = ""
+    return key or clean_name(name).casefold()
 
 
 def _display(skill, locale: str | None) -> str:
@@ -54,8 +49,7 @@ def _display(skill, locale: str | None) -> str:
 def canonicalize(name: str, locale: str | None = None) -> tuple[str | None, str]:
     """(canonical skill id or None, display name) for a skill name as typed."""
     cleaned = clean_name(name)
-    matching = _matching()
-    if matching is None or not cleaned:
+    if not cleaned:
         return None, cleaned
     try:
         skill = matching.recognize(cleaned)
@@ -79,11 +73,6 @@ def suggestions(q: str, locale: str | None = None, limit: int = 8) -> list[dict]
     q = clean_name(q)[:MAX_QUERY]
     if not q:
         return []
-    matching = _matching()
-    if matching is None:
-        folded = q.casefold()
-        return [{"id": None, "name": name, "label": name, "family": None}
-                for name in COMMON_SKILLS if folded in name.casefold()][:limit]
     try:
         found = matching.suggest(q, limit=limit)
     except ValueError:
@@ -108,3 +97,51 @@ def common_skill_names(locale: str | None = None) -> list[str]:
             seen.add(display.casefold())
             names.append(display)
     return names
+
+
+# -- skill rows of a form (an opening's requirements, a student's skill profile) ---------------------------
+
+
+class SkillRow(Protocol):
+    name: str
+    row: int | None  # the form row it came from, so an error lands beside it
+
+
+RowT = TypeVar("RowT", bound=SkillRow)
+
+
+def row_field(row: int | None, part: str) -> str:
+    """The form field of one part of a skill row (or the whole list when the row is unknown)."""
+    return f"skills-{row}-{part}" if row is not None else "skills"
+
+
+@dataclass(frozen=True)
+class CleanSkill:
+    position: int
+    name: str  # as typed, tidied
+    skill_id: str | None  # canonical skill, if recognised
+    display_name: str
+
+
+def clean_rows(rows: Iterable[RowT], max_rows: int) -> Iterator[tuple[RowT, CleanSkill]]:
+    """Non-blank rows with their tidied, canonicalised names, in order; refuses too many rows, over-long
+    names and the same skill twice (also under two names, e.g. 딥러닝 and Deep learning)."""
+    kept = [r for r in rows if clean_name(r.name)]
+    if len(kept) > max_rows:
+        raise DomainError(str(_l("List at most %(n)d skills.", n=max_rows)), field="skills")
+    seen: dict[str, str] = {}
+    for position, row in enumerate(kept):
+        name = clean_name(row.name)
+        if len(name) > MAX_NAME:
+            raise DomainError(str(_l("Skill names have at most %(n)d characters.", n=MAX_NAME)),
+                              field=row_field(row.row, "name"))
+        skill_id, display = canonicalize(name)
+        key = f"id:{skill_id}" if skill_id else f"name:{normalize(name)}"
+        if key in seen:
+            raise DomainError(
+                str(_l("“%(name)s” is listed twice (as “%(other)s”); keep one row per skill.",
+                       name=name, other=seen[key])),
+                field=row_field(row.row, "name"),
+            )
+        seen[key] = name
+        yield row, CleanSkill(position, name, skill_id, display or name)

@@ -71,36 +71,15 @@ class ProfileData:
     skills: list[SkillEntry] = field(default_factory=list)
 
 
-def _skill_field(entry: SkillEntry, part: str) -> str:
-    return f"skills-{entry.row}-{part}" if entry.row is not None else "skills"
-
-
 def clean_skills(entries: list[SkillEntry]) -> list[StudentSkill]:
     """Validated, canonicalised skill rows (blank names ignored), in the order given."""
-    rows = [e for e in entries if skills.clean_name(e.name)]
-    if len(rows) > MAX_SKILLS:
-        raise DomainError(str(_l("List at most %(n)d skills.", n=MAX_SKILLS)), field="skills")
-    seen: dict[str, str] = {}
     out = []
-    for position, entry in enumerate(rows):
-        name = skills.clean_name(entry.name)
-        if len(name) > skills.MAX_NAME:
-            raise DomainError(str(_l("Skill names have at most %(n)d characters.", n=skills.MAX_NAME)),
-                              field=_skill_field(entry, "name"))
+    for entry, clean in skills.clean_rows(entries, MAX_SKILLS):
         level = entry.level
         if isinstance(level, bool) or not isinstance(level, int) or not 1 <= level <= 5:
-            raise DomainError(str(_l("Choose a level from 1 to 5.")), field=_skill_field(entry, "level"))
-        skill_id, display = skills.canonicalize(name)
-        key = f"id:{skill_id}" if skill_id else f"name:{skills.normalize(name)}"
-        if key in seen:
-            raise DomainError(
-                str(_l("“%(name)s” is listed twice (as “%(other)s”); keep one row per skill.",
-                       name=name, other=seen[key])),
-                field=_skill_field(entry, "name"),
-            )
-        seen[key] = name
-        out.append(StudentSkill(position=position, name=name, skill_id=skill_id, display_name=display or name,
-                                level=level))
+            raise DomainError(str(_l("Choose a level from 1 to 5.")), field=skills.row_field(entry.row, "level"))
+        out.append(StudentSkill(position=clean.position, name=clean.name, skill_id=clean.skill_id,
+                                display_name=clean.display_name, level=level))
     return out
 
 
