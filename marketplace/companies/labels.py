@@ -17,7 +17,13 @@ from marketplace.models import (
     WorkMode,
 )
 
-LABELS: dict[enum.Enum, object] = {
+def _keyed(mapping: dict) -> dict:
+    """Keys by (enum class, value): str enums of different classes with the same value compare equal, and
+    an application's "rejected" must not read as a company's "Rejected"."""
+    return {(type(member), member.value): text for member, text in mapping.items()}
+
+
+LABELS: dict[tuple[type, str], object] = _keyed({
     Sector.PHARMACEUTICAL: _l("Pharmaceutical"),
     Sector.MEDICAL_DEVICES: _l("Medical devices"),
     Sector.DIGITAL_HEALTH: _l("Digital health"),
@@ -53,9 +59,9 @@ LABELS: dict[enum.Enum, object] = {
     DegreeLevel.BACHELOR: _l("Bachelor"),
     DegreeLevel.MASTER: _l("Master"),
     DegreeLevel.PHD: _l("PhD"),
-}
+})
 
-BADGES: dict[enum.Enum, str] = {
+BADGES: dict[tuple[type, str], str] = _keyed({
     CompanyStatus.PENDING: "text-bg-warning",
     CompanyStatus.APPROVED: "text-bg-success",
     CompanyStatus.REJECTED: "text-bg-danger",
@@ -68,7 +74,7 @@ BADGES: dict[enum.Enum, str] = {
     OpeningStatus.PUBLISHED: "text-bg-success",
     OpeningStatus.RETURNED: "text-bg-danger",
     OpeningStatus.CLOSED: "text-bg-secondary",
-}
+})
 
 LEVEL_LABELS = {
     1: _l("1 – basic"), 2: _l("2 – working"), 3: _l("3 – solid"), 4: _l("4 – advanced"), 5: _l("5 – expert"),
@@ -77,12 +83,20 @@ LEVEL_LABELS = {
 
 def label(value) -> str:
     if isinstance(value, enum.Enum):
-        return str(LABELS.get(value, value.value))
+        return str(LABELS.get((type(value), value.value), value.value))
     return "" if value is None else str(value)
 
 
 def badge_class(value) -> str:
-    return BADGES.get(value, "text-bg-secondary")
+    if isinstance(value, enum.Enum):
+        return BADGES.get((type(value), value.value), "text-bg-secondary")
+    return "text-bg-secondary"
+
+
+def register(labels: dict, badges: dict) -> None:
+    """Other features add the labels and badges of their own enums."""
+    LABELS.update(_keyed(labels))
+    BADGES.update(_keyed(badges))
 
 
 def choices(enum_cls: type[enum.Enum]) -> list[tuple[str, str]]:

@@ -3,8 +3,9 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 
-from marketplace.companies.labels import BADGES, LABELS
-from marketplace.models import ApplicationStatus, PlacementStatus
+from marketplace.companies.labels import register
+from marketplace.models import PlacementStatus
+from marketplace.students.labels import APPLICATION_BADGES, APPLICATION_LABELS
 
 PLACEMENT_LABELS = {
     PlacementStatus.PENDING: _l("Awaiting approval"),
@@ -22,18 +23,5 @@ PLACEMENT_BADGES = {
     PlacementStatus.COMPLETED: "text-bg-secondary",
     PlacementStatus.CANCELLED: "text-bg-dark",
 }
-APPLICATION_LABELS = {
-    ApplicationStatus.SUBMITTED: _l("Submitted"),
-    ApplicationStatus.SHORTLISTED: _l("Shortlisted"),
-    ApplicationStatus.OFFERED: _l("Offered"),
-    ApplicationStatus.ACCEPTED: _l("Accepted"),
-    ApplicationStatus.DECLINED: _l("Declined"),
-    ApplicationStatus.REJECTED: _l("Not successful"),
-    ApplicationStatus.WITHDRAWN: _l("Withdrawn"),
-}
 
-# setdefault: labels another module registered first win, so the pages agree.
-for _key, _text in {**PLACEMENT_LABELS, **APPLICATION_LABELS}.items():
-    LABELS.setdefault(_key, _text)
-for _key, _badge in PLACEMENT_BADGES.items():
-    BADGES.setdefault(_key, _badge)
+register({**PLACEMENT_LABELS, **APPLICATION_LABELS}, {**PLACEMENT_BADGES, **APPLICATION_BADGES})
