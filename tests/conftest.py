@@ -21,6 +21,13 @@ from flask.testing import FlaskClient
 from marketplace.app import create_app
 from marketplace.extensions import db
 
+from hypothesis import settings as hypothesis_settings
+
+# CI replays the same examples every run (a red build is then always reproducible); laptops explore.
+hypothesis_settings.register_profile("ci", derandomize=True, print_blob=True)
+if os.environ.get("CI", "").lower() in {"1", "true", "yes"}:
+    hypothesis_settings.load_profile("ci")
+
 POSTGRES_URL = os.environ.get("TEST_POSTGRES_URL", "")
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 BACKENDS = [b.strip() for b in os.environ.get("TEST_BACKENDS", "sqlite,postgresql").split(",") if b.strip()]
