@@ -10,7 +10,7 @@ from marketplace.admin.forms import DesignationForm, GroupForm, RevokeForm
 from marketplace.extensions import db
 from marketplace.forms import attach_error, page_number
 from marketplace.permissions import Permission, permission_required
-from marketplace.services import designations, groups
+from marketplace.services import accounts, designations, groups
 from marketplace.services.errors import DomainError
 
 bp = Blueprint("admin", __name__)
@@ -205,3 +205,30 @@ def designation_groups(designation_id: int):
             return redirect(url_for("admin.list_designations"))
     status = 400 if request.method == "POST" else 200
     return render_template("admin/designation_groups.html", form=form, designation=designation), status
+
+
+# -- accounts ------------------------------------------------------------------------------------------
+
+
+@bp.route("/users")
+def users():
+    search = request.args.get("q", "")
+    pagination = db.paginate(accounts.users_query(search), page=page_number(request.args), per_page=50,
+                             error_out=False)
+    return render_template("admin/users.html", pagination=pagination, search=search)
+
+
+@bp.route("/users/<int:user_id>/active", methods=["POST"])
+def set_user_active(user_id: int):
+    user = accounts.get_user(user_id)
+    active = request.form.get("active") == "1"
+    try:
+        accounts.set_active(current_user, user, active)
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "warning")
+    else:
+        db.session.commit()
+        flash(_("%(name)s can sign in again.", name=user.display_name) if active
+              else _("%(name)s is deactivated and signed out everywhere.", name=user.display_name), "success")
+    return redirect(url_for("admin.users", q=request.form.get("q") or None))

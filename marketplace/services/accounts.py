@@ -151,6 +151,9 @@ def change_password(user: User, current_password: str, new_password: str) -> Non
 
 
 def set_active(actor: User, user: User, active: bool) -> None:
+    """(De)activate an account; deactivation ends every session of it at once."""
+    if actor.id == user.id and not active:
+        raise DomainError(str(_l("You cannot deactivate your own account.")))
     if user.active == active:
         return
     before = "active" if user.active else "inactive"
@@ -165,3 +168,24 @@ def set_locale(user: User, locale: str) -> None:
     user.locale = locale
 
 
+
+
+def users_query(search: str = ""):
+    """Accounts for the programme office's list, newest first; `search` matches e-mail or name."""
+    from sqlalchemy import or_
+
+    query = select(User).order_by(User.created_at.desc(), User.id.desc())
+    search = (search or "").strip()[:100]
+    if search:
+        pattern = f"%{search.lower()}%"
+        query = query.where(or_(func.lower(User.email).like(pattern), func.lower(User.display_name).like(pattern)))
+    return query
+
+
+def get_user(user_id: int) -> User:
+    from marketplace.services.errors import NotFound
+
+    user = db.session.get(User, user_id)
+    if user is None:
+        raise NotFound(str(_l("No such account.")))
+    return user

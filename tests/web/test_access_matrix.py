@@ -64,6 +64,8 @@ MATRIX: dict[tuple[str, str], tuple[str, dict[str, str], dict]] = {
     ("admin.revoke_designation", "POST"): ("/admin/designations/{designation_own}/revoke", ADMIN, {}),
     ("admin.designation_groups", "GET"): ("/admin/designations/{designation_own}/groups", ADMIN, {}),
     ("admin.designation_groups", "POST"): ("/admin/designations/{designation_own}/groups", ADMIN, {}),
+    ("admin.users", "GET"): ("/admin/users?q=pusan", ADMIN, {}),
+    ("admin.set_user_active", "POST"): ("/admin/users/{student_a_id}/active", ADMIN, {"active": "0"}),
     ("admin.new_group", "GET"): ("/admin/groups/new", ADMIN, {}),
     ("admin.new_group", "POST"): ("/admin/groups/new", ADMIN, {}),
     ("admin.edit_group", "GET"): ("/admin/groups/{pnu}/edit", ADMIN, {}),
@@ -196,7 +198,7 @@ def build_world() -> World:
     users = dict(student_a=student_a, student_b=student_b, cm_x=cm_x, cm_y=cm_y, xm_own=xm_own,
                  xm_other=xm_other, admin=admin, cm_new=make_company_manager())  # cm_new: no company yet
     return World(
-        ids=dict(pnu=pnu.id, snu=snu.id, company_x=company_x.id, opening_x=opening_x.id, draft_x=draft_x.id,
+        ids=dict(student_a_id=student_a.id, pnu=pnu.id, snu=snu.id, company_x=company_x.id, opening_x=opening_x.id, draft_x=draft_x.id,
                  application_a=application_a.id, placement_a=placement.id, membership_x=membership.id,
                  notification_a=note.id, designation_own=xm_own.active_designation.id, round_pnu=matching_round.id,
                  opening_round=opening_round.id, opening_y=opening_y.id, application_round=application_round.id, proposal_a=proposal.id),

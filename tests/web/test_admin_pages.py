@@ -7,7 +7,14 @@ from marketplace.extensions import db
 from marketplace.models import AuditEvent, Designation
 from marketplace.services import groups
 from tests.conftest import csrf_token
-from tests.factories import make_admin, make_company_manager, make_exchange_manager, make_group, make_student
+from tests.factories import (
+    PASSWORD,
+    make_admin,
+    make_company_manager,
+    make_exchange_manager,
+    make_group,
+    make_student,
+)
 
 ADMIN_PAGES = ["/admin/", "/admin/designations", "/admin/designations/new", "/admin/groups/new", "/admin/audit"]
 
@@ -128,3 +135,33 @@ def test_bad_group_input_keeps_what_was_typed(client, auth):
     assert response.status_code == 400
     assert 'value="Typed Name"' in html and "입력한 이름" in html and "Only English" in html
     assert "-error" in html
+
+
+def test_admin_finds_and_deactivates_an_account_which_is_signed_out_everywhere(app, client, auth):
+    from marketplace.models import User
+
+    student = make_student(make_group("PNU"), email="leaving@pusan.ac.kr")
+    other = app.test_client()
+    token = csrf_token(other, "/auth/login")
+    other.post("/auth/login", data={"csrf_token": token, "email": "leaving@pusan.ac.kr", "password": PASSWORD})
+    assert other.get("/auth/password").status_code == 200
+    admin = make_admin()
+    auth.login(admin.email)
+    html = client.get("/admin/users?q=leaving", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert "leaving@pusan.ac.kr" in html and admin.email not in html
+    token = csrf_token(client, "/admin/users")
+    response = client.post(f"/admin/users/{student.id}/active", data={"csrf_token": token, "active": "0"})
+    assert response.status_code == 302
+    assert db.session.get(User, student.id).active is False
+    assert other.get("/auth/password").status_code == 302  # its open session died
+    assert db.session.query(AuditEvent).filter_by(entity_type="user", action="deactivated").count() == 1
+
+
+def test_admin_cannot_deactivate_their_own_account(client, auth):
+    from marketplace.models import User
+
+    admin = make_admin()
+    auth.login(admin.email)
+    token = csrf_token(client, "/admin/users")
+    client.post(f"/admin/users/{admin.id}/active", data={"csrf_token": token, "active": "0"})
+    assert db.session.get(User, admin.id).active is True
