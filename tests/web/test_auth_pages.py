@@ -225,6 +225,8 @@ def test_deactivated_account_loses_its_open_session(app, client, auth):
     user = make_company_manager("deact@company.co.kr")
     auth.login("deact@company.co.kr")
     assert client.get("/auth/password").status_code == 200
-    accounts.set_active(user, db.session.merge(user), False)
+    from tests.factories import make_admin
+
+    accounts.set_active(make_admin(), db.session.merge(user), False)
     db.session.commit()
     assert client.get("/auth/password").status_code == 302
