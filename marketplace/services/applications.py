@@ -38,6 +38,7 @@ from marketplace.permissions import Permission, can_review_group, user_can
 from marketplace.services import audit
 from marketplace.services.companies import active_managers, manages_company
 from marketplace.services.errors import Conflict, DomainError, NotFound
+from marketplace.services.managers import link_to
 from marketplace.services.notifications import notify, notify_many
 from marketplace.services.openings import get_visible_opening, today_in_seoul
 from marketplace.services.seats import seats_left
@@ -79,11 +80,11 @@ class NotEligible(Conflict):
 
 
 def student_link(application_id: int) -> str:
-    return f"/student/applications/{application_id}"
+    return link_to("students.application", application_id=application_id)
 
 
 def company_link(application_id: int) -> str:
-    return f"/company/applications/{application_id}"
+    return link_to("applicants.application", application_id=application_id)
 
 
 # -- matching glue ---------------------------------------------------------------------------------------
