@@ -24,6 +24,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from sqlalchemy import select  # noqa: E402
 
+from marketplace.clock import today_in_seoul
 from marketplace.app import create_app  # noqa: E402
 from marketplace.extensions import db  # noqa: E402
 from marketplace.matching import vocabulary  # noqa: E402
@@ -88,7 +89,7 @@ def _fill(rng: random.Random) -> tuple[int, str, str]:
         name="Bench Medical AI", business_number=number + str(companies.business_number_check_digit(number)),
         sector="digital_health", size="10-49", group_ids=[group.id]))
     companies.approve_company(admin, company)
-    today = openings.today_in_seoul()
+    today = today_in_seoul()
     target = openings.create_opening(manager, openings.OpeningData(
         kind="internship", title="Chest CT segmentation", description="Bench", seats=3, work_mode="onsite",
         location="Busan", start_date=today + timedelta(days=60), end_date=today + timedelta(days=120),

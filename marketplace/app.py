@@ -8,8 +8,25 @@ from datetime import datetime, timezone
 from flask import Flask, g, request, session
 from flask_login import current_user, logout_user
 
+from marketplace import models  # noqa: F401  (register every table on the metadata)
+from marketplace import templating
+from marketplace.admin.routes import bp as admin_bp
+from marketplace.applicants.routes import bp as applicants_bp
+from marketplace.applications.routes import bp as applications_bp
+from marketplace.auth.routes import bp as auth_bp
+from marketplace.cli import register as register_commands
+from marketplace.companies.routes import bp as companies_bp
 from marketplace.config import ROOT, Config, TestConfig, config_for_env
+from marketplace.errors import register as register_error_handlers
 from marketplace.extensions import babel, csrf, db, limiter, login_manager, migrate
+from marketplace.main.routes import bp as main_bp
+from marketplace.manager.routes import bp as manager_bp
+from marketplace.notifications.routes import bp as notifications_bp
+from marketplace.openings.routes import bp as openings_bp
+from marketplace.rounds.routes import bp as rounds_bp
+from marketplace.security import apply_security_headers
+from marketplace.services.accounts import get_user_by_session_token
+from marketplace.students.routes import bp as students_bp
 
 
 def create_app(config: type[Config] | dict | None = None) -> Flask:
@@ -40,9 +57,6 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
 
 
 def register_extensions(app: Flask) -> None:
-    from marketplace import models  # noqa: F401  (register every table on the metadata)
-    from marketplace.services.accounts import get_user_by_session_token
-
     db.init_app(app)
     with app.app_context():
         configure_sqlite(db.engine)
@@ -100,8 +114,6 @@ def select_locale() -> str:
 
 
 def register_request_hooks(app: Flask) -> None:
-    from marketplace.security import apply_security_headers
-
     @app.before_request
     def assign_request_id() -> None:
         g.request_id = request.headers.get("X-Request-ID", "")[:64] or uuid.uuid4().hex
@@ -136,18 +148,6 @@ def register_request_hooks(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    from marketplace.admin.routes import bp as admin_bp
-    from marketplace.auth.routes import bp as auth_bp
-    from marketplace.companies.routes import bp as companies_bp
-    from marketplace.main.routes import bp as main_bp
-    from marketplace.manager.routes import bp as manager_bp
-    from marketplace.notifications.routes import bp as notifications_bp
-    from marketplace.openings.routes import bp as openings_bp
-    from marketplace.rounds.routes import bp as rounds_bp
-    from marketplace.applicants.routes import bp as applicants_bp
-    from marketplace.applications.routes import bp as applications_bp
-    from marketplace.students.routes import bp as students_bp
-
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp, url_prefix="/auth")
     app.register_blueprint(admin_bp, url_prefix="/admin")
@@ -162,20 +162,14 @@ def register_blueprints(app: Flask) -> None:
 
 
 def register_errors(app: Flask) -> None:
-    from marketplace.errors import register
-
-    register(app)
+    register_error_handlers(app)
 
 
 def register_cli(app: Flask) -> None:
-    from marketplace.cli import register
-
-    register(app)
+    register_commands(app)
 
 
 def register_template_helpers(app: Flask) -> None:
-    from marketplace import templating
-
     templating.register(app)
 
 

@@ -1,10 +1,16 @@
-"""Command-line tasks: `flask --app wsgi seed`, `create-admin`."""
+"""Command-line tasks: `flask --app wsgi seed`, `send-mail`, `activate-placements`, `create-admin`."""
 from __future__ import annotations
 
 import click
 from flask import Flask
 
 from marketplace.extensions import db
+from marketplace.models import Role
+from marketplace.seeding import seed_demo, seed_groups
+from marketplace.services.accounts import create_user
+from marketplace.services.errors import DomainError
+from marketplace.services.notifications import send_pending_mail
+from marketplace.services.placements import activate_due_placements
 
 
 def register(app: Flask) -> None:
@@ -13,8 +19,6 @@ def register(app: Flask) -> None:
                   help="Also create demo accounts and records (default: yes, except in production).")
     def seed_command(demo: bool | None) -> None:
         """Load the project groups and (outside production) demo data. Safe to run again."""
-        from marketplace.seeding import seed_demo, seed_groups
-
         created = seed_groups()
         if demo is None:
             demo = not app.config.get("SESSION_COOKIE_SECURE")
@@ -27,8 +31,6 @@ def register(app: Flask) -> None:
     @click.option("--limit", default=200, show_default=True, help="At most this many e-mails per run.")
     def send_mail_command(limit: int) -> None:
         """Deliver the e-mail outbox (SMTP when MAIL_SERVER is set; printed to the log otherwise)."""
-        from marketplace.services.notifications import send_pending_mail
-
         sent, failed = send_pending_mail(limit)
         click.echo(f"Sent {sent} e-mails, {failed} failed.")
         if failed:
@@ -37,8 +39,6 @@ def register(app: Flask) -> None:
     @app.cli.command("activate-placements")
     def activate_placements_command() -> None:
         """Approved placements whose start date (Seoul) has come become active. Safe to run often."""
-        from marketplace.services.placements import activate_due_placements
-
         moved = activate_due_placements()
         db.session.commit()
         click.echo(f"Activated {moved} placements.")
@@ -49,10 +49,6 @@ def register(app: Flask) -> None:
     @click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
     def create_admin_command(email: str, display_name: str, password: str) -> None:
         """Create an admin account (the password is asked for, never defaulted)."""
-        from marketplace.models import Role
-        from marketplace.services.accounts import create_user
-        from marketplace.services.errors import DomainError
-
         try:
             user = create_user(email, password, display_name, Role.ADMIN)
         except DomainError as error:

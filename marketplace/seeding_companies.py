@@ -7,6 +7,8 @@ from pathlib import Path
 
 from sqlalchemy import select
 
+from marketplace import ownership
+from marketplace.clock import today_in_seoul
 from marketplace.extensions import db
 from marketplace.models import Company, CompanyStatus, Opening, Role, User
 from marketplace.services import accounts, companies, groups, openings
@@ -30,7 +32,7 @@ def _group_ids(codes: list[str]) -> list[int]:
 
 
 def _opening_data(spec: dict) -> openings.OpeningData:
-    today = openings.today_in_seoul()
+    today = today_in_seoul()
     start = today + timedelta(days=spec["start_days"])
     return openings.OpeningData(
         kind=spec["kind"], title=spec["title"], description=spec["description"], seats=spec["seats"],
@@ -63,7 +65,7 @@ def seed_demo_companies() -> int:
             created += 1
         if company.status == CompanyStatus.PENDING:
             companies.approve_company(office, company, "Demo partner")
-        if not companies.manages_company(manager, company):
+        if not ownership.manages_company(manager, company):
             continue  # the account manages another company already; leave it be
         for opening_spec in spec["openings"]:
             exists = db.session.scalar(

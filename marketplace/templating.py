@@ -1,24 +1,28 @@
-"""Template globals and filters: permissions, locale, dates in Asia/Seoul, KRW."""
+"""Template globals and filters: permissions and ownership rules, locale, dates in Asia/Seoul, KRW."""
 from __future__ import annotations
+
+from functools import partial
 
 from flask import Flask, request
 from flask_babel import format_currency, format_date, format_datetime, get_locale
 from flask_login import current_user
 
-from marketplace.permissions import Permission, can_review_group, user_can
+from marketplace.ownership import TEMPLATE_RULES
+from marketplace.permissions import Permission, user_can
+from marketplace.services.notifications import unread_count
 
 
 def register(app: Flask) -> None:
     @app.context_processor
     def inject() -> dict:
-        from marketplace.services.notifications import unread_count
-
         signed_in = current_user and current_user.is_authenticated
+        user = current_user._get_current_object() if signed_in else None
         return {
             "unread_notifications": unread_count(current_user) if signed_in else 0,
             "Permission": Permission,
             "can": lambda permission: user_can(current_user, permission),
-            "can_review_group": lambda group_id: can_review_group(current_user, group_id),
+            # The ownership rules, asked about the signed-in user: {{ can_review_company(company) }}.
+            **{name: partial(rule, user) for name, rule in TEMPLATE_RULES.items()},
             "current_locale": str(get_locale() or "ko"),
             "languages": app.config["LANGUAGES"],
         }

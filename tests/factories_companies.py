@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+from marketplace.clock import today_in_seoul
 from marketplace.extensions import db
 from marketplace.models import Company, Opening, OpeningStatus, User
 from marketplace.services import companies, openings
@@ -45,7 +46,7 @@ def manager_of(company: Company) -> User:
 
 
 def opening_data(company: Company, **overrides) -> openings.OpeningData:
-    today = openings.today_in_seoul()
+    today = today_in_seoul()
     values = dict(
         kind="internship", title="Medical imaging intern " + unique(""),
         description="Segment CT scans with PyTorch.", seats=2, work_mode="hybrid", location="Busan",
@@ -84,4 +85,4 @@ def make_opening(company: Company | None = None, status: OpeningStatus = Opening
 
 
 def past(days: int = 1) -> date:
-    return openings.today_in_seoul() - timedelta(days=days)
+    return today_in_seoul() - timedelta(days=days)

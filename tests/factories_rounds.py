@@ -15,7 +15,7 @@ from marketplace.models import (
 )
 from marketplace.models.base import utcnow
 from marketplace.services import rounds
-from marketplace.services.openings import today_in_seoul
+from marketplace.clock import today_in_seoul
 from tests.factories import make_exchange_manager, make_group, make_student, unique
 from tests.factories_companies import make_company, make_opening
 

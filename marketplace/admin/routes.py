@@ -6,11 +6,11 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from marketplace.admin.forms import DesignationForm, GroupForm, RevokeForm
+from marketplace.admin.forms import DesignationForm, DesignationGroupsForm, GroupForm, RevokeForm
 from marketplace.extensions import db
 from marketplace.forms import attach_error, page_number
 from marketplace.permissions import Permission, permission_required
-from marketplace.services import accounts, designations, groups
+from marketplace.services import accounts, designations, groups, history
 from marketplace.services.errors import DomainError
 
 bp = Blueprint("admin", __name__)
@@ -171,11 +171,9 @@ def revoke_designation(designation_id: int):
 
 @bp.route("/audit")
 def audit_log():
-    from marketplace.services import managers
-
-    filters, errors = managers.parse_audit_filters(request.args)
+    filters, errors = history.parse_audit_filters(request.args)
     page = page_number(request.args)
-    pagination = db.paginate(managers.audit_log_query(filters), page=page, per_page=50, error_out=False)
+    pagination = db.paginate(history.audit_log_query(filters), page=page, per_page=50, error_out=False)
     return render_template("admin/audit.html", pagination=pagination, filters=filters, errors=errors,
                            entity_type=filters.entity_type), 400 if errors else 200
 
@@ -183,9 +181,6 @@ def audit_log():
 @bp.route("/designations/<int:designation_id>/groups", methods=["GET", "POST"])
 def designation_groups(designation_id: int):
     """Reassign queues: the groups a designation serves (audited)."""
-    from marketplace.admin.forms import DesignationGroupsForm
-    from marketplace.services import managers
-
     designation = designations.get_designation(designation_id)
     form = DesignationGroupsForm()
     locale = str(get_locale())
@@ -194,7 +189,7 @@ def designation_groups(designation_id: int):
         form.group_ids.data = [g.id for g in designation.groups]
     if form.validate_on_submit():
         try:
-            managers.reassign_groups(current_user, designation, form.group_ids.data or [])
+            designations.reassign_groups(current_user, designation, form.group_ids.data or [])
         except DomainError as error:
             db.session.rollback()
             attach_error(form, error)

@@ -7,6 +7,8 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup, escape
 
+from marketplace import ownership
+from marketplace.clock import today_in_seoul
 from marketplace.companies import labels
 from marketplace.companies.forms import CompanyForm, JoinCompanyForm, NoteForm, OpeningForm
 from marketplace.extensions import db
@@ -156,7 +158,7 @@ def _decide_join_request(membership_id: int, accept: bool):
         abort(400)
     actor = _actor()
     membership = companies.get_membership_for_decision(actor, membership_id)
-    if not companies.manages_company(actor, membership.company):
+    if not ownership.manages_company(actor, membership.company):
         abort(404)
     try:
         (companies.accept_member if accept else companies.decline_member)(actor, membership)
@@ -277,7 +279,7 @@ def _render_opening_form(form, company, opening, status):
     return render_template(
         "companies/opening_form.html", form=form, company=company, opening=opening,
         common_skills=skills.common_skill_names(str(get_locale())), max_skills=openings.MAX_SKILLS,
-        today=openings.today_in_seoul(),
+        today=today_in_seoul(),
     ), status
 
 
@@ -375,5 +377,5 @@ def detail(company_id: int):
     company = companies.get_visible_company(viewer, company_id)
     return render_template(
         "companies/detail.html", company=company, openings=openings.company_public_openings(company),
-        today=openings.today_in_seoul(),
+        today=today_in_seoul(),
     )

@@ -6,6 +6,8 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from marketplace import ownership
+from marketplace.clock import today_in_seoul
 from marketplace.extensions import db
 from marketplace.forms import attach_error, page_number
 from marketplace.manager import labels  # noqa: F401  (placement and application labels for the templates)
@@ -13,7 +15,8 @@ from marketplace.manager.forms import DecisionForm, ExportForm, PlacementDecisio
 from marketplace.models import CompanyStatus, OpeningStatus, PlacementStatus
 from marketplace.permissions import Permission, permission_required, user_can
 from marketplace.services import audit, companies, dashboard as dashboard_service, exports as export_service
-from marketplace.services import managers, openings, placements
+from marketplace.services import history as history_service
+from marketplace.services import openings, placements
 from marketplace.services.errors import DomainError, Forbidden, NotFound
 
 bp = Blueprint("manager", __name__)
@@ -115,7 +118,7 @@ def opening(opening_id: int):
     if request.method == "POST" and (done := _decide(OPENING_DECISIONS, actor, record, form)):
         return done
     return render_template(
-        "manager/opening.html", opening=record, form=form, today=openings.today_in_seoul(),
+        "manager/opening.html", opening=record, form=form, today=today_in_seoul(),
         history=list(db.session.scalars(audit.history_query("opening", record.id).limit(50))),
         OpeningStatus=OpeningStatus, CompanyStatus=CompanyStatus,
     ), 400 if request.method == "POST" else 200
@@ -126,7 +129,7 @@ def _decide_join_request(membership_id: int, accept: bool):
         abort(400)
     actor = _actor()
     membership = companies.get_membership_for_decision(actor, membership_id)
-    if not companies.can_review_company(actor, membership.company):
+    if not ownership.can_review_company(actor, membership.company):
         abort(404)
     try:
         (companies.accept_member if accept else companies.decline_member)(actor, membership)
@@ -219,7 +222,7 @@ def placements_list():
                              per_page=30, error_out=False)
     return render_template("manager/placements.html", pagination=pagination, status=wanted,
                            counts=placements.queue_counts(actor), PlacementStatus=PlacementStatus,
-                           today=openings.today_in_seoul())
+                           today=today_in_seoul())
 
 
 # -- history of one record ------------------------------------------------------------------------------------
@@ -227,7 +230,7 @@ def placements_list():
 
 @bp.route("/history/<entity_type>/<int:entity_id>")
 def history(entity_type: str, entity_id: int):
-    query = managers.record_history(_actor(), entity_type, entity_id)  # 404 outside the manager's groups
+    query = history_service.record_history(_actor(), entity_type, entity_id)  # 404 outside the manager's groups
     pagination = db.paginate(query, page=page_number(request.args), per_page=50, error_out=False)
     return render_template("manager/history.html", pagination=pagination, entity_type=entity_type,
                            entity_id=entity_id)

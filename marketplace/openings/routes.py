@@ -5,12 +5,14 @@ from flask import Blueprint, current_app, jsonify, render_template, request
 from flask_babel import get_locale
 from flask_login import current_user
 
+from marketplace import ownership
+from marketplace.clock import today_in_seoul
 from marketplace.companies.forms import NoteForm
 from marketplace.companies.labels import choices
 from marketplace.forms import page_number
 from marketplace.extensions import db
 from marketplace.models import OpeningKind, WorkMode
-from marketplace.services import companies, groups, openings, skills
+from marketplace.services import groups, openings, skills
 
 bp = Blueprint("openings", __name__)
 
@@ -26,7 +28,7 @@ def index():
     locale = str(get_locale())
     return render_template(
         "openings/index.html", pagination=pagination, filters=filters, groups=groups.list_groups(),
-        kinds=choices(OpeningKind), modes=choices(WorkMode), today=openings.today_in_seoul(),
+        kinds=choices(OpeningKind), modes=choices(WorkMode), today=today_in_seoul(),
         common_skills=skills.common_skill_names(locale),
     )
 
@@ -35,12 +37,12 @@ def index():
 def detail(opening_id: int):
     viewer = current_user._get_current_object() if current_user.is_authenticated else None
     opening = openings.get_visible_opening(viewer, opening_id)
-    manages = viewer is not None and companies.manages_company(viewer, opening.company)
+    manages = viewer is not None and ownership.manages_company(viewer, opening.company)
     return render_template(
         "openings/detail.html", opening=opening, manages=manages,
-        reviews=viewer is not None and openings.can_review_opening(viewer, opening),
+        reviews=viewer is not None and ownership.can_review_opening(viewer, opening),
         is_public=openings.is_public(opening), accepting=openings.accepts_applications(opening),
-        today=openings.today_in_seoul(), note_form=NoteForm() if manages else None,
+        today=today_in_seoul(), note_form=NoteForm() if manages else None,
     )
 
 

@@ -15,7 +15,7 @@ from marketplace.rounds.forms import ActionForm, ExcludeForm, RoundForm
 from marketplace.services import groups, rounds
 from marketplace.services.companies import reviewable_group_ids
 from marketplace.services.errors import DomainError
-from marketplace.services.openings import today_in_seoul
+from marketplace.clock import today_in_seoul
 from marketplace.services.seats import seats_taken
 
 bp = Blueprint("rounds", __name__)

@@ -13,7 +13,7 @@ from marketplace.models import DegreeLevel, ProjectGroup, Role, StudentProfile, 
 from marketplace.models.base import utcnow
 from marketplace.models.users import new_session_token
 from marketplace.services import audit
-from marketplace.services.errors import DomainError
+from marketplace.services.errors import DomainError, NotFound
 from marketplace.services.passwords import hash_password, password_problem, verify_password
 
 
@@ -183,8 +183,6 @@ def users_query(search: str = ""):
 
 
 def get_user(user_id: int) -> User:
-    from marketplace.services.errors import NotFound
-
     user = db.session.get(User, user_id)
     if user is None:
         raise NotFound(str(_l("No such account.")))

@@ -34,13 +34,15 @@ from marketplace.models import (
     opening_groups,
 )
 from marketplace.models.base import utcnow
-from marketplace.permissions import Permission, can_review_group, user_can
+from marketplace.ownership import can_see_cv, manages_company
+from marketplace.permissions import Permission, user_can
 from marketplace.services import audit
-from marketplace.services.companies import active_managers, manages_company
+from marketplace.services.companies import active_managers
 from marketplace.services.errors import Conflict, DomainError, NotFound
-from marketplace.services.managers import link_to
-from marketplace.services.notifications import notify, notify_many
-from marketplace.services.openings import get_visible_opening, today_in_seoul
+from marketplace.services.notifications import link_to, notify, notify_many
+from marketplace.clock import today_in_seoul
+from marketplace.services.openings import get_visible_opening
+from marketplace.services.placements import request_placement
 from marketplace.services.seats import seats_left
 from marketplace.services.students import cv_path
 from marketplace.services.workflow import StateMachine
@@ -356,21 +358,6 @@ def get_company_application(actor: User, application_id: int) -> Application:
     return application
 
 
-def can_see_cv(viewer: User | None, application: Application) -> bool:
-    """The student, managers of the company applied to (while the application stands), and exchange
-    managers of the student's group (admins too)."""
-    if viewer is None or not getattr(viewer, "is_authenticated", False):
-        return False
-    profile = application.student.student_profile
-    if profile is None:
-        return False
-    if viewer.id == application.student_id:
-        return True
-    if can_review_group(viewer, profile.group_id):
-        return True
-    return application.status != S.WITHDRAWN and manages_company(viewer, application.opening.company)
-
-
 def application_cv(viewer: User, application_id: int) -> tuple[Path, str]:
     application = db.session.scalar(
         select(Application).options(
@@ -462,8 +449,6 @@ def accept_offer(actor: User, application: Application) -> Placement:
     if application.status == S.OFFERED and seats_left(opening) == 0:
         raise Conflict(str(_l("All seats of this opening are taken; the offer can no longer be accepted.")))
     _move(actor, application, S.ACCEPTED, "accepted")
-    from marketplace.services.placements import request_placement  # placements builds on applications
-
     placement = request_placement(actor, application)
     notify_many(active_managers(opening.company), "offer_accepted", company_link(application.id),
                 opening=opening.title)

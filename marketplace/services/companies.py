@@ -23,9 +23,11 @@ from marketplace.models import (
     company_groups,
 )
 from marketplace.models.base import utcnow
-from marketplace.permissions import Permission, can_review_group, user_can
+from marketplace.ownership import can_decide_membership, can_review_company, manages_company, reviewable_group_ids
+from marketplace.permissions import Permission, user_can
 from marketplace.services import audit
 from marketplace.services.errors import Conflict, DomainError, Forbidden, NotFound
+from marketplace.services.notifications import link_to, managers_of_groups, notify_many
 from marketplace.services.workflow import StateMachine
 
 company_machine: StateMachine[CompanyStatus] = StateMachine("company", {
@@ -76,21 +78,7 @@ def format_business_number(digits: str) -> str:
     return f"{digits[:3]}-{digits[3:5]}-{digits[5:]}" if len(digits) == 10 else digits
 
 
-# -- who may do what ---------------------------------------------------------------------------------
-
-
-def reviewable_group_ids(user: User | None) -> frozenset[int] | None:
-    """None means every group (admins); otherwise the groups the user reviews (may be empty)."""
-    if user_can(user, Permission.ADMINISTER):
-        return None
-    if user_can(user, Permission.REVIEW_EXCHANGES):
-        return user.managed_group_ids
-    return frozenset()
-
-
-def can_review_company(user: User | None, company: Company) -> bool:
-    return any(can_review_group(user, group.id) for group in company.partner_groups) \
-        or user_can(user, Permission.ADMINISTER)
+# -- memberships ------------------------------------------------------------------------------------
 
 
 def active_membership(user: User | None) -> CompanyMembership | None:
@@ -115,18 +103,6 @@ def company_of(user: User | None) -> Company | None:
     """The company this user manages (through an active membership), if any."""
     membership = active_membership(user)
     return membership.company if membership else None
-
-
-def manages_company(user: User | None, company: Company) -> bool:
-    if not user_can(user, Permission.MANAGE_COMPANY):
-        return False
-    return db.session.scalar(
-        select(exists().where(
-            CompanyMembership.user_id == user.id,
-            CompanyMembership.company_id == company.id,
-            CompanyMembership.status == MembershipStatus.ACTIVE,
-        ))
-    )
 
 
 # -- profiles ------------------------------------------------------------------------------------------
@@ -238,18 +214,12 @@ def create_company(actor: User, data: CompanyData) -> Company:
 
 def _tell_reviewers(company: Company) -> None:
     """The exchange managers of the company's partner groups hear that it waits for review."""
-    from marketplace.services.managers import link_to, managers_of_groups
-    from marketplace.services.notifications import notify_many
-
     notify_many(managers_of_groups(company.partner_group_ids), "company_submitted",
                 link_to("manager.company", company_id=company.id), company=company.name)
 
 
 def _tell_managers(company: Company, kind: str, **params) -> None:
     """The company's own active managers hear about its review; params name only their company."""
-    from marketplace.services.managers import link_to
-    from marketplace.services.notifications import notify_many
-
     notify_many(active_managers(company), kind, link_to("companies.dashboard"), company=company.name, **params)
 
 
@@ -363,10 +333,6 @@ def request_to_join(actor: User, business_number: str) -> CompanyMembership:
                        field="business_number") from None
     audit.record(actor, "company_membership", membership.id, "requested", None, MembershipStatus.REQUESTED.value)
     return membership
-
-
-def can_decide_membership(actor: User, membership: CompanyMembership) -> bool:
-    return manages_company(actor, membership.company) or can_review_company(actor, membership.company)
 
 
 def get_membership_for_decision(actor: User, membership_id: int) -> CompanyMembership:

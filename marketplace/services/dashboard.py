@@ -29,7 +29,7 @@ from marketplace.models import (
     User,
     opening_groups,
 )
-from marketplace.services.companies import reviewable_group_ids
+from marketplace.ownership import reviewable_group_ids
 
 COUNTED_OPENINGS = (OpeningStatus.PUBLISHED, OpeningStatus.CLOSED)
 OFFERED = (ApplicationStatus.OFFERED, ApplicationStatus.ACCEPTED, ApplicationStatus.DECLINED)

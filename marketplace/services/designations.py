@@ -1,4 +1,4 @@
-"""Designating long-tenure staff as exchange managers, and revoking designations."""
+"""Designating long-tenure staff as exchange managers, moving their queues to other groups, revoking them."""
 from __future__ import annotations
 
 from flask import current_app
@@ -9,6 +9,7 @@ from sqlalchemy.orm import selectinload
 from marketplace.extensions import db
 from marketplace.models import Designation, ProjectGroup, Role, User
 from marketplace.models.base import utcnow
+from marketplace.permissions import Permission, user_can
 from marketplace.services import audit
 from marketplace.services.accounts import create_user, find_user_by_email, normalize_email
 from marketplace.services.errors import Conflict, DomainError, NotFound
@@ -96,4 +97,22 @@ def revoke(actor: User, designation: Designation, reason: str = "") -> Designati
     designation.revoked_by_id = actor.id
     designation.revoke_reason = reason.strip()
     audit.record(actor, "designation", designation.id, "revoked", "active", "revoked", reason.strip())
+    return designation
+
+
+def reassign_groups(actor: User, designation: Designation, group_ids: list[int]) -> Designation:
+    """The admin changes the project groups a designation serves (its queues move with it)."""
+    if not user_can(actor, Permission.ADMINISTER):
+        raise NotFound(str(_l("No such designation.")))
+    if designation.revoked_at is not None:
+        raise Conflict(str(_l("This designation was revoked; designate the person again instead.")))
+    wanted = {g for g in group_ids or [] if g is not None}
+    groups = list(db.session.scalars(select(ProjectGroup).where(ProjectGroup.id.in_(wanted)))) if wanted else []
+    if not groups or len(groups) != len(wanted):
+        raise DomainError(str(_l("Choose at least one of the listed project groups.")), field="group_ids")
+    before = ", ".join(g.code for g in designation.groups)
+    designation.groups = sorted(groups, key=lambda g: g.code)
+    after = ", ".join(g.code for g in designation.groups)
+    if before != after:
+        audit.record(actor, "designation", designation.id, "groups_changed", "active", "active", f"{before} → {after}")
     return designation

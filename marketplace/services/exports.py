@@ -16,10 +16,11 @@ from sqlalchemy import Select, false, select
 from sqlalchemy.orm import selectinload
 
 from marketplace.extensions import db
-from marketplace.models import Application, Company, Opening, Placement, StudentProfile, User
-from marketplace.services.companies import companies_for_reviewer_query, reviewable_group_ids
+from marketplace.models import Application, Company, Opening, Placement, ProjectGroup, StudentProfile, User
+from marketplace.ownership import reviewable_group_ids
+from marketplace.services.companies import companies_for_reviewer_query
 from marketplace.services.errors import DomainError
-from marketplace.services.managers import SEOUL, seoul_day_start
+from marketplace.clock import SEOUL, seoul_day_start
 
 KINDS = ("placements", "applications")
 FORMATS = ("csv", "xlsx")
@@ -106,8 +107,6 @@ class ExportFile:
 
 
 def group_choices(actor: User) -> list:
-    from marketplace.models import ProjectGroup
-
     reachable = reviewable_group_ids(actor)
     query = select(ProjectGroup).order_by(ProjectGroup.code)
     if reachable is not None:

@@ -1,16 +1,18 @@
-"""Notifications: what each role hears about, rendered in the reader's language, mirrored to an e-mail outbox."""
+"""Notifications: what each role hears about, rendered in the reader's language, mirrored to an e-mail outbox;
+who hears (the managers of some groups) and the links they follow."""
 from __future__ import annotations
 
 import smtplib
 from email.message import EmailMessage
 
-from flask import current_app
+from flask import current_app, has_request_context, url_for
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Select, func, select, update
+from sqlalchemy import Select, exists, func, select, update
+from werkzeug.routing import BuildError
 
 from marketplace.extensions import db
-from marketplace.models import User
+from marketplace.models import Designation, Role, User, designation_groups
 from marketplace.models.base import utcnow
 from marketplace.models.notifications import Notification, OutboxEmail
 from marketplace.services.errors import NotFound
@@ -39,6 +41,38 @@ MESSAGES = {
     "placement_cancelled": _l("The placement in \"%(opening)s\" was cancelled: %(note)s"),
     "round_published": _l("The results of the matching round \"%(round)s\" are published."),
 }
+
+
+def managers_of_groups(group_ids) -> list[User]:
+    """Active exchange managers whose designation in force serves at least one of `group_ids`."""
+    ids = {g for g in group_ids or () if g is not None}
+    if not ids:
+        return []
+    return list(db.session.scalars(
+        select(User)
+        .where(
+            User.role == Role.EXCHANGE_MANAGER,
+            User.active.is_(True),
+            exists().where(
+                Designation.user_id == User.id,
+                Designation.revoked_at.is_(None),
+                designation_groups.c.designation_id == Designation.id,
+                designation_groups.c.group_id.in_(ids),
+            ),
+        )
+        .order_by(User.id)
+    ))
+
+
+def link_to(endpoint: str, **values) -> str:
+    """A site-relative link for a notification; works in requests, the CLI and tests ("" if unknown)."""
+    try:
+        if has_request_context():
+            return url_for(endpoint, **values)
+        adapter = current_app.url_map.bind("localhost", script_name=current_app.config.get("APPLICATION_ROOT") or "/")
+        return adapter.build(endpoint, values)
+    except (BuildError, RuntimeError):
+        return ""
 
 
 class _SafeParams(dict):

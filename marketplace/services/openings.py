@@ -2,14 +2,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 from typing import Mapping
-from zoneinfo import ZoneInfo
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, exists, false, func, or_, select
 from sqlalchemy.orm import contains_eager, selectinload
 
+from marketplace.clock import today_in_seoul
 from marketplace.extensions import db
 from marketplace.models import (
     Company,
@@ -26,13 +26,14 @@ from marketplace.models import (
     opening_groups,
 )
 from marketplace.models.base import utcnow
-from marketplace.permissions import Permission, can_review_group, user_can
+from marketplace.ownership import can_review_opening, manages_company, reviewable_group_ids
+from marketplace.permissions import Permission, user_can
 from marketplace.services import audit, skills
-from marketplace.services.companies import company_of, manages_company, reviewable_group_ids
+from marketplace.services.companies import active_managers, company_of
 from marketplace.services.errors import Conflict, DomainError, NotFound
+from marketplace.services.notifications import link_to, managers_of_groups, notify_many
 from marketplace.services.workflow import StateMachine
 
-SEOUL = ZoneInfo("Asia/Seoul")
 MAX_SKILLS = 30
 MAX_MAJORS = 30
 
@@ -45,11 +46,6 @@ opening_machine: StateMachine[OpeningStatus] = StateMachine("opening", {
 })
 
 EDITABLE = frozenset({OpeningStatus.DRAFT, OpeningStatus.RETURNED, OpeningStatus.PUBLISHED})
-
-
-def today_in_seoul() -> date:
-    """Deadlines are calendar days in Korea: an opening accepts applications through its deadline day."""
-    return datetime.now(SEOUL).date()
 
 
 # -- input ---------------------------------------------------------------------------------------------
@@ -204,12 +200,6 @@ def _load(opening_id: int) -> Opening | None:
     )
 
 
-def can_review_opening(user: User | None, opening: Opening) -> bool:
-    if user_can(user, Permission.ADMINISTER):
-        return True
-    return any(can_review_group(user, group.id) for group in opening.eligible_groups)
-
-
 def is_public(opening: Opening) -> bool:
     return opening.status == OpeningStatus.PUBLISHED and opening.company.status == CompanyStatus.APPROVED
 
@@ -336,9 +326,6 @@ def submit_opening(actor: User, opening: Opening) -> Opening:
 
 def _tell_reviewers(opening: Opening) -> None:
     """The exchange managers of the opening's eligible groups hear that it waits for review."""
-    from marketplace.services.managers import link_to, managers_of_groups
-    from marketplace.services.notifications import notify_many
-
     notify_many(managers_of_groups(opening.eligible_group_ids), "opening_submitted",
                 link_to("manager.opening", opening_id=opening.id), opening=opening.title,
                 company=opening.company.name)
@@ -346,10 +333,6 @@ def _tell_reviewers(opening: Opening) -> None:
 
 def _tell_company(opening: Opening, kind: str, **params) -> None:
     """The company's active managers hear about their own opening's review."""
-    from marketplace.services.companies import active_managers
-    from marketplace.services.managers import link_to
-    from marketplace.services.notifications import notify_many
-
     notify_many(active_managers(opening.company), kind, link_to("companies.my_openings"), opening=opening.title,
                 **params)
 

@@ -35,20 +35,19 @@ from marketplace.models import (
     User,
 )
 from marketplace.models.base import utcnow
-from marketplace.permissions import Permission, can_review_group, user_can
+from marketplace.ownership import can_review_placement, reviewable_group_ids
 from marketplace.services import audit
-from marketplace.services.companies import active_managers, reviewable_group_ids
+from marketplace.services.companies import active_managers
 from marketplace.services.errors import Conflict, DomainError, NotFound
-from marketplace.services.managers import link_to, managers_of_groups
-from marketplace.services.notifications import notify, notify_many
-from marketplace.services.openings import today_in_seoul
+from marketplace.services.notifications import link_to, managers_of_groups, notify, notify_many
+from marketplace.clock import today_in_seoul
 from marketplace.services.seats import seats_taken
 from marketplace.services.workflow import StateMachine
 
 __all__ = [
     "placement_machine", "approve_placement", "return_placement", "activate_due_placements", "complete_placement",
-    "cancel_placement", "conflicts", "conflicts_for", "managers_of_groups", "placement_requests_query",
-    "placements_query", "get_placement_for_reviewer", "can_review_placement", "queue_counts", "PlacementConflict",
+    "cancel_placement", "conflicts", "conflicts_for", "placement_requests_query",
+    "placements_query", "get_placement_for_reviewer", "queue_counts", "PlacementConflict",
 ]
 
 placement_machine: StateMachine[PlacementStatus] = StateMachine("placement", {
@@ -83,19 +82,6 @@ def _load(placement_id: int, fresh: bool = False) -> Placement | None:
     if fresh:
         query = query.execution_options(populate_existing=True)
     return db.session.scalar(query)
-
-
-def _group_id(placement: Placement) -> int | None:
-    profile = placement.student.student_profile if placement.student else None
-    return profile.group_id if profile else None
-
-
-def can_review_placement(user: User | None, placement: Placement) -> bool:
-    """Only a manager of the student's project group (or an admin) decides on a student's placement."""
-    if user_can(user, Permission.ADMINISTER):
-        return True
-    group_id = _group_id(placement)
-    return group_id is not None and can_review_group(user, group_id)
 
 
 def get_placement_for_reviewer(actor: User, placement_id: int) -> Placement:

@@ -43,13 +43,14 @@ from marketplace.models import (
     round_openings,
 )
 from marketplace.models.base import utcnow
+from marketplace.ownership import can_manage_round, manages_company, reviewable_group_ids
 from marketplace.permissions import Permission, can_review_group, user_can
 from marketplace.services import audit
 from marketplace.services.applications import application_machine
-from marketplace.services.companies import active_managers, company_of, manages_company, reviewable_group_ids
+from marketplace.services.companies import active_managers, company_of
 from marketplace.services.errors import Conflict, DomainError, Forbidden, NotFound
 from marketplace.services.notifications import notify_many
-from marketplace.services.openings import SEOUL, today_in_seoul
+from marketplace.clock import SEOUL, today_in_seoul
 from marketplace.services.placements import approve_placement, request_placement
 from marketplace.services.seats import seats_taken
 from marketplace.services.workflow import StateMachine
@@ -108,7 +109,7 @@ def _end_of_day_utc(day: date) -> datetime:
 
 def _require_manager(actor: User, matching_round: MatchingRound) -> None:
     """Run, review, approve, publish: exchange managers of the round's group and admins. Others: not found."""
-    if not can_review_group(actor, matching_round.group_id):
+    if not can_manage_round(actor, matching_round):
         raise NotFound(str(_l("No such matching round.")))
 
 

@@ -6,6 +6,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
+from marketplace.clock import today_in_seoul
 from marketplace.extensions import db
 from marketplace.models import (
     Application,
@@ -16,7 +17,7 @@ from marketplace.models import (
     Placement,
     PlacementStatus,
 )
-from marketplace.services import applications, openings
+from marketplace.services import applications
 from marketplace.services.errors import Conflict, DomainError, NotFound
 from marketplace.services.openings import SkillRequirement as Req
 from tests.factories import make_company_manager, make_exchange_manager, make_group, make_student
@@ -316,7 +317,7 @@ def test_every_move_is_audited(app):
     count = db.session.scalar(select(func.count()).select_from(AuditEvent).where(
         AuditEvent.entity_type == "application", AuditEvent.entity_id == application.id))
     assert count == 2
-    assert openings.today_in_seoul()
+    assert today_in_seoul()
 
 
 def test_demo_seed_gives_the_demo_student_skills_and_applications_once(app):

@@ -6,7 +6,7 @@ from sqlalchemy import select
 from marketplace.extensions import db
 from marketplace.models import Notification, OpeningStatus, OutboxEmail, User
 from marketplace.services import companies, openings, placements
-from marketplace.services.managers import managers_of_groups
+from marketplace.services.notifications import managers_of_groups
 from tests.factories import make_admin, make_company_manager, make_exchange_manager, make_group, make_student
 from tests.factories_companies import company_data, make_company, make_opening, manager_of
 from tests.factories_placements import make_placement, reviewer_for

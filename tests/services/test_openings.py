@@ -6,6 +6,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
+from marketplace.clock import today_in_seoul
 from marketplace.extensions import db
 from marketplace.models import AuditEvent, OpeningStatus
 from marketplace.services import companies, openings
@@ -60,13 +61,13 @@ def test_user_without_a_company_cannot_create_an_opening(app):
 
 def test_end_date_must_be_after_the_start_date(app):
     company = make_company()
-    today = openings.today_in_seoul()
+    today = today_in_seoul()
     _refused(company, "end_date", start_date=today + timedelta(days=40), end_date=today + timedelta(days=40))
 
 
 def test_deadline_must_not_be_after_the_start_date(app):
     company = make_company()
-    today = openings.today_in_seoul()
+    today = today_in_seoul()
     _refused(company, "deadline", start_date=today + timedelta(days=10), deadline=today + timedelta(days=11))
 
 
@@ -175,7 +176,7 @@ def test_publishing_refuses_a_deadline_in_the_past(app):
 
 def test_deadline_today_in_seoul_can_still_be_published(app):
     opening = make_opening(status=OpeningStatus.IN_REVIEW)
-    opening.deadline = openings.today_in_seoul()
+    opening.deadline = today_in_seoul()
     openings.publish_opening(make_exchange_manager(*opening.eligible_groups), opening)
     assert opening.status == OpeningStatus.PUBLISHED
 

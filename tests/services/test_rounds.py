@@ -19,7 +19,7 @@ from marketplace.models import (
 )
 from marketplace.services import rounds
 from marketplace.services.errors import Conflict, DomainError, NotFound
-from marketplace.services.openings import today_in_seoul
+from marketplace.clock import today_in_seoul
 from marketplace.services.seats import seats_taken
 from tests.factories import make_admin, make_exchange_manager, make_group, make_student
 from tests.factories_companies import make_company, make_opening, manager_of

@@ -13,6 +13,7 @@ from datetime import timedelta
 
 import pytest
 
+from marketplace.clock import today_in_seoul
 from marketplace.app import create_app
 from marketplace.extensions import db
 from tests.conftest import CSRF_RE, IsolatedClient
@@ -156,7 +157,7 @@ class World:
 def build_world() -> World:
     """Two groups, two students, two companies, an exchange manager on each side, an admin, and records."""
     from marketplace.models import OpeningStatus
-    from marketplace.services import applications, companies, notifications, openings, rounds
+    from marketplace.services import applications, companies, notifications, rounds
     from tests.factories_applications import make_application, make_skilled_student, move, upload_cv
     from tests.factories_companies import make_company, make_opening, manager_of
 
@@ -186,7 +187,7 @@ def build_world() -> World:
     joiner = make_company_manager()
     membership = companies.request_to_join(joiner, company_x.business_number)
     note = notifications.notify(student_a, "opening_published", "/", opening="X")
-    today = openings.today_in_seoul()
+    today = today_in_seoul()
     matching_round = rounds.create_round(xm_own, rounds.RoundData(
         name="Summer practice", group_id=pnu.id, application_deadline=today + timedelta(days=1),
         ranking_deadline=today + timedelta(days=2), opening_ids=[opening_round.id]), today=today)

@@ -5,6 +5,7 @@ from datetime import timedelta
 
 import pytest
 
+from marketplace.clock import today_in_seoul
 from marketplace.extensions import db
 from marketplace.models import Company, CompanyStatus, MembershipStatus, OpeningStatus
 from marketplace.services import companies, openings
@@ -27,7 +28,7 @@ def _company_form(group, **overrides) -> dict:
 
 
 def _opening_form(company, **overrides) -> dict:
-    today = openings.today_in_seoul()
+    today = today_in_seoul()
     data = {
         "kind": "internship", "title": "Clinical NLP intern", "description": "Korean discharge summaries",
         "skills-0-name": "Python", "skills-0-importance": "must", "skills-0-min_level": "3",

@@ -6,10 +6,10 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import event
 
+from marketplace.clock import today_in_seoul
 from marketplace.extensions import db
 from marketplace.models import Importance, Opening, OpeningKind, OpeningSkill, OpeningStatus, ProjectGroup, WorkMode
 from marketplace.models.base import utcnow
-from marketplace.services import openings
 from marketplace.services.openings import SkillRequirement as Req
 from tests.factories import make_company_manager, make_exchange_manager, make_group, make_student
 from tests.factories_companies import make_company, make_opening, manager_of, past
@@ -145,7 +145,7 @@ def test_openings_list_page_is_public_and_uses_only_local_scripts(client):
 
 
 def _bulk_openings(company_id: int, group_id: int, count: int) -> None:
-    today = openings.today_in_seoul()
+    today = today_in_seoul()
     now = utcnow()
     group = db.session.get(ProjectGroup, group_id)
     for n in range(count):

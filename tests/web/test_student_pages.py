@@ -6,6 +6,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import event, func, select
 
+from marketplace.clock import today_in_seoul
 from marketplace.extensions import db
 from marketplace.models import (
     Application,
@@ -20,7 +21,7 @@ from marketplace.models import (
     WorkMode,
 )
 from marketplace.models.base import utcnow
-from marketplace.services import openings, students
+from marketplace.services import students
 from marketplace.services.openings import SkillRequirement as Req
 from tests.conftest import csrf_token
 from tests.factories import make_admin, make_company_manager, make_exchange_manager, make_group, make_student
@@ -324,7 +325,7 @@ def test_recommendations_show_the_reason(client, auth):
 
 
 def _bulk_openings(company_id: int, group_id: int, count: int) -> None:
-    today = openings.today_in_seoul()
+    today = today_in_seoul()
     group = db.session.get(ProjectGroup, group_id)
     for n in range(count):
         opening = Opening(

@@ -1,0 +1,149 @@
+"""Ownership rules: who may see or act on a company, opening, application, placement or round, declared once.
+
+`permissions.py` says what a role may do anywhere; this module says on which records. Services call these
+predicates before they read or write; templates get them, bound to the signed-in user, from `templating.py`
+(the names in TEMPLATE_RULES), so a page never decides access by itself. A predicate answers for the record
+it is given; the services' scoped queries (`reviewable_group_ids`) apply the same rules to many rows at once.
+"""
+from __future__ import annotations
+
+from sqlalchemy import exists, select
+
+from marketplace.extensions import db
+from marketplace.models import (
+    Application,
+    ApplicationStatus,
+    Company,
+    CompanyMembership,
+    MatchingRound,
+    MembershipStatus,
+    Opening,
+    Placement,
+    StudentProfile,
+    User,
+)
+from marketplace.permissions import Permission, can_review_group, user_can
+
+# -- exchange managers: their project groups -------------------------------------------------------------------
+
+
+def reviewable_group_ids(user: User | None) -> frozenset[int] | None:
+    """None means every group (admins); otherwise the groups the user reviews (may be empty)."""
+    if user_can(user, Permission.ADMINISTER):
+        return None
+    if user_can(user, Permission.REVIEW_EXCHANGES):
+        return user.managed_group_ids
+    return frozenset()
+
+
+def can_review_company(user: User | None, company: Company) -> bool:
+    """Managers of one of the company's partner groups (and admins) approve, suspend and read it."""
+    return any(can_review_group(user, group.id) for group in company.partner_groups) \
+        or user_can(user, Permission.ADMINISTER)
+
+
+def can_review_opening(user: User | None, opening: Opening) -> bool:
+    """Managers of a group the opening is open to (and admins) review it."""
+    if user_can(user, Permission.ADMINISTER):
+        return True
+    return any(can_review_group(user, group.id) for group in opening.eligible_groups)
+
+
+def _placement_group_id(placement: Placement) -> int | None:
+    profile = placement.student.student_profile if placement.student else None
+    return profile.group_id if profile else None
+
+
+def can_review_placement(user: User | None, placement: Placement) -> bool:
+    """Only a manager of the student's project group (or an admin) decides on a student's placement."""
+    if user_can(user, Permission.ADMINISTER):
+        return True
+    group_id = _placement_group_id(placement)
+    return group_id is not None and can_review_group(user, group_id)
+
+
+def can_manage_round(user: User | None, matching_round: MatchingRound) -> bool:
+    """Run, review, approve, publish a matching round: managers of the round's group and admins."""
+    return can_review_group(user, matching_round.group_id)
+
+
+# -- company managers: their own company ---------------------------------------------------------------------
+
+
+def manages_company(user: User | None, company: Company) -> bool:
+    """A company manager with an active membership of this company."""
+    if not user_can(user, Permission.MANAGE_COMPANY):
+        return False
+    return db.session.scalar(
+        select(exists().where(
+            CompanyMembership.user_id == user.id,
+            CompanyMembership.company_id == company.id,
+            CompanyMembership.status == MembershipStatus.ACTIVE,
+        ))
+    )
+
+
+def can_decide_membership(user: User | None, membership: CompanyMembership) -> bool:
+    """A join request is decided by the company's managers or its reviewers."""
+    return manages_company(user, membership.company) or can_review_company(user, membership.company)
+
+
+# -- applications and the records' history ------------------------------------------------------------------
+
+
+def can_see_cv(viewer: User | None, application: Application) -> bool:
+    """The student, managers of the company applied to (while the application stands), and exchange
+    managers of the student's group (admins too)."""
+    if viewer is None or not getattr(viewer, "is_authenticated", False):
+        return False
+    profile = application.student.student_profile
+    if profile is None:
+        return False
+    if viewer.id == application.student_id:
+        return True
+    if can_review_group(viewer, profile.group_id):
+        return True
+    return application.status != ApplicationStatus.WITHDRAWN and manages_company(viewer, application.opening.company)
+
+
+def _student_group_id(student_id: int) -> int | None:
+    return db.session.scalar(select(StudentProfile.group_id).where(StudentProfile.user_id == student_id))
+
+
+def can_read_record(actor: User | None, entity_type: str, entity_id: int) -> bool:
+    """A reviewer reads the history of companies/openings of their groups and of their students' applications
+    and placements (applications also when the opening is open to one of their groups)."""
+    if not user_can(actor, Permission.REVIEW_EXCHANGES):
+        return False
+    if entity_type == "company":
+        record = db.session.get(Company, entity_id)
+        return record is not None and can_review_company(actor, record)
+    if entity_type == "opening":
+        record = db.session.get(Opening, entity_id)
+        return record is not None and can_review_opening(actor, record)
+    if entity_type == "application":
+        record = db.session.get(Application, entity_id)
+        if record is None:
+            return False
+        group_id = _student_group_id(record.student_id)
+        return (group_id is not None and can_review_group(actor, group_id)) or can_review_opening(actor, record.opening)
+    if entity_type == "placement":
+        record = db.session.get(Placement, entity_id)
+        if record is None:
+            return False
+        group_id = _student_group_id(record.student_id)
+        return user_can(actor, Permission.ADMINISTER) or (group_id is not None and can_review_group(actor, group_id))
+    return False
+
+
+# The rules a template may ask, each called with the signed-in user first (see templating.py).
+TEMPLATE_RULES = {
+    "can_review_group": can_review_group,
+    "can_review_company": can_review_company,
+    "can_review_opening": can_review_opening,
+    "can_review_placement": can_review_placement,
+    "can_manage_round": can_manage_round,
+    "manages_company": manages_company,
+    "can_decide_membership": can_decide_membership,
+    "can_see_cv": can_see_cv,
+}
