@@ -13,6 +13,7 @@ from marketplace.permissions import Permission, user_can
 from marketplace.services import audit
 from marketplace.services.accounts import create_user, find_user_by_email, normalize_email
 from marketplace.services.errors import Conflict, DomainError, NotFound
+from marketplace.services.workflow import compare_and_set
 
 
 def minimum_tenure() -> int:
@@ -93,9 +94,10 @@ def get_designation(designation_id: int) -> Designation:
 def revoke(actor: User, designation: Designation, reason: str = "") -> Designation:
     if designation.revoked_at is not None:
         raise Conflict(str(_l("This designation was already revoked.")))
-    designation.revoked_at = utcnow()
-    designation.revoked_by_id = actor.id
-    designation.revoke_reason = reason.strip()
+    # Conditional on "still active": of two admins revoking at once, one does it and is audited.
+    if not compare_and_set(designation, "revoked_at", None, utcnow(), revoked_by_id=actor.id,
+                           revoke_reason=reason.strip()):
+        raise Conflict(str(_l("This designation was already revoked.")))
     audit.record(actor, "designation", designation.id, "revoked", "active", "revoked", reason.strip())
     return designation
 

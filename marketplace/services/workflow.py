@@ -1,16 +1,62 @@
-"""State machines: one transition table per status enum; every accepted move is audited."""
+"""State machines: one transition table per status enum; every accepted move is conditional and audited.
+
+A move is a compare-and-set: `UPDATE <table> SET status = :target WHERE id = :id AND status = :current`,
+where :current is the state the caller read. Two requests racing (a withdrawal and an offer, two managers
+approving and rejecting) both pass the table check on what they read, but only one UPDATE finds the row
+still in that state: PostgreSQL makes the second wait for the first's row lock and then re-checks the
+condition on the committed row (READ COMMITTED); SQLite lets one writer in at a time. The loser changes
+nothing, writes no audit event and gets a Conflict (409) saying what the record became meanwhile.
+"""
 from __future__ import annotations
 
 import enum
 from typing import Generic, Mapping, TypeVar
 
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import inspect, select, update
+from sqlalchemy.orm.attributes import set_committed_value
 
+from marketplace.extensions import db
 from marketplace.models import User
+from marketplace.models.base import utcnow
 from marketplace.services import audit
 from marketplace.services.errors import Conflict
 
 S = TypeVar("S", bound=enum.Enum)
+
+
+class ChangedMeanwhile(Conflict):
+    """Another request moved the record first; `now` is the state it is in."""
+
+    def __init__(self, message: str, now):
+        super().__init__(message)
+        self.now = now
+
+
+def compare_and_set(record, attribute: str, expected, value, **also) -> bool:
+    """UPDATE record's row SET attribute = value (and `also`) WHERE attribute = expected; True if it changed.
+
+    The ORM object follows: on success its attributes hold the new values without a second UPDATE at flush;
+    on failure the attribute holds what the database has now. Pending changes are flushed first.
+    """
+    model = type(record)
+    mapper = inspect(model)
+    condition = [column == key for column, key in zip(mapper.primary_key, inspect(record).identity)]
+    values = {attribute: value, **also}
+    if "updated_at" in mapper.columns and "updated_at" not in values:
+        values["updated_at"] = utcnow()
+    column = getattr(model, attribute)
+    matches = column.is_(None) if expected is None else column == expected
+    statement = update(model).where(*condition, matches).values(values).execution_options(
+        synchronize_session=False)
+    changed = db.session.execute(statement).rowcount == 1
+    if changed:
+        for key, new in values.items():
+            set_committed_value(record, key, new)
+    else:
+        now = db.session.scalar(select(column).where(*condition))
+        set_committed_value(record, attribute, now)
+    return changed
 
 
 class StateMachine(Generic[S]):
@@ -26,14 +72,31 @@ class StateMachine(Generic[S]):
     def targets(self, current: S) -> frozenset[S]:
         return self.table.get(current, frozenset())
 
+    @property
+    def record_name(self) -> str:
+        return self.entity_type.replace("_", " ")
+
     def move(self, actor: User | None, record, target: S, action: str | None = None, note: str = "",
              attribute: str = "status") -> None:
-        """Set record.<attribute> to target if the table allows it; raise Conflict otherwise."""
+        """Move record.<attribute> from the state it was read in to target, if the table allows it.
+
+        Raises Conflict when the table forbids the move, and ChangedMeanwhile (a Conflict) when another
+        request changed the state since it was read. The audit event is written only for the move made.
+        """
         current = getattr(record, attribute)
         if not self.allowed(current, target):
             raise Conflict(str(_l(
                 "This %(record)s is %(current)s and cannot become %(target)s.",
-                record=self.entity_type.replace("_", " "), current=current.value, target=target.value,
+                record=self.record_name, current=current.value, target=target.value,
             )))
-        setattr(record, attribute, target)
+        if not compare_and_set(record, attribute, current, target):
+            now = getattr(record, attribute)
+            if now is None:
+                raise ChangedMeanwhile(str(_l("This %(record)s was removed meanwhile; nothing was changed.",
+                                              record=self.record_name)), None)
+            raise ChangedMeanwhile(str(_l(
+                "This %(record)s was changed meanwhile by someone else: it is %(now)s now, so it cannot "
+                "become %(target)s. Nothing was changed; reload the page to see its current state.",
+                record=self.record_name, now=now.value, target=target.value,
+            )), now)
         audit.record(actor, self.entity_type, record.id, action or target.value, current.value, target.value, note)
