@@ -11,6 +11,10 @@ class MultiCheckboxField(SelectMultipleField):
     widget = ListWidget(prefix_label=False)
     option_widget = CheckboxInput()
 
+    def __init__(self, *args, coerce=int, **kwargs):
+        # Ids are ints: saved values (data=...) are coerced like posted ones, so the saved boxes show ticked.
+        super().__init__(*args, coerce=coerce, **kwargs)
+
     def pre_validate(self, form):  # choices are checked by the service, with a clear message
         pass
 

@@ -11,6 +11,7 @@ from marketplace.models import Company, CompanyStatus, MembershipStatus, Opening
 from marketplace.services import companies, openings
 from tests.factories import make_admin, make_company_manager, make_exchange_manager, make_group, make_student
 from tests.factories_companies import make_company, make_opening, manager_of, opening_data
+from tests.pageforms import form_fields
 
 
 @pytest.fixture(autouse=True)
@@ -278,3 +279,43 @@ def test_nav_shows_company_links_to_company_managers(client, auth):
     auth.login(make_company_manager().email)
     html = client.get("/openings").get_data(as_text=True)
     assert "/company/openings" in html and 'href="/company/"' in html
+
+
+# -- saving a form unchanged changes nothing (every saved value is shown) ---------------------------------------
+
+
+def test_saving_an_opening_unchanged_keeps_every_value_and_it_stays_published(client, auth):
+    pnu, snu = make_group("PNU"), make_group("SNU")
+    company = make_company(groups=[pnu, snu])
+    opening = make_opening(company, group_ids=[pnu.id, snu.id], degree_levels=["master", "phd"],
+                           majors=["Biomedical Engineering", "Medicine"],
+                           skills=[openings.SkillRequirement("Python", "must", 3),
+                                   openings.SkillRequirement("PyTorch", "nice", 2)])
+    before = (opening.eligible_group_ids, opening.degree_level_list, opening.major_list,
+              [(s.name, s.importance, s.min_level) for s in opening.skills], opening.stipend_krw, opening.title,
+              opening.start_date, opening.deadline)
+    auth.login(manager_of(company).email)
+    html = client.get(f"/company/openings/{opening.id}/edit").get_data(as_text=True)
+    posted = form_fields(html, having="title")
+    assert sorted(posted["group_ids"]) == sorted([str(pnu.id), str(snu.id)])  # the saved groups are ticked
+    response = client.post(f"/company/openings/{opening.id}/edit", data=posted, follow_redirects=True)
+    assert response.status_code == 200 and "went back to review" not in response.get_data(as_text=True)
+    db.session.refresh(opening)
+    assert opening.status == OpeningStatus.PUBLISHED
+    assert (opening.eligible_group_ids, opening.degree_level_list, opening.major_list,
+            [(s.name, s.importance, s.min_level) for s in opening.skills], opening.stipend_krw, opening.title,
+            opening.start_date, opening.deadline) == before
+
+
+def test_saving_the_company_profile_unchanged_keeps_every_value(client, auth):
+    pnu, snu = make_group("PNU"), make_group("SNU")
+    company = make_company(groups=[pnu, snu])
+    before = (company.name, company.business_number, company.sector, company.size, company.description,
+              company.website, company.address, sorted(company.partner_group_ids), company.status)
+    auth.login(manager_of(company).email)
+    posted = form_fields(client.get("/company/edit").get_data(as_text=True), having="business_number")
+    response = client.post("/company/edit", data=posted, follow_redirects=True)
+    assert response.status_code == 200
+    db.session.refresh(company)
+    assert (company.name, company.business_number, company.sector, company.size, company.description,
+            company.website, company.address, sorted(company.partner_group_ids), company.status) == before
