@@ -4,7 +4,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import Column, ForeignKey, Index, String, Table, Text, or_
+from sqlalchemy import Column, ForeignKey, Index, Integer, String, Table, Text, or_
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from marketplace.extensions import db
@@ -70,6 +70,8 @@ class Company(db.Model):
     reviewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+    # Bumped by every saved edit; edit forms carry it so a save from a stale page is refused (409), not applied.
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
 
     partner_groups: Mapped[list[ProjectGroup]] = relationship(
         secondary=company_groups, order_by="ProjectGroup.code"

@@ -81,6 +81,8 @@ class Opening(db.Model):
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+    # Bumped by every saved edit; edit forms carry it so a save from a stale page is refused (409), not applied.
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
 
     company: Mapped[Company] = relationship()
     eligible_groups: Mapped[list[ProjectGroup]] = relationship(

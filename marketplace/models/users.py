@@ -112,6 +112,8 @@ class StudentProfile(db.Model):
     cv_uploaded_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+    # Bumped by every saved edit; edit forms carry it so a save from a stale page is refused (409), not applied.
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
 
     user: Mapped[User] = relationship(back_populates="student_profile")
     group: Mapped[ProjectGroup] = relationship()

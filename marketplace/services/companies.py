@@ -28,7 +28,7 @@ from marketplace.permissions import Permission, user_can
 from marketplace.services import audit
 from marketplace.services.errors import Conflict, DomainError, Forbidden, NotFound
 from marketplace.services.notifications import link_to, managers_of_groups, notify_many
-from marketplace.services.workflow import StateMachine
+from marketplace.services.workflow import StateMachine, claim_for_edit
 
 company_machine: StateMachine[CompanyStatus] = StateMachine("company", {
     CompanyStatus.PENDING: {CompanyStatus.APPROVED, CompanyStatus.REJECTED},
@@ -118,6 +118,7 @@ class CompanyData:
     website: str = ""
     address: str = ""
     group_ids: list[int] = field(default_factory=list)
+    version: int | None = None  # the version the form was opened on (None: no stale check)
 
 
 def _clean_website(raw: str) -> str:
@@ -227,6 +228,7 @@ def update_company(actor: User, company: Company, data: CompanyData) -> Company:
     """Save the profile; a rejected company is resubmitted for review by saving it."""
     if not manages_company(actor, company):
         raise NotFound(str(_l("No such company.")))
+    claim_for_edit(company, data.version)
     if company.status == CompanyStatus.SUSPENDED:
         raise Conflict(str(_l("This company is suspended; contact the exchange manager of your project group.")))
     values = _validated(data, company)

@@ -32,7 +32,7 @@ from marketplace.services import audit, skills
 from marketplace.services.companies import active_managers, company_of
 from marketplace.services.errors import Conflict, DomainError, NotFound
 from marketplace.services.notifications import link_to, managers_of_groups, notify_many
-from marketplace.services.workflow import StateMachine
+from marketplace.services.workflow import StateMachine, claim_for_edit
 
 MAX_SKILLS = 30
 MAX_MAJORS = 30
@@ -77,6 +77,7 @@ class OpeningData:
     group_ids: list[int] = field(default_factory=list)
     degree_levels: list[str] = field(default_factory=list)
     majors: list[str] = field(default_factory=list)
+    version: int | None = None  # the version the form was opened on (None: no stale check)
 
 
 def clean_skills(requirements: list[SkillRequirement]) -> list[OpeningSkill]:
@@ -280,6 +281,7 @@ def update_opening(actor: User, opening: Opening, data: OpeningData) -> bool:
     """Save edits. Returns True when a published opening went back to review (requirements or seats changed)."""
     if not manages_company(actor, opening.company):
         raise NotFound(str(_l("No such opening.")))
+    claim_for_edit(opening, data.version)
     if opening.status == OpeningStatus.IN_REVIEW:
         raise Conflict(str(_l("This opening is being reviewed; you can edit it again once it is decided.")))
     if opening.status not in EDITABLE:

@@ -21,6 +21,7 @@ from marketplace.models.base import utcnow
 from marketplace.permissions import Permission, user_can
 from marketplace.services import audit, skills
 from marketplace.services.errors import DomainError, NotFound
+from marketplace.services.workflow import claim_for_edit
 
 MAX_SKILLS = 40
 MAX_BIO = 2000
@@ -69,6 +70,7 @@ class ProfileData:
     hours_per_week: int | None = None
     available_from: date | None = None
     skills: list[SkillEntry] = field(default_factory=list)
+    version: int | None = None  # the version the form was opened on (None: no stale check)
 
 
 def clean_skills(entries: list[SkillEntry]) -> list[StudentSkill]:
@@ -110,6 +112,9 @@ def update_profile(actor: User, profile: StudentProfile, data: ProfileData) -> S
         raise DomainError(str(_l("Enter the hours per week, from 1 to 40.")), field="hours_per_week")
     new_skills = clean_skills(data.skills)
 
+    # The profile's row lock (and the stale-form check) before its skill rows are replaced: two saves at
+    # once run one after the other, each replacing every row, so the rows never add up past MAX_SKILLS.
+    claim_for_edit(profile, data.version)
     profile.major = major
     profile.degree_level = degree
     profile.year = data.year

@@ -100,3 +100,40 @@ class StateMachine(Generic[S]):
                 record=self.record_name, now=now.value, target=target.value,
             )), now)
         audit.record(actor, self.entity_type, record.id, action or target.value, current.value, target.value, note)
+
+
+# -- edits: one version per editable record ----------------------------------------------------------------------
+
+
+class StaleEdit(Conflict):
+    """The record was saved by someone else after the form was opened; `record` now holds what is saved."""
+
+    def __init__(self, record):
+        super().__init__(str(_l(
+            "Someone saved this page after you opened it, so your changes were not saved. Compare them with the "
+            "saved values below, then save again to keep yours.")))
+        self.record = record
+
+
+def claim_for_edit(record, expected_version: int | None) -> None:
+    """Start an edit of record: take its row's write lock and bump its version, in one conditional UPDATE.
+
+    `UPDATE <table> SET version = version + 1 WHERE id = :id [AND version = :expected]`: the lock (PostgreSQL's
+    row lock; SQLite's database write lock, as the first write) is held until the caller commits, so two saves
+    of one record run one after the other, and a save made from a form of an older version (two tabs, two
+    managers) raises StaleEdit with the record refreshed to its saved values. Without expected_version
+    (scripts, seeds) the edit is only serialised. Call it before reading the record for the edit's checks and
+    before changing any of its attributes: it refreshes the record to what is saved now.
+    """
+    model = type(record)
+    mapper = inspect(model)
+    condition = [column == key for column, key in zip(mapper.primary_key, inspect(record).identity)]
+    if expected_version is not None:
+        condition.append(model.version == expected_version)
+    changed = db.session.execute(
+        update(model).where(*condition).values(version=model.version + 1)
+        .execution_options(synchronize_session=False)
+    ).rowcount == 1
+    db.session.refresh(record)  # under the lock: what is saved now (collections reload when next read)
+    if not changed:
+        raise StaleEdit(record)
