@@ -7,7 +7,7 @@ from flask_login import current_user, login_required
 
 from marketplace.extensions import db
 from marketplace.forms import attach_error
-from marketplace.services import applications
+from marketplace.services import applications, ranking
 from marketplace.services.errors import DomainError
 from marketplace.students import labels  # noqa: F401  (status labels for the templates)
 from marketplace.students.forms import ApplyForm
@@ -23,8 +23,8 @@ def _actor():
 def _render(opening, form, checked, status=200):
     actor = _actor()
     profile = applications.profile_of(actor)
-    match = applications.match_for(profile, opening) if profile else None
-    details = applications.match_details(match) if match else []
+    match = ranking.match_for(profile, opening) if profile else None
+    details = ranking.match_details(match) if match else []
     return render_template(
         "students/apply.html", opening=opening, form=form, checked=checked, profile=profile,
         details=details, match=match, consent_text=applications.consent_sentence(opening.company.name),

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Mapping
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Select, String, exists, func, or_, select, type_coerce
+from sqlalchemy import Select, exists, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 
@@ -24,19 +24,17 @@ from marketplace.models import (
     DegreeLevel,
     MembershipStatus,
     Opening,
-    OpeningSkill,
     OpeningStatus,
     Placement,
     ProjectGroup,
     StudentProfile,
-    StudentSkill,
     User,
     opening_groups,
 )
 from marketplace.models.base import utcnow
 from marketplace.ownership import can_see_cv, manages_company
 from marketplace.permissions import Permission, user_can
-from marketplace.services import audit
+from marketplace.services import audit, ranking
 from marketplace.services.companies import active_managers
 from marketplace.services.errors import Conflict, DomainError, NotFound
 from marketplace.services.notifications import link_to, notify, notify_many
@@ -87,107 +85,6 @@ def student_link(application_id: int) -> str:
 
 def company_link(application_id: int) -> str:
     return link_to("applicants.application", application_id=application_id)
-
-
-# -- matching glue ---------------------------------------------------------------------------------------
-
-
-class _Interned:
-    """Matching inputs made once per process and reused: building a SkillLevel or Requirement validates
-    and recognises its name, which costs far more than the ranking itself when a page builds 20,000.
-    Values are immutable; the table is cleared when it grows past `limit`. Unusable names map to None."""
-
-    def __init__(self, factory, limit: int = 200_000):
-        self.factory = factory
-        self.limit = limit
-        self.table: dict[tuple, object] = {}
-
-    def get(self, *key):
-        try:
-            return self.table[key]
-        except KeyError:
-            pass
-        try:
-            value = self.factory(*key)
-        except ValueError:  # a name the core refuses cannot be matched: it is left out
-            value = None
-        if len(self.table) >= self.limit:
-            self.table = {}
-        self.table[key] = value
-        return value
-
-
-_skill_levels = _Interned(matching.SkillLevel)
-_requirements = _Interned(matching.Requirement)
-
-
-class _Versioned:
-    """Per-process cache of one record's matching inputs (a profile's skills, an opening's requirements),
-    valid while the record's updated_at is unchanged. Pages ask the database which records they need and
-    their versions (one small query), then load rows only for records missing here (one more query)."""
-
-    SCAN_ALL_ABOVE = 1000  # more missing ids than this: select by the page's condition rather than IN (...)
-
-    def __init__(self, limit: int = 100_000):
-        self.limit = limit
-        self.table: dict[int, tuple[object, list]] = {}
-
-    def missing(self, versions: list[tuple[int, object]]) -> list[int]:
-        table = self.table
-        return [key for key, version in versions if (table.get(key) or (None,))[0] != version]
-
-    def fill(self, versions: dict[int, object], rows, make) -> None:
-        """rows: (key, *fields) ordered by key then position; make(*fields) -> value or None."""
-        if len(self.table) + len(versions) > self.limit:
-            self.table = {}
-        fresh: dict[int, list] = {}
-        for key, *fields in rows:
-            bucket = fresh.setdefault(key, [])
-            if fields[0] is not None:
-                value = make(*fields)
-                if value is not None:
-                    bucket.append(value)
-        for key, version in versions.items():
-            self.table[key] = (version, fresh.get(key, []))
-
-    def get(self, key: int) -> list:
-        return self.table[key][1]
-
-
-_profile_skills = _Versioned()
-_opening_requirements = _Versioned()
-
-
-def requirements_of(opening_skills) -> list[matching.Requirement]:
-    found = (_requirements.get(s.name, s.importance.value, s.min_level) for s in opening_skills)
-    return [r for r in found if r is not None]
-
-
-def skill_levels(student_skills) -> list[matching.SkillLevel]:
-    found = (_skill_levels.get(s.name, s.level) for s in student_skills)
-    return [s for s in found if s is not None]
-
-
-def detail_dict(detail: matching.Detail) -> dict:
-    """A JSON-safe explanation of one requirement (as stored on the application and shown on pages)."""
-    return {
-        "requirement": detail.requirement,
-        "importance": detail.importance,
-        "min_level": detail.min_level,
-        "matched": detail.matched,
-        "canonical": detail.canonical,
-        "similarity": round(float(detail.similarity), 4),
-        "level": detail.level,
-        "kind": detail.kind,
-    }
-
-
-def match_details(match: matching.Match) -> list[dict]:
-    return [detail_dict(d) for d in match.details]
-
-
-def match_for(profile: StudentProfile, opening: Opening) -> matching.Match:
-    return matching.score(requirements_of(opening.skills), skill_levels(profile.skills))
 
 
 # -- eligibility -------------------------------------------------------------------------------------------
@@ -289,12 +186,12 @@ def apply(student: User, opening: Opening, statement: str, consent: bool, today:
         raise DomainError(str(_l("Tick the consent box: the company may only see your profile with it.")),
                           field="consent")
     profile = profile_of(student)
-    match = match_for(profile, opening)
+    match = ranking.match_for(profile, opening)
     application = Application(
         opening_id=opening.id, student_id=student.id, statement=statement,
         consent_at=utcnow(), consent_text=consent_sentence(opening.company.name),
         match_score=round(float(match.score), 2), match_has_all_musts=match.has_all_musts,
-        match_details=match_details(match), status=S.SUBMITTED,
+        match_details=ranking.match_details(match), status=S.SUBMITTED,
     )
     db.session.add(application)
     try:
@@ -562,7 +459,7 @@ class Ranked:
 
     @property
     def details(self) -> list[dict]:
-        return match_details(self.match)
+        return ranking.match_details(self.match)
 
 
 @dataclass
@@ -623,18 +520,9 @@ def ranked_applicants(actor: User, opening: Opening, filters: ApplicantFilters, 
         query = query.where(Application.status == filters.status)
     applicants = db.session.execute(query).all()
     versions = {profile_id: version for _, profile_id, version in applicants}
-    missing = _profile_skills.missing(list(versions.items()))
-    skill_rows = select(StudentSkill.profile_id, StudentSkill.name, StudentSkill.level).order_by(
-        StudentSkill.profile_id, StudentSkill.position)
-    if len(missing) > _Versioned.SCAN_ALL_ABOVE:
-        skill_rows = skill_rows.join(Application, Application.opening_id == opening.id).join(
-            StudentProfile, (StudentProfile.user_id == Application.student_id)
-            & (StudentProfile.id == StudentSkill.profile_id))
-    else:
-        skill_rows = skill_rows.where(StudentSkill.profile_id.in_(missing))
-    _profile_skills.fill({k: versions[k] for k in missing}, db.session.execute(skill_rows), _skill_levels.get)
-    profiles = {application_id: _profile_skills.get(profile_id) for application_id, profile_id, _ in applicants}
-    ranked = matching.rank(requirements_of(opening.skills), profiles) if profiles else []
+    levels = ranking.applicants_skill_levels(opening, versions)
+    profiles = {application_id: levels[profile_id] for application_id, profile_id, _ in applicants}
+    ranked = matching.rank(ranking.requirements_of(opening.skills), profiles) if profiles else []
     if filters.musts:
         ranked = [(key, match) for key, match in ranked if match.has_all_musts]
     page, start, end = _page_bounds(len(ranked), page, per_page)
@@ -661,7 +549,7 @@ class Recommendation:
 
     @property
     def details(self) -> list[dict]:
-        return match_details(self.match)
+        return ranking.match_details(self.match)
 
 
 def eligible_openings_condition(profile: StudentProfile, today: date):
@@ -689,19 +577,8 @@ def recommendations(student: User, page: int = 1, per_page: int = 20,
         select(Opening.id, Opening.updated_at).join(Company, Company.id == Opening.company_id)
         .where(*condition).order_by(Opening.id)
     ).all()
-    versions = dict(eligible)
-    missing = _opening_requirements.missing(eligible)
-    skill_rows = select(OpeningSkill.opening_id, OpeningSkill.name, type_coerce(OpeningSkill.importance, String),
-                        OpeningSkill.min_level).order_by(OpeningSkill.opening_id, OpeningSkill.position)
-    if len(missing) > _Versioned.SCAN_ALL_ABOVE:
-        skill_rows = skill_rows.join(Opening, Opening.id == OpeningSkill.opening_id).join(
-            Company, Company.id == Opening.company_id).where(*condition)
-    else:
-        skill_rows = skill_rows.where(OpeningSkill.opening_id.in_(missing))
-    _opening_requirements.fill({k: versions[k] for k in missing}, db.session.execute(skill_rows),
-                               _requirements.get)
-    requirements = {opening_id: _opening_requirements.get(opening_id) for opening_id, _ in eligible}
-    ranked = matching.recommend(skill_levels(profile.skills), requirements) if requirements else []
+    requirements = ranking.openings_requirements(eligible, condition)
+    ranked = matching.recommend(ranking.skill_levels(profile.skills), requirements) if requirements else []
     page, start, end = _page_bounds(len(ranked), page, per_page)
     window = ranked[start:end]
     ids = [key for key, _ in window]

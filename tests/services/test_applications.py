@@ -17,7 +17,7 @@ from marketplace.models import (
     Placement,
     PlacementStatus,
 )
-from marketplace.services import applications
+from marketplace.services import applications, ranking
 from marketplace.services.errors import Conflict, DomainError, NotFound
 from marketplace.services.openings import SkillRequirement as Req
 from tests.factories import make_company_manager, make_exchange_manager, make_group, make_student
@@ -354,9 +354,9 @@ def test_ranking_follows_profile_edits_and_both_loading_paths_agree(app, monkeyp
     give_skills(second.student, [("Python", 5), ("DICOM", 5), ("Docker", 1)])
     give_skills(first.student, [("Excel", 1)])
     assert order() == [second.id, first.id]  # cached skills of an edited profile are not reused
-    monkeypatch.setattr(applications._Versioned, "SCAN_ALL_ABOVE", 0)
-    applications._profile_skills.table.clear()
-    applications._opening_requirements.table.clear()
+    monkeypatch.setattr(ranking._Versioned, "SCAN_ALL_ABOVE", 0)
+    ranking._profile_skills.table.clear()
+    ranking._opening_requirements.table.clear()
     assert order() == [second.id, first.id]
     page, _ = applications.recommendations(second.student)
     assert [r.opening.id for r in page.items] == [opening.id] and page.items[0].match.score == 100
