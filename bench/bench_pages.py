@@ -24,8 +24,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from sqlalchemy import select  # noqa: E402
 
-from marketplace.clock import today_in_seoul
 from marketplace.app import create_app  # noqa: E402
+from marketplace.clock import today_in_seoul
 from marketplace.extensions import db  # noqa: E402
 from marketplace.matching import vocabulary  # noqa: E402
 from marketplace.models import (  # noqa: E402

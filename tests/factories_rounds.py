@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+from marketplace.clock import today_in_seoul
 from marketplace.extensions import db
 from marketplace.models import (
     Application,
@@ -15,7 +16,6 @@ from marketplace.models import (
 )
 from marketplace.models.base import utcnow
 from marketplace.services import rounds
-from marketplace.clock import today_in_seoul
 from tests.factories import make_exchange_manager, make_group, make_student, unique
 from tests.factories_companies import make_company, make_opening
 

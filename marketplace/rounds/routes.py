@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
+from marketplace.clock import today_in_seoul
 from marketplace.extensions import db
 from marketplace.forms import attach_error, int_or_none
 from marketplace.models import ProposalStatus, RoundStatus
@@ -15,7 +16,6 @@ from marketplace.rounds.forms import ActionForm, ExcludeForm, RoundForm
 from marketplace.services import groups, rounds
 from marketplace.services.companies import reviewable_group_ids
 from marketplace.services.errors import DomainError
-from marketplace.clock import today_in_seoul
 from marketplace.services.seats import seats_taken
 
 bp = Blueprint("rounds", __name__)

@@ -13,6 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 
 from marketplace import matching
+from marketplace.clock import today_in_seoul
 from marketplace.extensions import db
 from marketplace.models import (
     Application,
@@ -38,7 +39,6 @@ from marketplace.services import audit, ranking
 from marketplace.services.companies import active_managers
 from marketplace.services.errors import Conflict, DomainError, NotFound
 from marketplace.services.notifications import link_to, notify, notify_many
-from marketplace.clock import today_in_seoul
 from marketplace.services.openings import get_visible_opening
 from marketplace.services.placements import request_placement
 from marketplace.services.seats import seats_left

@@ -15,12 +15,12 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, false, select
 from sqlalchemy.orm import selectinload
 
+from marketplace.clock import SEOUL, seoul_day_start
 from marketplace.extensions import db
 from marketplace.models import Application, Company, Opening, Placement, ProjectGroup, StudentProfile, User
 from marketplace.ownership import reviewable_group_ids
 from marketplace.services.companies import companies_for_reviewer_query
 from marketplace.services.errors import DomainError
-from marketplace.clock import SEOUL, seoul_day_start
 
 KINDS = ("placements", "applications")
 FORMATS = ("csv", "xlsx")

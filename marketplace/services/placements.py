@@ -22,6 +22,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, and_, false, func, select, update
 from sqlalchemy.orm import selectinload
 
+from marketplace.clock import today_in_seoul
 from marketplace.extensions import db
 from marketplace.models import (
     Application,
@@ -40,7 +41,6 @@ from marketplace.services import audit
 from marketplace.services.companies import active_managers
 from marketplace.services.errors import Conflict, DomainError, NotFound
 from marketplace.services.notifications import link_to, managers_of_groups, notify, notify_many
-from marketplace.clock import today_in_seoul
 from marketplace.services.seats import seats_taken
 from marketplace.services.workflow import StateMachine
 

@@ -18,6 +18,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, exists, false, select, update
 from sqlalchemy.orm import selectinload
 
+from marketplace.clock import SEOUL, today_in_seoul
 from marketplace.extensions import db
 from marketplace.matching import allocate
 from marketplace.models import (
@@ -50,7 +51,6 @@ from marketplace.services.applications import application_machine
 from marketplace.services.companies import active_managers, company_of
 from marketplace.services.errors import Conflict, DomainError, Forbidden, NotFound
 from marketplace.services.notifications import notify_many
-from marketplace.clock import SEOUL, today_in_seoul
 from marketplace.services.placements import approve_placement, request_placement
 from marketplace.services.seats import seats_taken
 from marketplace.services.workflow import StateMachine

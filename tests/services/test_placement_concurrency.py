@@ -11,11 +11,11 @@ from datetime import timedelta
 from flask_babel import force_locale
 from sqlalchemy import func, select
 
+from marketplace.clock import today_in_seoul
 from marketplace.extensions import db
 from marketplace.models import SEAT_HOLDING, Placement, PlacementStatus, User
 from marketplace.services import placements
 from marketplace.services.errors import Conflict
-from marketplace.clock import today_in_seoul
 from tests.factories import make_exchange_manager, make_group, make_student
 from tests.factories_companies import make_company, make_opening
 from tests.factories_placements import make_placement
