@@ -82,119 +82,166 @@ def _skill_key(model):
     return func.coalesce(model.skill_id, model.display_name)
 
 
-def dashboard(actor: User, group_id: int | None = None) -> Dashboard:
-    """Numbers for the actor's groups (admins: every group), optionally one group of those."""
+@dataclass
+class _Scope:
+    """The groups shown; `restricted` is False only for an admin looking at every group (no filter needed)."""
+
+    group_ids: list[int]
+    restricted: bool
+
+    def opening_condition(self):
+        return exists().where(opening_groups.c.opening_id == Opening.id, opening_groups.c.group_id.in_(self.group_ids))
+
+    def overall(self, query):
+        """`query` over openings, limited to the scope's openings unless nothing is restricted."""
+        return query.where(self.opening_condition()) if self.restricted else query
+
+
+def _groups_in_reach(actor: User, group_id: int | None) -> tuple[list[ProjectGroup], ProjectGroup | None, bool]:
+    """The groups the actor may pick from, the one picked (if any), and whether the numbers are restricted."""
     reachable = reviewable_group_ids(actor)
     group_query = select(ProjectGroup).order_by(ProjectGroup.code)
     if reachable is not None:
         group_query = group_query.where(ProjectGroup.id.in_(reachable or [-1]))
     available = list(db.session.scalars(group_query))
     selected = next((g for g in available if g.id == group_id), None)
-    shown = [selected] if selected else available
-    scope = [g.id for g in shown]
-    restricted = reachable is not None or selected is not None  # admins without a filter see everything
+    return available, selected, reachable is not None or selected is not None
 
-    rows = {g.id: Numbers(g) for g in shown}
-    overall = Numbers(None)
 
-    def in_scope_opening():
-        return exists().where(opening_groups.c.opening_id == Opening.id, opening_groups.c.group_id.in_(scope))
-
-    # 1-2. openings and their seats, per group and overall (distinct openings)
+def _count_openings(rows: dict[int, Numbers], overall: Numbers, scope: _Scope) -> None:
+    """Openings published or closed and their seats, per group and overall (distinct openings)."""
     for gid, n, seats in db.session.execute(
         select(opening_groups.c.group_id, func.count(Opening.id), func.coalesce(func.sum(Opening.seats), 0))
         .join(Opening, Opening.id == opening_groups.c.opening_id)
-        .where(Opening.status.in_(COUNTED_OPENINGS), opening_groups.c.group_id.in_(scope))
+        .where(Opening.status.in_(COUNTED_OPENINGS), opening_groups.c.group_id.in_(scope.group_ids))
         .group_by(opening_groups.c.group_id)
     ):
         rows[gid].openings_published, rows[gid].seats = n, int(seats)
     query = select(func.count(Opening.id), func.coalesce(func.sum(Opening.seats), 0)) \
         .where(Opening.status.in_(COUNTED_OPENINGS))
-    n, seats = db.session.execute(query.where(in_scope_opening()) if restricted else query).one()
+    n, seats = db.session.execute(scope.overall(query)).one()
     overall.openings_published, overall.seats = n, int(seats)
 
-    # 3-4. seats held in those openings
+
+def _count_seats_held(rows: dict[int, Numbers], overall: Numbers, scope: _Scope) -> None:
+    """Seats held in those openings, per group and overall."""
     for gid, n in db.session.execute(
         select(opening_groups.c.group_id, func.count(Placement.id))
         .join(Opening, Opening.id == opening_groups.c.opening_id)
         .join(Placement, Placement.opening_id == Opening.id)
         .where(Opening.status.in_(COUNTED_OPENINGS), Placement.status.in_(SEAT_HOLDING),
-               opening_groups.c.group_id.in_(scope))
+               opening_groups.c.group_id.in_(scope.group_ids))
         .group_by(opening_groups.c.group_id)
     ):
         rows[gid].seats_held = n
     query = select(func.count(Placement.id)).join(Opening, Opening.id == Placement.opening_id) \
         .where(Opening.status.in_(COUNTED_OPENINGS), Placement.status.in_(SEAT_HOLDING))
-    overall.seats_held = db.session.scalar(query.where(in_scope_opening()) if restricted else query) or 0
+    overall.seats_held = db.session.scalar(scope.overall(query)) or 0
 
-    # 5. applications and offers, by the student's group
+
+def _count_applications(rows: dict[int, Numbers], scope: _Scope) -> None:
+    """Applications and offers, by the student's group."""
     for gid, n, offers in db.session.execute(
         select(StudentProfile.group_id, func.count(Application.id),
                func.coalesce(func.sum(case((Application.status.in_(OFFERED), 1), else_=0)), 0))
         .join(StudentProfile, StudentProfile.user_id == Application.student_id)
-        .where(StudentProfile.group_id.in_(scope))
+        .where(StudentProfile.group_id.in_(scope.group_ids))
         .group_by(StudentProfile.group_id)
     ):
         rows[gid].applications, rows[gid].offers = n, int(offers)
 
-    # 6. placements by state, by the student's group
+
+def _count_placements(rows: dict[int, Numbers], scope: _Scope) -> None:
+    """Placements by state, by the student's group."""
     attribute = {PlacementStatus.APPROVED: "approved", PlacementStatus.ACTIVE: "active",
                  PlacementStatus.COMPLETED: "completed"}
     for gid, status, n in db.session.execute(
         select(StudentProfile.group_id, Placement.status, func.count(Placement.id))
         .join(StudentProfile, StudentProfile.user_id == Placement.student_id)
-        .where(StudentProfile.group_id.in_(scope), Placement.status.in_(SEAT_HOLDING))
+        .where(StudentProfile.group_id.in_(scope.group_ids), Placement.status.in_(SEAT_HOLDING))
         .group_by(StudentProfile.group_id, Placement.status)
     ):
         setattr(rows[gid], attribute[status], n)
 
-    # 7. days from application to approval, per approved placement
+
+def _collect_approval_days(rows: dict[int, Numbers], scope: _Scope) -> None:
+    """Days from application to approval, per approved placement."""
     for gid, applied, decided in db.session.execute(
         select(StudentProfile.group_id, Application.created_at, Placement.decided_at)
         .join(Application, Application.id == Placement.application_id)
         .join(StudentProfile, StudentProfile.user_id == Placement.student_id)
-        .where(StudentProfile.group_id.in_(scope), Placement.status.in_(SEAT_HOLDING),
+        .where(StudentProfile.group_id.in_(scope.group_ids), Placement.status.in_(SEAT_HOLDING),
                Placement.decided_at.is_not(None))
     ):
         rows[gid].approval_days.append(max(0.0, (decided - applied).total_seconds() / 86400))
 
+
+def _add_students_numbers(rows: dict[int, Numbers], overall: Numbers) -> None:
+    """Each student is in one group, so the overall student-side figures are the groups' sums."""
     for row in rows.values():
         for name in ("applications", "offers", "approved", "active", "completed"):
             setattr(overall, name, getattr(overall, name) + getattr(row, name))
         overall.approval_days.extend(row.approval_days)
 
-    # 8. the skills published openings ask for most
+
+def _students_with_skill(scope: _Scope):
+    """Skill -> how many students list it (a query to narrow and order)."""
+    student_key = _skill_key(StudentSkill)
+    query = (select(student_key.label("k"), func.max(StudentSkill.display_name),
+                    func.count(distinct(StudentSkill.profile_id)))
+             .join(StudentProfile, StudentProfile.id == StudentSkill.profile_id)
+             .group_by(student_key))
+    return query.where(StudentProfile.group_id.in_(scope.group_ids)) if scope.restricted else query
+
+
+def _requested_skills(scope: _Scope) -> list[SkillDemand]:
+    """The skills published openings ask for most, with how many students have them."""
     key = _skill_key(OpeningSkill)
     query = (select(key.label("k"), func.max(OpeningSkill.display_name), func.count(distinct(OpeningSkill.opening_id)))
              .join(Opening, Opening.id == OpeningSkill.opening_id)
              .where(Opening.status == OpeningStatus.PUBLISHED)
              .group_by(key).order_by(func.count(distinct(OpeningSkill.opening_id)).desc(), key).limit(TOP_SKILLS))
-    requested = [SkillDemand(k, name, n, 0) for k, name, n in
-                 db.session.execute(query.where(in_scope_opening()) if restricted else query)]
-
-    # 9-10. students who have them, and the skills students list most
-    student_key = _skill_key(StudentSkill)
-    base = (select(student_key.label("k"), func.max(StudentSkill.display_name),
-                   func.count(distinct(StudentSkill.profile_id)))
-            .join(StudentProfile, StudentProfile.id == StudentSkill.profile_id)
-            .group_by(student_key))
-    if restricted:
-        base = base.where(StudentProfile.group_id.in_(scope))
+    requested = [SkillDemand(k, name, n, 0) for k, name, n in db.session.execute(scope.overall(query))]
     if requested:
-        have = {k: n for k, _name, n in db.session.execute(base.where(student_key.in_([s.key for s in requested])))}
+        student_key = _skill_key(StudentSkill)
+        have = {k: n for k, _name, n in db.session.execute(
+            _students_with_skill(scope).where(student_key.in_([s.key for s in requested])))}
         for skill in requested:
             skill.students = have.get(skill.key, 0)
+    return requested
+
+
+def _student_skills(scope: _Scope) -> list[SkillDemand]:
+    """The skills students list most, with how many published openings ask for them."""
+    student_key = _skill_key(StudentSkill)
     common = [SkillDemand(k, name, 0, n) for k, name, n in db.session.execute(
-        base.order_by(func.count(distinct(StudentSkill.profile_id)).desc(), student_key).limit(TOP_SKILLS))]
+        _students_with_skill(scope).order_by(func.count(distinct(StudentSkill.profile_id)).desc(), student_key)
+        .limit(TOP_SKILLS))]
     if common:
+        key = _skill_key(OpeningSkill)
         asked = defaultdict(int)
         query = (select(key.label("k"), func.count(distinct(OpeningSkill.opening_id)))
                  .join(Opening, Opening.id == OpeningSkill.opening_id)
                  .where(Opening.status == OpeningStatus.PUBLISHED, key.in_([s.key for s in common]))
                  .group_by(key))
-        asked.update(dict(db.session.execute(query.where(in_scope_opening()) if restricted else query).all()))
+        asked.update(dict(db.session.execute(scope.overall(query)).all()))
         for skill in common:
             skill.requested = asked[skill.key]
+    return common
 
-    return Dashboard(groups=[rows[g.id] for g in shown], overall=overall, requested_skills=requested,
-                     student_skills=common, available_groups=available, selected_group=selected)
+
+def dashboard(actor: User, group_id: int | None = None) -> Dashboard:
+    """Numbers for the actor's groups (admins: every group), optionally one group of those."""
+    available, selected, restricted = _groups_in_reach(actor, group_id)
+    shown = [selected] if selected else available
+    scope = _Scope([g.id for g in shown], restricted)
+    rows = {g.id: Numbers(g) for g in shown}
+    overall = Numbers(None)
+    _count_openings(rows, overall, scope)
+    _count_seats_held(rows, overall, scope)
+    _count_applications(rows, scope)
+    _count_placements(rows, scope)
+    _collect_approval_days(rows, scope)
+    _add_students_numbers(rows, overall)
+    return Dashboard(groups=[rows[g.id] for g in shown], overall=overall, requested_skills=_requested_skills(scope),
+                     student_skills=_student_skills(scope), available_groups=available, selected_group=selected)
