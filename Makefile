@@ -34,6 +34,7 @@ serve: install
 	$(BIN)/gunicorn --bind $(HOST):$(PORT) --workers $(WORKERS) --access-logfile - wsgi:app
 
 run: seed
+	$(FLASK) activate-placements
 	@echo "Serving on http://$(HOST):$(PORT)  (demo accounts: see README.md)"
 	$(BIN)/gunicorn --bind $(HOST):$(PORT) --workers $(WORKERS) --access-logfile - wsgi:app
 

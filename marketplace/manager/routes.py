@@ -32,16 +32,9 @@ def _actor():
     return current_user._get_current_object()
 
 
-def _activate_due() -> None:
-    """Approved placements whose start date has come turn active as soon as anyone looks."""
-    if placements.activate_due_placements():
-        db.session.commit()
-
-
 @bp.route("/")
 def index():
     actor = _actor()
-    _activate_due()
     requests = list(db.session.scalars(placements.placement_requests_query(actor)))
     return render_template(
         "manager/index.html",
@@ -174,14 +167,13 @@ def _placement_page(actor, placement_id: int, form: PlacementDecisionForm, statu
         conflicts=placements.conflicts(record),
         seats_left=placements.seats_left_for([record])[record.opening_id],
         history=list(db.session.scalars(audit.history_query("placement", record.id).limit(50))),
-        PlacementStatus=PlacementStatus,
+        PlacementStatus=PlacementStatus, today=today_in_seoul(),
     ), status
 
 
 @bp.route("/placements/<int:placement_id>", methods=["GET", "POST"])
 def placement(placement_id: int):
     actor = _actor()
-    _activate_due()
     form = PlacementDecisionForm()
     if request.method == "GET":
         return _placement_page(actor, placement_id, form)
@@ -211,7 +203,6 @@ def placement(placement_id: int):
 @bp.route("/placements")
 def placements_list():
     actor = _actor()
-    _activate_due()
     wanted = request.args.get("status", "")
     shown = {"approved": (PlacementStatus.APPROVED,), "active": (PlacementStatus.ACTIVE,),
              "completed": (PlacementStatus.COMPLETED,), "cancelled": (PlacementStatus.CANCELLED,),
@@ -242,7 +233,6 @@ def history(entity_type: str, entity_id: int):
 @bp.route("/dashboard")
 def dashboard():
     actor = _actor()
-    _activate_due()
     numbers = dashboard_service.dashboard(actor, request.args.get("group", type=int))
     return render_template("manager/dashboard.html", d=numbers)
 

@@ -86,3 +86,10 @@ class Placement(db.Model):
     opening: Mapped[Opening] = relationship()
     student: Mapped[User] = relationship(foreign_keys=[student_id])
     decided_by: Mapped[User | None] = relationship(foreign_keys=[decided_by_id])
+
+    def status_on(self, today: date) -> PlacementStatus:
+        """The status as of `today` (Seoul): an approved placement whose start date has come is shown active
+        before the `activate-placements` job records it, so pages show the right state without writing."""
+        if self.status == PlacementStatus.APPROVED and self.start_date <= today:
+            return PlacementStatus.ACTIVE
+        return self.status

@@ -8,11 +8,13 @@ from __future__ import annotations
 import csv
 import io
 import re
+from datetime import timedelta
 
 import pytest
 from openpyxl import load_workbook
-from sqlalchemy import select
+from sqlalchemy import func, select
 
+from marketplace.clock import today_in_seoul
 from marketplace.extensions import db
 from marketplace.models import AuditEvent, Placement, PlacementStatus
 from tests.factories import make_admin, make_company_manager, make_exchange_manager, make_group, make_student
@@ -252,3 +254,33 @@ def test_company_manager_hears_about_the_approval(client, auth, world):
     auth.logout()
     auth.login(other_company_manager.email)
     assert "Radiology AI internship" not in client.get("/notifications/").get_data(as_text=True)
+
+
+def test_console_pages_only_read_and_show_a_started_placement_as_active(client, auth, world):
+    started = world["placement"]
+    started.status = PlacementStatus.APPROVED
+    started.start_date = today_in_seoul() - timedelta(days=1)
+    db.session.commit()
+    auth.login(world["reviewer"].email)
+    events = db.session.scalar(select(func.count()).select_from(AuditEvent))
+    for path in ("/manager/", "/manager/placements", f"/manager/placements/{started.id}", "/manager/dashboard"):
+        assert client.get(path).status_code == 200, path
+    db.session.expire_all()
+    assert db.session.get(Placement, started.id).status == PlacementStatus.APPROVED  # nothing written on GET
+    assert db.session.scalar(select(func.count()).select_from(AuditEvent)) == events
+    html = client.get(f"/manager/placements/{started.id}").get_data(as_text=True)
+    assert "Mark completed" in html and ">Active<" in html
+
+
+def test_the_activation_job_records_started_placements_once(runner, world):
+    started = world["placement"]
+    started.status = PlacementStatus.APPROVED
+    started.start_date = today_in_seoul()
+    db.session.commit()
+    assert "Activated 1 placements." in runner.invoke(args=["activate-placements"]).output
+    assert "Activated 0 placements." in runner.invoke(args=["activate-placements"]).output
+    db.session.expire_all()
+    assert db.session.get(Placement, started.id).status == PlacementStatus.ACTIVE
+    assert db.session.scalar(select(func.count()).select_from(AuditEvent).where(
+        AuditEvent.entity_type == "placement", AuditEvent.entity_id == started.id,
+        AuditEvent.action == "activated")) == 1
