@@ -15,9 +15,11 @@ from marketplace.models import (
     ApplicationStatus,
     Company,
     CompanyMembership,
+    CompanyStatus,
     MatchingRound,
     MembershipStatus,
     Opening,
+    OpeningStatus,
     Placement,
     StudentProfile,
     User,
@@ -88,13 +90,44 @@ def can_decide_membership(user: User | None, membership: CompanyMembership) -> b
     return manages_company(user, membership.company) or can_review_company(user, membership.company)
 
 
+# -- everyone: what is public ------------------------------------------------------------------------------
+
+
+def _signed_in(user: User | None) -> bool:
+    return user is not None and getattr(user, "is_authenticated", False)
+
+
+def can_see_company(viewer: User | None, company: Company) -> bool:
+    """Approved companies for everyone; other states only for their managers and reviewers."""
+    if company.status == CompanyStatus.APPROVED:
+        return True
+    return _signed_in(viewer) and (manages_company(viewer, company) or can_review_company(viewer, company))
+
+
+def is_public_opening(opening: Opening) -> bool:
+    """Published by an approved company: listed and readable by everyone."""
+    return opening.status == OpeningStatus.PUBLISHED and opening.company.status == CompanyStatus.APPROVED
+
+
+def can_see_opening(viewer: User | None, opening: Opening) -> bool:
+    """Public openings for everyone; others only for their company's managers and their reviewers."""
+    if is_public_opening(opening):
+        return True
+    return _signed_in(viewer) and (manages_company(viewer, opening.company) or can_review_opening(viewer, opening))
+
+
 # -- applications and the records' history ------------------------------------------------------------------
+
+
+def is_own_application(user: User | None, application: Application) -> bool:
+    """The student who applied (while they may apply at all) acts on their application."""
+    return user is not None and application.student_id == user.id and user_can(user, Permission.APPLY)
 
 
 def can_see_cv(viewer: User | None, application: Application) -> bool:
     """The student, managers of the company applied to (while the application stands), and exchange
     managers of the student's group (admins too)."""
-    if viewer is None or not getattr(viewer, "is_authenticated", False):
+    if not _signed_in(viewer):
         return False
     profile = application.student.student_profile
     if profile is None:
@@ -145,5 +178,8 @@ TEMPLATE_RULES = {
     "can_manage_round": can_manage_round,
     "manages_company": manages_company,
     "can_decide_membership": can_decide_membership,
+    "can_see_company": can_see_company,
+    "can_see_opening": can_see_opening,
+    "is_own_application": is_own_application,
     "can_see_cv": can_see_cv,
 }

@@ -41,7 +41,7 @@ def detail(opening_id: int):
     return render_template(
         "openings/detail.html", opening=opening, manages=manages,
         reviews=viewer is not None and ownership.can_review_opening(viewer, opening),
-        is_public=openings.is_public(opening), accepting=openings.accepts_applications(opening),
+        is_public=ownership.is_public_opening(opening), accepting=openings.accepts_applications(opening),
         today=today_in_seoul(), note_form=NoteForm() if manages else None,
     )
 

@@ -33,7 +33,7 @@ from marketplace.models import (
     opening_groups,
 )
 from marketplace.models.base import utcnow
-from marketplace.ownership import can_see_cv, manages_company
+from marketplace.ownership import can_see_cv, is_own_application, manages_company
 from marketplace.permissions import Permission, user_can
 from marketplace.services import audit, ranking
 from marketplace.services.companies import active_managers
@@ -297,7 +297,7 @@ def _check_company(actor: User, application: Application) -> None:
 
 
 def _check_student(actor: User, application: Application) -> None:
-    if application.student_id != actor.id or not user_can(actor, Permission.APPLY):
+    if not is_own_application(actor, application):
         raise NotFound(str(_l("No such application.")))
 
 

@@ -23,7 +23,13 @@ from marketplace.models import (
     company_groups,
 )
 from marketplace.models.base import utcnow
-from marketplace.ownership import can_decide_membership, can_review_company, manages_company, reviewable_group_ids
+from marketplace.ownership import (
+    can_decide_membership,
+    can_review_company,
+    can_see_company,
+    manages_company,
+    reviewable_group_ids,
+)
 from marketplace.permissions import Permission, user_can
 from marketplace.services import audit
 from marketplace.services.errors import Conflict, DomainError, Forbidden, NotFound
@@ -436,13 +442,9 @@ def get_company_for_reviewer(actor: User, company_id: int) -> Company:
 def get_visible_company(viewer: User | None, company_id: int) -> Company:
     """Approved companies for everyone; other states only for their managers and reviewers."""
     company = get_company(company_id)
-    if company.status == CompanyStatus.APPROVED:
-        return company
-    if viewer is not None and getattr(viewer, "is_authenticated", False) and (
-        manages_company(viewer, company) or can_review_company(viewer, company)
-    ):
-        return company
-    raise NotFound(str(_l("No such company.")))
+    if not can_see_company(viewer, company):
+        raise NotFound(str(_l("No such company.")))
+    return company
 
 
 def membership_with_company(user: User) -> tuple[CompanyMembership | None, CompanyMembership | None]:

@@ -26,7 +26,13 @@ from marketplace.models import (
     opening_groups,
 )
 from marketplace.models.base import utcnow
-from marketplace.ownership import can_review_opening, manages_company, reviewable_group_ids
+from marketplace.ownership import (
+    can_review_opening,
+    can_see_opening,
+    is_public_opening,
+    manages_company,
+    reviewable_group_ids,
+)
 from marketplace.permissions import Permission, user_can
 from marketplace.services import audit, skills
 from marketplace.services.companies import active_managers, company_of
@@ -201,13 +207,9 @@ def _load(opening_id: int) -> Opening | None:
     )
 
 
-def is_public(opening: Opening) -> bool:
-    return opening.status == OpeningStatus.PUBLISHED and opening.company.status == CompanyStatus.APPROVED
-
-
 def accepts_applications(opening: Opening, today: date | None = None) -> bool:
     """Published, by an approved company, and the deadline day (Seoul) not yet over."""
-    return is_public(opening) and opening.deadline >= (today or today_in_seoul())
+    return is_public_opening(opening) and opening.deadline >= (today or today_in_seoul())
 
 
 def get_company_opening(actor: User, opening_id: int) -> Opening:
@@ -228,15 +230,9 @@ def get_opening_for_reviewer(actor: User, opening_id: int) -> Opening:
 def get_visible_opening(viewer: User | None, opening_id: int) -> Opening:
     """Public openings for everyone; others only for their company's managers and their reviewers."""
     opening = _load(opening_id)
-    if opening is None:
+    if opening is None or not can_see_opening(viewer, opening):
         raise NotFound(str(_l("No such opening.")))
-    if is_public(opening):
-        return opening
-    if viewer is not None and getattr(viewer, "is_authenticated", False) and (
-        manages_company(viewer, opening.company) or can_review_opening(viewer, opening)
-    ):
-        return opening
-    raise NotFound(str(_l("No such opening.")))
+    return opening
 
 
 # -- writes ---------------------------------------------------------------------------------------------

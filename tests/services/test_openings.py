@@ -6,6 +6,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
+from marketplace import ownership
 from marketplace.clock import today_in_seoul
 from marketplace.extensions import db
 from marketplace.models import AuditEvent, OpeningStatus
@@ -250,7 +251,7 @@ def test_editing_a_published_openings_requirements_or_seats_sends_it_back_to_rev
     db.session.commit()
     assert opening.status == OpeningStatus.IN_REVIEW
     assert _events(opening.id)[-1].action == "sent_back_to_review"
-    assert not openings.is_public(opening)
+    assert not ownership.is_public_opening(opening)
 
 
 # -- who may see and act -------------------------------------------------------------------------------------------
