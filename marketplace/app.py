@@ -46,6 +46,10 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
         cls.init()
         app.config.from_object(cls)
 
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {**app.config.get("SQLALCHEMY_ENGINE_OPTIONS", {}),
+                                               "hide_parameters": True}
+    register_proxy_fix(app)
+    register_url_converters(app)
     register_extensions(app)
     register_request_hooks(app)
     register_blueprints(app)
@@ -54,6 +58,23 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
     register_template_helpers(app)
     configure_logging(app)
     return app
+
+
+def register_proxy_fix(app: Flask) -> None:
+    """Believe X-Forwarded-* only from as many proxies as TRUSTED_PROXIES says (0: none, the default)."""
+    hops = int(app.config.get("TRUSTED_PROXIES") or 0)
+    if hops > 0:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
+
+
+def register_url_converters(app: Flask) -> None:
+    """`<int:...>` accepts only ids the database can hold, so a huge id is a 404, never a database error.
+    Registered before any blueprint so every route uses it."""
+    from marketplace.routing import DatabaseIdConverter
+
+    app.url_map.converters["int"] = DatabaseIdConverter
 
 
 def register_extensions(app: Flask) -> None:

@@ -36,7 +36,9 @@ def _database_url() -> str:
 class Config:
     SECRET_KEY: str | None = None
     SQLALCHEMY_DATABASE_URI = ""
-    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    # hide_parameters: a failed statement's log line never carries its values (password hashes, session
+    # tokens, personal data). create_app enforces it whatever a deployment sets here.
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True, "hide_parameters": True}
     SQLALCHEMY_TRACK_MODIFICATIONS = False
 
     BABEL_DEFAULT_LOCALE = "ko"
@@ -63,9 +65,18 @@ class Config:
     RATELIMIT_HEADERS_ENABLED = False
     LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "10 per minute")
 
+    # Behind N reverse proxies that set X-Forwarded-For/-Proto/-Host, set TRUSTED_PROXIES=N so the
+    # per-address limits and logs see the client, not the proxy. Off (0) by default: without a proxy
+    # these headers are typed by the client and must not be believed.
+    TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", "0") or 0)
+
     MAIL_SERVER = os.environ.get("MAIL_SERVER", "")
     MAIL_PORT = int(os.environ.get("MAIL_PORT", "25"))
     MAIL_FROM = os.environ.get("MAIL_FROM", "no-reply@medai-exchange.kr")
+    # A mail that fails this many times is marked failed and shown to the programme office.
+    MAIL_MAX_ATTEMPTS = int(os.environ.get("MAIL_MAX_ATTEMPTS", "5"))
+    # Links in e-mails are absolute: the address users reach the site at.
+    PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:8000")
 
     PAGE_SIZE = 20
     HSTS = False

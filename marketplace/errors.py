@@ -7,7 +7,8 @@ from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DBAPIError, OperationalError
 from werkzeug.exceptions import HTTPException
 
-from marketplace.extensions import db
+from marketplace.extensions import db, login_manager
+from marketplace.security import log_refusal
 from marketplace.services.errors import DomainError
 
 
@@ -39,6 +40,9 @@ def render_error(status: int, message: str | None = None):
     return response, status
 
 
+REFUSALS = {403: "forbidden", 429: "rate_limited"}
+
+
 def register(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def csrf_error(error):
@@ -47,12 +51,16 @@ def register(app: Flask) -> None:
     @app.errorhandler(DomainError)
     def domain_error(error: DomainError):
         db.session.rollback()
+        if error.status == 403:
+            log_refusal("forbidden")
         return render_error(error.status, error.message)
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
         if error.code is None or error.code < 400:
             return error
+        if error.code in REFUSALS:
+            log_refusal(REFUSALS[error.code])
         response, status = render_error(error.code)
         if status == 405 and hasattr(error, "valid_methods") and error.valid_methods:
             response = app.make_response((response, status))
@@ -63,7 +71,13 @@ def register(app: Flask) -> None:
     @app.errorhandler(OperationalError)
     @app.errorhandler(DBAPIError)
     def database_unavailable(error):
-        db.session.rollback()
+        # The page is drawn for an anonymous visitor: loading the signed-in user (or their unread count)
+        # would ask the database again and turn this 503 into a bare 500.
+        g._login_user = login_manager.anonymous_user()
+        try:
+            db.session.rollback()
+        except (OperationalError, DBAPIError):
+            pass
         app.logger.error("database error: %s", error.__class__.__name__, exc_info=error)
         response = app.make_response(render_error(503))
         response.headers["Retry-After"] = "30"

@@ -15,7 +15,7 @@ from marketplace.auth.forms import (
 from marketplace.extensions import db, limiter
 from marketplace.forms import attach_error
 from marketplace.models import DegreeLevel, Role
-from marketplace.security import safe_next_url
+from marketplace.security import log_failed_sign_in, safe_next_url
 from marketplace.services import accounts, groups
 from marketplace.services.errors import DomainError
 
@@ -72,6 +72,8 @@ def login():
             flash(_("Welcome, %(name)s.", name=user.display_name), "success")
             return redirect(safe_next_url(form.next.data) or _home_for(user))
         form.password.errors.append(_("The e-mail address or password is not correct."))
+        target = accounts.find_user_by_email(form.email.data or "")
+        log_failed_sign_in(target.id if target is not None else None)
     return render_template("auth/login.html", form=form), 200 if request.method == "GET" else 400
 
 

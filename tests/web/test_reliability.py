@@ -110,3 +110,31 @@ def test_nul_characters_in_a_form_are_refused_with_400_on_every_backend(client):
         "password": "Medical-AI-2026", "confirm": "Medical-AI-2026"})
     assert response.status_code == 400
     assert client.get("/openings?q=a%00b").status_code == 400
+
+
+def test_a_signed_in_user_gets_the_same_503_page_as_visitors_when_the_database_goes_down(sqlite_template, tmp_path):
+    import shutil
+
+    from marketplace.extensions import db
+    from tests.conftest import AuthActions
+    from tests.factories import make_company_manager
+
+    folder = tmp_path / "data"
+    folder.mkdir()
+    shutil.copy(sqlite_template, folder / "db.sqlite")
+    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder}/db.sqlite"})
+    client = app.test_client()
+    with app.app_context():
+        make_company_manager("down@company.co.kr")
+        db.session.remove()
+    assert AuthActions(client).login("down@company.co.kr").status_code == 302
+    with app.app_context():
+        db.engine.dispose()
+    folder.rename(tmp_path / "moved")  # the database is gone
+    for path in ("/", "/auth/password", "/notifications/"):
+        response = client.get(path, headers={"Accept-Language": "en"})
+        assert response.status_code == 503, path
+        assert response.headers["Retry-After"]
+        assert "temporarily unavailable" in response.get_data(as_text=True)
+    (tmp_path / "moved").rename(folder)
+    assert client.get("/auth/password").status_code == 200  # still signed in once it is back
