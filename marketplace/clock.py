@@ -15,3 +15,9 @@ def today_in_seoul() -> date:
 def seoul_day_start(day: date) -> datetime:
     """The first instant of `day` in Seoul (an aware datetime; compare it with stored UTC times)."""
     return datetime.combine(day, time.min, tzinfo=SEOUL)
+
+
+# Period filters take dates the Seoul -> UTC conversion and the day-after arithmetic can hold: 0001-01-01 in
+# Seoul is year 0 in UTC, and 9999-12-31 has no next day.
+FILTER_DATE_MIN = date(1900, 1, 1)
+FILTER_DATE_MAX = date(2999, 12, 31)

@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import Flask, g, jsonify, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
-from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from werkzeug.exceptions import HTTPException
 
 from marketplace.extensions import db, login_manager
@@ -67,6 +67,15 @@ def register(app: Flask) -> None:
             response.headers["Allow"] = ", ".join(error.valid_methods)
             return response
         return response, status
+
+    @app.errorhandler(IntegrityError)
+    def lost_race(error):
+        # Two requests wrote the same unique thing at once (two accepts of one offer, ...): the database kept
+        # the first; the second is a conflict with the record's new state, not an outage.
+        db.session.rollback()
+        app.logger.warning("unique constraint race on %s %s", request.method, request.path)
+        return render_error(409, _("Someone else changed this at the same moment. Reload the page to see "
+                                   "where things stand now."))
 
     @app.errorhandler(OperationalError)
     @app.errorhandler(DBAPIError)

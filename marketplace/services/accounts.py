@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from email_validator import EmailNotValidError, validate_email
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 
 from marketplace.extensions import db
 from marketplace.models import DegreeLevel, ProjectGroup, Role, StudentProfile, Track, User
@@ -39,13 +40,30 @@ def get_user_by_session_token(token: str) -> User | None:
 def _check_new_account(email: str, password: str, display_name: str) -> str:
     email = normalize_email(email)
     if find_user_by_email(email) is not None:
-        raise DomainError(str(_l("An account with this e-mail address already exists.")), field="email")
+        raise _email_taken()
     problem = password_problem(password, email)
     if problem:
         raise DomainError(problem, field="password")
     if not display_name.strip():
         raise DomainError(str(_l("Enter your name.")), field="display_name")
     return email
+
+
+def _email_taken() -> DomainError:
+    return DomainError(str(_l("An account with this e-mail address already exists.")), field="email")
+
+
+def _insert_account(user: User) -> None:
+    """Write a new account. Two registrations of one e-mail at the same moment both pass the check above;
+    the database's unique index refuses the second, which then gets the same message as if it came later."""
+    db.session.add(user)
+    try:
+        db.session.flush()
+    except IntegrityError:
+        db.session.rollback()  # the transaction is dead either way; the caller starts afresh
+        if find_user_by_email(user.email) is not None:
+            raise _email_taken() from None
+        raise
 
 
 @dataclass(frozen=True)
@@ -91,8 +109,7 @@ def register_student(data: StudentRegistration) -> User:
         year=data.year,
         track_id=track.id if track else None,
     )
-    db.session.add(user)
-    db.session.flush()
+    _insert_account(user)
     audit.record(user, "user", user.id, "registered", None, Role.STUDENT.value)
     return user
 
@@ -106,8 +123,7 @@ def register_company_manager(email: str, password: str, display_name: str, local
         role=Role.COMPANY_MANAGER,
         locale=locale,
     )
-    db.session.add(user)
-    db.session.flush()
+    _insert_account(user)
     audit.record(user, "user", user.id, "registered", None, Role.COMPANY_MANAGER.value)
     return user
 
@@ -116,8 +132,7 @@ def create_user(email: str, password: str, display_name: str, role: Role, actor:
     """Create a staff or admin account (CLI, seeds, admin console)."""
     email = _check_new_account(email, password, display_name)
     user = User(email=email, password_hash=hash_password(password), display_name=display_name.strip(), role=role)
-    db.session.add(user)
-    db.session.flush()
+    _insert_account(user)
     audit.record(actor, "user", user.id, "created", None, role.value)
     return user
 

@@ -21,6 +21,7 @@ from marketplace.models import Application, Company, Opening, Placement, Project
 from marketplace.ownership import reviewable_group_ids
 from marketplace.services.companies import companies_for_reviewer_query
 from marketplace.services.errors import DomainError
+from marketplace.services.history import filter_date_problem
 
 KINDS = ("placements", "applications")
 FORMATS = ("csv", "xlsx")
@@ -130,6 +131,10 @@ def validate(actor: User, request: ExportRequest) -> None:
         raise DomainError(str(_l("Choose one of the listed project groups.")), field="group_id")
     if request.company_id is not None and request.company_id not in {c.id for c in company_choices(actor)}:
         raise DomainError(str(_l("Choose one of the listed companies.")), field="company_id")
+    for field in ("date_from", "date_to"):
+        problem = filter_date_problem(getattr(request, field))
+        if problem:
+            raise DomainError(problem, field=field)
     if request.date_from and request.date_to and request.date_from > request.date_to:
         raise DomainError(str(_l("The end of the period is before its start.")), field="date_to")
 

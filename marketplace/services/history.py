@@ -7,7 +7,7 @@ from datetime import date, timedelta
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, select
 
-from marketplace.clock import seoul_day_start
+from marketplace.clock import FILTER_DATE_MAX, FILTER_DATE_MIN, seoul_day_start
 from marketplace.models import AuditEvent, User
 from marketplace.ownership import can_read_record
 from marketplace.services import audit
@@ -42,6 +42,14 @@ class AuditFilters:
         return {k: v for k, v in args.items() if v is not None}
 
 
+def filter_date_problem(day: date | None) -> str | None:
+    """The message for a period-filter date outside the supported range (None when it is usable)."""
+    if day is None or FILTER_DATE_MIN <= day <= FILTER_DATE_MAX:
+        return None
+    return str(_l("Enter a date between %(first)s and %(last)s.", first=FILTER_DATE_MIN.isoformat(),
+                  last=FILTER_DATE_MAX.isoformat()))
+
+
 def parse_date(raw) -> date | None:
     try:
         return date.fromisoformat(str(raw or "").strip()[:10]) if raw else None
@@ -63,6 +71,9 @@ def parse_audit_filters(args) -> tuple[AuditFilters, dict[str, str]]:
             value = parse_date(raw)
             if value is None:
                 errors[name] = str(_l("Enter a date as YYYY-MM-DD."))
+            elif filter_date_problem(value):
+                errors[name] = filter_date_problem(value)
+                value = None
             setattr(filters, attr, value)
     if filters.date_from and filters.date_to and filters.date_from > filters.date_to:
         errors["to"] = str(_l("The end of the period is before its start."))
