@@ -30,9 +30,13 @@ def register(app: Flask) -> None:
     @app.cli.command("send-mail")
     @click.option("--limit", default=200, show_default=True, help="At most this many e-mails per run.")
     def send_mail_command(limit: int) -> None:
-        """Deliver the e-mail outbox (SMTP when MAIL_SERVER is set; printed to the log otherwise)."""
+        """Deliver the due e-mails of the outbox (SMTP when MAIL_SERVER is set; printed to the log otherwise).
+
+        A mail that fails is recorded and retried by later runs with growing pauses; after MAIL_MAX_ATTEMPTS it
+        is marked failed and listed for the programme office (Admin -> E-mail delivery). One bad mail never
+        stops the others. Exits 1 when a mail failed in this run, so a scheduler can alert."""
         sent, failed = send_pending_mail(limit)
-        click.echo(f"Sent {sent} e-mails, {failed} failed.")
+        click.echo(f"Sent {sent} e-mails, {failed} failed (recorded; retried later or listed under Admin).")
         if failed:
             raise SystemExit(1)
 

@@ -10,7 +10,7 @@ from marketplace.admin.forms import DesignationForm, DesignationGroupsForm, Grou
 from marketplace.extensions import db
 from marketplace.forms import attach_error, page_number
 from marketplace.permissions import Permission, permission_required
-from marketplace.services import accounts, designations, groups, history
+from marketplace.services import accounts, designations, groups, history, notifications
 from marketplace.services.errors import DomainError
 
 bp = Blueprint("admin", __name__)
@@ -29,6 +29,7 @@ def index():
         groups=groups.list_groups(active_only=False),
         designations=list(db.session.scalars(designations.designations_query(include_revoked=False))),
         min_tenure=designations.minimum_tenure(),
+        mail=notifications.mail_counts(),
     )
 
 
@@ -227,3 +228,29 @@ def set_user_active(user_id: int):
         flash(_("%(name)s can sign in again.", name=user.display_name) if active
               else _("%(name)s is deactivated and signed out everywhere.", name=user.display_name), "success")
     return redirect(url_for("admin.users", q=request.form.get("q") or None))
+
+
+# -- e-mail delivery ------------------------------------------------------------------------------------
+
+
+@bp.route("/mail")
+def mail():
+    """E-mails that failed for good (after the retry cap), with their last error and a retry button."""
+    pagination = db.paginate(notifications.failed_mail_query(), page=page_number(request.args), per_page=50,
+                             error_out=False)
+    return render_template("admin/mail.html", pagination=pagination, counts=notifications.mail_counts())
+
+
+@bp.route("/mail/<int:mail_id>/retry", methods=["POST"])
+def retry_mail(mail_id: int):
+    try:
+        notifications.retry_failed_mail(current_user, mail_id)
+    except DomainError as error:
+        db.session.rollback()
+        if error.status == 404:
+            raise
+        flash(error.message, "warning")
+    else:
+        db.session.commit()
+        flash(_("The e-mail is queued again; the next delivery run tries it."), "success")
+    return redirect(url_for("admin.mail"))

@@ -26,9 +26,13 @@ class Notification(db.Model):
 
 
 class OutboxEmail(db.Model):
-    """An e-mail waiting for `flask send-mail` (SMTP when configured, the log otherwise)."""
+    """An e-mail waiting for `flask send-mail` (SMTP when configured, the log otherwise).
+
+    Due while unsent, not given up (`failed_at`) and `next_attempt_at` has come; a failure records the error
+    and pushes `next_attempt_at` back, and the last allowed attempt sets `failed_at` (the admin's list)."""
 
     __tablename__ = "outbox_email"
+    __table_args__ = (Index("ix_outbox_email_due", "sent_at", "failed_at", "next_attempt_at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     notification_id: Mapped[int | None] = mapped_column(ForeignKey("notification.id", ondelete="SET NULL"))
@@ -39,3 +43,5 @@ class OutboxEmail(db.Model):
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     last_error: Mapped[str] = mapped_column(Text, default="")
+    next_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    failed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

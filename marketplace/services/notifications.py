@@ -3,6 +3,7 @@ who hears (the managers of some groups) and the links they follow."""
 from __future__ import annotations
 
 import smtplib
+from datetime import datetime, timedelta
 from email.message import EmailMessage
 
 from flask import current_app, has_request_context, url_for
@@ -15,7 +16,8 @@ from marketplace.extensions import db
 from marketplace.models import Designation, Role, User, designation_groups
 from marketplace.models.base import utcnow
 from marketplace.models.notifications import Notification, OutboxEmail
-from marketplace.services.errors import NotFound
+from marketplace.services import audit
+from marketplace.services.errors import Conflict, NotFound
 
 # kind -> the sentence shown to the reader. Params are names the reader is allowed to see (their own
 # company, their own opening, their own application); never another party's personal data.
@@ -90,6 +92,21 @@ def render(kind: str, params: dict | None) -> str:
         return str(template)
 
 
+def header_text(text: str) -> str:
+    """`text` on one line, fit for a mail header: every line break and other whitespace run (CR, LF, U+2028,
+    form feed, ...) becomes one space, control characters go. A note typed with line breaks then cannot break
+    the Subject header (which made every `send-mail` run stop on that mail)."""
+    return " ".join("".join(ch if ch.isprintable() else " " for ch in text).split())
+
+
+def public_url(link: str) -> str:
+    """An absolute address for an e-mail: site paths are prefixed with PUBLIC_BASE_URL (a mail client has no
+    page to resolve a bare path against); absolute links and "" are kept."""
+    if not link or not link.startswith("/") or link.startswith("//"):
+        return link if "://" in link else ""
+    return current_app.config["PUBLIC_BASE_URL"].rstrip("/") + link
+
+
 def notify(user: User, kind: str, link: str = "", email: bool = True, **params) -> Notification:
     """Tell `user` about an event (in-app, and in the outbox in the user's language)."""
     if kind not in MESSAGES:
@@ -101,10 +118,11 @@ def notify(user: User, kind: str, link: str = "", email: bool = True, **params) 
     if email and user.active:
         with force_locale(user.locale or current_app.config["BABEL_DEFAULT_LOCALE"]):
             text = render(kind, clean)
-            subject = str(_l("[Medical AI Exchange] %(text)s", text=text[:120]))
+            subject = header_text(str(_l("[Medical AI Exchange] %(text)s", text=header_text(text)[:120])))
             footer = str(_l("Open the marketplace to see the details."))
-        db.session.add(OutboxEmail(notification_id=notification.id, to_address=user.email, subject=subject[:300],
-                                   body=f"{text}\n\n{footer}\n{link}"))
+        body = f"{text}\n\n{footer}\n{public_url(link) or public_url('/')}"
+        db.session.add(OutboxEmail(notification_id=notification.id, to_address=header_text(user.email),
+                                   subject=subject[:300], body=body))
     return notification
 
 
@@ -145,45 +163,143 @@ def mark_all_read(user: User) -> int:
     return result.rowcount or 0
 
 
-def send_pending_mail(limit: int = 200) -> tuple[int, int]:
-    """Deliver unsent outbox e-mails through SMTP when MAIL_SERVER is set, else print them to the log.
+# -- delivery ------------------------------------------------------------------------------------------------
 
-    Returns (sent, failed). Each message is committed on its own so one failure does not resend the rest.
+# A failed mail waits longer after each failure (2, 4, 8, 16, ... minutes, at most a day) until MAIL_MAX_ATTEMPTS.
+RETRY_BASE = timedelta(minutes=2)
+RETRY_MAX = timedelta(days=1)
+# While one run sends a mail, the mail is not due for others (several servers may run `send-mail`); if the
+# run dies mid-send, the mail comes due again after this.
+SEND_LEASE = timedelta(minutes=10)
+
+
+def retry_delay(attempts: int) -> timedelta:
+    return min(RETRY_BASE * (2 ** max(attempts - 1, 0)), RETRY_MAX)
+
+
+def due_mail_query(now: datetime) -> Select:
+    return (select(OutboxEmail)
+            .where(OutboxEmail.sent_at.is_(None), OutboxEmail.failed_at.is_(None),
+                   (OutboxEmail.next_attempt_at.is_(None)) | (OutboxEmail.next_attempt_at <= now))
+            .order_by(OutboxEmail.id))
+
+
+def _claim(mail: OutboxEmail, now: datetime) -> bool:
+    """Take `mail` for this run: counts the attempt and hides it from other runs for the lease. False when
+    another run took it first (its attempt count moved)."""
+    claimed = db.session.execute(
+        update(OutboxEmail)
+        .where(OutboxEmail.id == mail.id, OutboxEmail.attempts == mail.attempts, OutboxEmail.sent_at.is_(None),
+               OutboxEmail.failed_at.is_(None))
+        .values(attempts=mail.attempts + 1, next_attempt_at=now + SEND_LEASE)
+    ).rowcount
+    db.session.commit()
+    return claimed == 1
+
+
+def build_message(mail: OutboxEmail, sender: str) -> EmailMessage:
+    """The MIME message of an outbox row. Headers are put on one line again here, so rows written before
+    the subject was cleaned at the source still go out; a header that still cannot be built raises."""
+    message = EmailMessage()
+    message["From"] = header_text(sender)
+    message["To"] = header_text(mail.to_address)
+    message["Subject"] = header_text(mail.subject)
+    message.set_content(mail.body)
+    return message
+
+
+def send_pending_mail(limit: int = 200, now: datetime | None = None) -> tuple[int, int]:
+    """Deliver due outbox e-mails through SMTP when MAIL_SERVER is set, else print them to the log.
+
+    Returns (sent, failed) for this run. Every mail is claimed, tried and recorded on its own commit: a failure
+    of any kind (refused recipient, unreachable server, a header that cannot be built) is written to that mail
+    (attempt count, error, next attempt time; failed for good at MAIL_MAX_ATTEMPTS) and the run goes on.
     """
     config = current_app.config
-    pending = list(db.session.scalars(
-        select(OutboxEmail).where(OutboxEmail.sent_at.is_(None), OutboxEmail.attempts < 5)
-        .order_by(OutboxEmail.id).limit(limit)
-    ))
+    now = now or utcnow()
+    max_attempts = int(config.get("MAIL_MAX_ATTEMPTS", 5))
+    pending = list(db.session.scalars(due_mail_query(now).limit(limit)))
+    db.session.commit()
     sent = failed = 0
     smtp = None
     try:
         for mail in pending:
-            mail.attempts += 1
+            if not _claim(mail, now):
+                continue
             try:
+                message = build_message(mail, config["MAIL_FROM"])
                 if config.get("MAIL_SERVER"):
                     if smtp is None:
                         smtp = smtplib.SMTP(config["MAIL_SERVER"], config.get("MAIL_PORT", 25), timeout=30)
-                    message = EmailMessage()
-                    message["From"] = config["MAIL_FROM"]
-                    message["To"] = mail.to_address
-                    message["Subject"] = mail.subject
-                    message.set_content(mail.body)
                     smtp.send_message(message)
                 else:
-                    current_app.logger.info("mail to %s: %s\n%s", mail.to_address, mail.subject, mail.body)
-                mail.sent_at = utcnow()
-                mail.last_error = ""
-                sent += 1
-            except (smtplib.SMTPException, OSError) as error:
-                mail.last_error = f"{error.__class__.__name__}: {error}"[:1000]
+                    current_app.logger.info("mail #%s: %s\n%s", mail.id, message["Subject"], mail.body)
+            except Exception as error:  # noqa: BLE001 - any failure is this mail's, recorded, never the run's
                 failed += 1
-                smtp = None
+                _record_failure(mail, error, now, max_attempts)
+                if not isinstance(error, (smtplib.SMTPRecipientsRefused, smtplib.SMTPDataError, ValueError)):
+                    smtp = _close(smtp)  # the connection may be broken: the next mail opens a new one
+            else:
+                sent += 1
+                mail.sent_at = utcnow()
+                mail.next_attempt_at = None
+                mail.last_error = ""
             db.session.commit()
     finally:
-        if smtp is not None:
-            try:
-                smtp.quit()
-            except (smtplib.SMTPException, OSError):
-                pass
+        _close(smtp)
     return sent, failed
+
+
+def _record_failure(mail: OutboxEmail, error: Exception, now: datetime, max_attempts: int) -> None:
+    mail.last_error = f"{error.__class__.__name__}: {error}"[:1000]
+    if mail.attempts >= max_attempts:
+        mail.failed_at = now
+        mail.next_attempt_at = None
+        current_app.logger.warning("mail #%s failed for good after %s attempts: %s", mail.id, mail.attempts,
+                                   error.__class__.__name__)
+    else:
+        mail.next_attempt_at = now + retry_delay(mail.attempts)
+
+
+def _close(smtp):
+    if smtp is not None:
+        try:
+            smtp.quit()
+        except (smtplib.SMTPException, OSError):
+            pass
+    return None
+
+
+# -- the programme office's view of failed mail -------------------------------------------------------------
+
+
+def failed_mail_query() -> Select:
+    return select(OutboxEmail).where(OutboxEmail.failed_at.is_not(None)).order_by(OutboxEmail.failed_at.desc(),
+                                                                                   OutboxEmail.id.desc())
+
+
+def mail_counts(now: datetime | None = None) -> dict[str, int]:
+    """How many mails are waiting (due now or later), failed for good, and sent."""
+    now = now or utcnow()
+    unsent = (OutboxEmail.sent_at.is_(None)) & (OutboxEmail.failed_at.is_(None))
+    rows = db.session.execute(select(
+        func.count().filter(unsent),
+        func.count().filter(unsent & (OutboxEmail.attempts > 0)),
+        func.count().filter(OutboxEmail.failed_at.is_not(None)),
+        func.count().filter(OutboxEmail.sent_at.is_not(None)),
+    ).select_from(OutboxEmail)).one()
+    return {"waiting": rows[0], "retrying": rows[1], "failed": rows[2], "sent": rows[3]}
+
+
+def retry_failed_mail(actor: User, mail_id: int) -> OutboxEmail:
+    """Put a failed mail back in the queue with a fresh set of attempts (audited)."""
+    mail = db.session.get(OutboxEmail, mail_id)
+    if mail is None:
+        raise NotFound(str(_l("No such e-mail.")))
+    if mail.failed_at is None:
+        raise Conflict(str(_l("This e-mail has not failed; it is sent or still being tried.")))
+    mail.failed_at = None
+    mail.next_attempt_at = None
+    mail.attempts = 0
+    audit.record(actor, "outbox_email", mail.id, "retry", "failed", "waiting")
+    return mail

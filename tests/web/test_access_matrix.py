@@ -67,6 +67,8 @@ MATRIX: dict[tuple[str, str], tuple[str, dict[str, str], dict]] = {
     ("admin.designation_groups", "POST"): ("/admin/designations/{designation_own}/groups", ADMIN, {}),
     ("admin.users", "GET"): ("/admin/users?q=pusan", ADMIN, {}),
     ("admin.set_user_active", "POST"): ("/admin/users/{student_a_id}/active", ADMIN, {"active": "0"}),
+    ("admin.mail", "GET"): ("/admin/mail", ADMIN, {}),
+    ("admin.retry_mail", "POST"): ("/admin/mail/{mail_a}/retry", ADMIN, {}),
     ("admin.new_group", "GET"): ("/admin/groups/new", ADMIN, {}),
     ("admin.new_group", "POST"): ("/admin/groups/new", ADMIN, {}),
     ("admin.edit_group", "GET"): ("/admin/groups/{pnu}/edit", ADMIN, {}),
@@ -156,7 +158,10 @@ class World:
 
 def build_world() -> World:
     """Two groups, two students, two companies, an exchange manager on each side, an admin, and records."""
+    from sqlalchemy import select
+
     from marketplace.models import OpeningStatus
+    from marketplace.models.notifications import OutboxEmail
     from marketplace.services import applications, companies, notifications, rounds
     from tests.factories_applications import make_application, make_skilled_student, move, upload_cv
     from tests.factories_companies import make_company, make_opening, manager_of
@@ -187,6 +192,9 @@ def build_world() -> World:
     joiner = make_company_manager()
     membership = companies.request_to_join(joiner, company_x.business_number)
     note = notifications.notify(student_a, "opening_published", "/", opening="X")
+    db.session.flush()
+    mail_a = db.session.scalars(select(OutboxEmail).where(OutboxEmail.notification_id == note.id)).one()
+    mail_a.failed_at, mail_a.attempts, mail_a.last_error = mail_a.created_at, 5, "SMTPRecipientsRefused: 550"
     today = today_in_seoul()
     matching_round = rounds.create_round(xm_own, rounds.RoundData(
         name="Summer practice", group_id=pnu.id, application_deadline=today + timedelta(days=1),
@@ -201,7 +209,7 @@ def build_world() -> World:
     return World(
         ids=dict(student_a_id=student_a.id, pnu=pnu.id, snu=snu.id, company_x=company_x.id, opening_x=opening_x.id, draft_x=draft_x.id,
                  application_a=application_a.id, placement_a=placement.id, membership_x=membership.id,
-                 notification_a=note.id, designation_own=xm_own.active_designation.id, round_pnu=matching_round.id,
+                 notification_a=note.id, mail_a=mail_a.id, designation_own=xm_own.active_designation.id, round_pnu=matching_round.id,
                  opening_round=opening_round.id, opening_y=opening_y.id, application_round=application_round.id, proposal_a=proposal.id),
         emails={role: user.email for role, user in users.items()},
     )
