@@ -31,12 +31,12 @@ seed: db
 	$(FLASK) seed
 
 serve: install
-	$(BIN)/gunicorn --bind $(HOST):$(PORT) --workers $(WORKERS) --access-logfile - wsgi:app
+	$(BIN)/gunicorn --config gunicorn.conf.py --bind $(HOST):$(PORT) --workers $(WORKERS) --access-logfile - wsgi:app
 
 run: seed
 	$(FLASK) activate-placements
 	@echo "Serving on http://$(HOST):$(PORT)  (demo accounts: see README.md)"
-	$(BIN)/gunicorn --bind $(HOST):$(PORT) --workers $(WORKERS) --access-logfile - wsgi:app
+	$(BIN)/gunicorn --config gunicorn.conf.py --bind $(HOST):$(PORT) --workers $(WORKERS) --access-logfile - wsgi:app
 
 test: install-dev
 	$(BIN)/pytest $(PYTEST_ARGS)

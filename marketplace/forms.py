@@ -6,6 +6,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
+from marketplace.routing import MAX_DATABASE_ID
 from marketplace.services.errors import DomainError
 
 
@@ -31,13 +32,15 @@ def optional():
 
 
 def int_or_none(value):
-    """Coerce for select fields: a tampered value becomes None, which services refuse politely."""
+    """Coerce for select fields: a tampered value becomes None, which services refuse politely. So does a
+    number no id column can hold (it would reach the database as an out-of-range error)."""
     if value in (None, "", "None"):
         return None
     try:
-        return int(value)
+        number = int(value)
     except (TypeError, ValueError):
         return None
+    return number if -MAX_DATABASE_ID <= number <= MAX_DATABASE_ID else None
 
 
 def attach_error(form: FlaskForm, error: DomainError) -> None:

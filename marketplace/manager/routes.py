@@ -9,7 +9,7 @@ from flask_login import current_user
 from marketplace import ownership
 from marketplace.clock import today_in_seoul
 from marketplace.extensions import db
-from marketplace.forms import attach_error, page_number
+from marketplace.forms import attach_error, int_or_none, page_number
 from marketplace.manager import labels  # noqa: F401  (placement and application labels for the templates)
 from marketplace.manager.forms import DecisionForm, ExportForm, PlacementDecisionForm
 from marketplace.models import CompanyStatus, OpeningStatus, PlacementStatus
@@ -233,7 +233,7 @@ def history(entity_type: str, entity_id: int):
 @bp.route("/dashboard")
 def dashboard():
     actor = _actor()
-    numbers = dashboard_service.dashboard(actor, request.args.get("group", type=int))
+    numbers = dashboard_service.dashboard(actor, int_or_none(request.args.get("group")))
     return render_template("manager/dashboard.html", d=numbers)
 
 

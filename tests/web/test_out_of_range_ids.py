@@ -51,3 +51,20 @@ def test_the_largest_storable_id_is_an_ordinary_unknown_id(app, client, auth):
             if status >= 500:
                 server_errors.append((url, status))
     assert server_errors == []
+
+
+def test_huge_ids_in_forms_and_query_strings_are_refused_politely(app, client, auth):
+    from tests.conftest import csrf_token
+    from tests.factories import PASSWORD, make_exchange_manager
+
+    token = csrf_token(client, "/auth/register/student")
+    response = client.post("/auth/register/student", headers={"Accept-Language": "en"}, data={
+        "csrf_token": token, "email": "huge@pusan.ac.kr", "password": PASSWORD, "confirm": PASSWORD,
+        "display_name": "Huge Id", "group_id": str(2**63), "major": "Medicine", "degree_level": "master",
+        "track_id": str(10**30)})
+    assert response.status_code == 400
+    assert "Choose one of the listed project groups." in response.get_data(as_text=True)
+    auth.login(make_exchange_manager().email)
+    assert client.get(f"/manager/dashboard?group={2**63}").status_code == 200
+    export = client.get(f"/manager/exports?kind=placements&fmt=csv&lang=en&group_id={2**63}&company_id={10**30}")
+    assert export.status_code == 200
