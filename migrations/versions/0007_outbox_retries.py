@@ -1,7 +1,7 @@
 """outbox e-mails: next attempt time and a failed state after the retry cap
 
 Revision ID: 0007
-Revises: 0006
+Revises: 0009_edit_versions
 Create Date: 2026-11-29 13:10:00
 
 """
@@ -12,7 +12,7 @@ import marketplace.models.base
 
 # revision identifiers, used by Alembic.
 revision = '0007'
-down_revision = '0006'
+down_revision = '0009_edit_versions'
 branch_labels = None
 depends_on = None
 
