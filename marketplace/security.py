@@ -52,6 +52,7 @@ def safe_next_url(target: str | None) -> str | None:
 # One line per failed sign-in, 403 and 429: event, acting user id, route and the ids in the URL (or the account
 # a sign-in aimed at). Never e-mail addresses, names, passwords or anything else typed into a form.
 
+
 def _security_logger() -> logging.Logger:
     # A child of the app's logger, so it reaches the same handler (and the request id) as every other line.
     return current_app.logger.getChild("security")
