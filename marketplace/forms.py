@@ -1,12 +1,15 @@
-"""Shared form pieces: safe coercion, translated validator messages, mapping domain errors to fields."""
+"""Shared form pieces: safe coercion, translated validator messages, shared fields and forms, domain errors on fields."""
 from __future__ import annotations
 
 from flask import flash
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from wtforms import FieldList, SelectMultipleField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.widgets import CheckboxInput, ListWidget
 
 from marketplace.routing import MAX_DATABASE_ID
+from marketplace.services.applications import MAX_MESSAGE
 from marketplace.services.errors import DomainError
 
 
@@ -43,15 +46,78 @@ def int_or_none(value):
     return number if -MAX_DATABASE_ID <= number <= MAX_DATABASE_ID else None
 
 
+# -- shared fields and forms ----------------------------------------------------------------------------------
+
+
+class StringCheckboxField(SelectMultipleField):
+    """Checkboxes whose values are strings (enum values); the service checks them, with a clear message."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+    def pre_validate(self, form):
+        pass
+
+
+class MultiCheckboxField(StringCheckboxField):
+    """Checkboxes of record ids; a tampered value is dropped and the service refuses what is left politely."""
+
+    def __init__(self, *args, coerce=int, **kwargs):
+        # Ids are ints: saved values (data=...) are coerced like posted ones, so the saved boxes show ticked.
+        super().__init__(*args, coerce=coerce, **kwargs)
+
+    def process_formdata(self, valuelist):
+        self.data = [v for v in (int_or_none(x) for x in valuelist) if v is not None]
+
+
+class ActionForm(FlaskForm):
+    """Buttons that only need the CSRF token."""
+
+
+class ApplicationActionForm(FlaskForm):
+    """Workflow buttons of an application: the CSRF token and, for some actions, a message to the student."""
+
+    message = TextAreaField(_l("Message to the student (optional)"),
+                            validators=[optional(), max_length(MAX_MESSAGE)], render_kw={"rows": 3})
+
+
+class NoteForm(FlaskForm):
+    """For actions that only need the CSRF token and an optional note."""
+
+    note = TextAreaField(_l("Note"), validators=[optional(), max_length(2000)])
+
+
+# -- domain errors beside their fields ------------------------------------------------------------------------
+
+
+def _field_at(form, path: str):
+    """The field a service names: 'title', or a row of a list such as 'skills-3-name'; None if there is none."""
+    name, _sep, rest = path.partition("-")
+    field = getattr(form, name, None)
+    while rest and isinstance(field, FieldList):
+        index, _sep, rest = rest.partition("-")
+        if not index.isdigit() or int(index) >= len(field.entries):
+            return None
+        field = field.entries[int(index)]
+        if rest:
+            name, _sep, rest = rest.partition("-")
+            field = getattr(getattr(field, "form", None), name, None)
+    return None if rest else field
+
+
 def attach_error(form: FlaskForm, error: DomainError) -> None:
-    """Show a service's error beside the field it names, or at the top of the form."""
-    field = getattr(form, error.field, None) if error.field else None
-    if field is not None and hasattr(field, "errors"):
-        if isinstance(field.errors, tuple):
-            field.errors = list(field.errors)
-        field.errors.append(error.message)
-    else:
-        flash(error.message, "danger")
+    """Put every reason of a service's error beside the field it names (a row of a list too), or at the top."""
+    for path, message in error.field_messages():
+        field = _field_at(form, path) if path else None
+        if isinstance(field, FieldList):
+            # Messages about the list as a whole ("at most 30 skills") sit above its rows.
+            setattr(form, f"{path}_errors", [*getattr(form, f"{path}_errors", []), message])
+        elif field is not None and hasattr(field, "errors"):
+            if isinstance(field.errors, tuple):
+                field.errors = list(field.errors)
+            field.errors.append(message)
+        else:
+            flash(message, "danger")
 
 
 MAX_PAGE = 10_000

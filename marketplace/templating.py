@@ -1,4 +1,4 @@
-"""Template globals and filters: permissions and ownership rules, locale, dates in Asia/Seoul, KRW."""
+"""Template globals and filters, registered in one place: permissions and ownership rules, locale, dates in Asia/Seoul, KRW, labels."""
 from __future__ import annotations
 
 from functools import partial
@@ -6,7 +6,9 @@ from functools import partial
 from flask import Flask, request
 from flask_babel import format_currency, format_date, format_datetime, get_locale
 from flask_login import current_user
+from markupsafe import Markup, escape
 
+from marketplace import labels
 from marketplace.ownership import TEMPLATE_RULES
 from marketplace.permissions import Permission, user_can
 from marketplace.services.notifications import unread_count
@@ -26,6 +28,14 @@ def register(app: Flask) -> None:
             "current_locale": str(get_locale() or "ko"),
             "languages": app.config["LANGUAGES"],
         }
+
+    for name, function in labels.FILTERS.items():
+        app.add_template_filter(function, name)
+
+    @app.template_filter("paragraphs")
+    def paragraphs_filter(text: str | None) -> Markup:
+        """User text with its line breaks kept; everything else escaped."""
+        return Markup("<br>\n").join(escape(line) for line in (text or "").splitlines())
 
     @app.template_filter("datetime")
     def datetime_filter(value, fmt: str = "medium"):

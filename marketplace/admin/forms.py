@@ -1,25 +1,9 @@
 """Forms of the admin blueprint."""
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, IntegerField, PasswordField, SelectMultipleField, StringField, TextAreaField
-from wtforms.widgets import CheckboxInput, ListWidget
+from wtforms import BooleanField, EmailField, IntegerField, PasswordField, StringField, TextAreaField
 
-from marketplace.forms import input_required, int_or_none, max_length, number_range, optional, required
-
-
-class MultiCheckboxField(SelectMultipleField):
-    widget = ListWidget(prefix_label=False)
-    option_widget = CheckboxInput()
-
-    def __init__(self, *args, coerce=int, **kwargs):
-        # Ids are ints: saved values (data=...) are coerced like posted ones, so the saved boxes show ticked.
-        super().__init__(*args, coerce=coerce, **kwargs)
-
-    def pre_validate(self, form):  # choices are checked by the service, with a clear message
-        pass
-
-    def process_formdata(self, valuelist):
-        self.data = [v for v in (int_or_none(x) for x in valuelist) if v is not None]
+from marketplace.forms import MultiCheckboxField, input_required, max_length, number_range, optional, required
 
 
 class GroupForm(FlaskForm):

@@ -1,17 +1,17 @@
 """Routes of the admin blueprint."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
-from flask_login import current_user
 
+from marketplace import web
 from marketplace.admin.forms import DesignationForm, DesignationGroupsForm, GroupForm, RevokeForm
 from marketplace.extensions import db
-from marketplace.forms import attach_error, page_number
+from marketplace.forms import page_number
 from marketplace.permissions import Permission, permission_required
 from marketplace.services import accounts, designations, groups, history, notifications
-from marketplace.services.errors import DomainError
+from marketplace.services.errors import Reasons
 
 bp = Blueprint("admin", __name__)
 
@@ -48,14 +48,14 @@ def _split_lines(text: str, columns: int) -> list[tuple[str, ...]]:
 
 
 def _group_data(form: GroupForm) -> groups.GroupData:
+    problems = Reasons()
     majors = _split_lines(form.majors.data, 4)
-    for row in majors:
-        if not row[2] or not row[3]:
-            raise DomainError(_("Each major needs an English and a Korean name."), field="majors")
+    if any(not row[2] or not row[3] for row in majors):
+        problems.add("majors", _("Each major needs an English and a Korean name."))
     tracks = _split_lines(form.tracks.data, 2)
-    for row in tracks:
-        if not row[0] or not row[1]:
-            raise DomainError(_("Each track needs an English and a Korean name."), field="tracks")
+    if any(not row[0] or not row[1] for row in tracks):
+        problems.add("tracks", _("Each track needs an English and a Korean name."))
+    problems.raise_if_any()
     return groups.GroupData(
         code=form.code.data or "",
         name_en=form.name_en.data or "",
@@ -72,17 +72,12 @@ def _group_data(form: GroupForm) -> groups.GroupData:
 @bp.route("/groups/new", methods=["GET", "POST"])
 def new_group():
     form = GroupForm()
-    if form.validate_on_submit():
-        try:
-            group = groups.create_group(current_user, _group_data(form))
-        except DomainError as error:
-            db.session.rollback()
-            attach_error(form, error)
-        else:
-            db.session.commit()
-            flash(_("Project group %(code)s was added.", code=group.code), "success")
-            return redirect(url_for("admin.index"))
-    return render_template("admin/group_form.html", form=form, group=None), 400 if request.method == "POST" else 200
+    if form.validate_on_submit() and web.run(
+        lambda: groups.create_group(web.actor(), _group_data(form)), form=form,
+        success=lambda group: _("Project group %(code)s was added.", code=group.code),
+    ):
+        return redirect(url_for("admin.index"))
+    return render_template("admin/group_form.html", form=form, group=None), web.form_status()
 
 
 @bp.route("/groups/<int:group_id>/edit", methods=["GET", "POST"])
@@ -95,18 +90,12 @@ def edit_group(group_id: int):
             f"{m.college_en} | {m.college_ko} | {m.name_en} | {m.name_ko}" for m in group.majors
         )
         form.tracks.data = "\n".join(f"{t.name_en} | {t.name_ko}" for t in group.tracks)
-    if form.validate_on_submit():
-        try:
-            groups.update_group(current_user, group, _group_data(form))
-        except DomainError as error:
-            db.session.rollback()
-            attach_error(form, error)
-        else:
-            db.session.commit()
-            flash(_("Project group %(code)s was saved.", code=group.code), "success")
-            return redirect(url_for("admin.index"))
-    status = 400 if request.method == "POST" else 200
-    return render_template("admin/group_form.html", form=form, group=group), status
+    if form.validate_on_submit() and web.run(
+        lambda: groups.update_group(web.actor(), group, _group_data(form)), form=form,
+        success=lambda _record: _("Project group %(code)s was saved.", code=group.code),
+    ):
+        return redirect(url_for("admin.index"))
+    return render_template("admin/group_form.html", form=form, group=group), web.form_status()
 
 
 # -- exchange-manager designations ---------------------------------------------------------------
@@ -127,43 +116,24 @@ def new_designation():
     form = DesignationForm()
     locale = str(get_locale())
     form.group_ids.choices = [(g.id, f"{g.code} — {g.name(locale)}") for g in groups.list_groups()]
-    if form.validate_on_submit():
-        try:
-            designation = designations.designate(
-                current_user,
-                email=form.email.data,
-                tenure_years=form.tenure_years.data,
-                group_ids=form.group_ids.data or [],
-                display_name=form.display_name.data or "",
-                initial_password=form.initial_password.data or "",
-            )
-        except DomainError as error:
-            db.session.rollback()
-            attach_error(form, error)
-        else:
-            db.session.commit()
-            flash(_("%(name)s is now an exchange manager.", name=designation.user.display_name), "success")
-            return redirect(url_for("admin.list_designations"))
-    status = 400 if request.method == "POST" else 200
+    if form.validate_on_submit() and web.run(
+        designations.designate, web.actor(), email=form.email.data, tenure_years=form.tenure_years.data,
+        group_ids=form.group_ids.data or [], display_name=form.display_name.data or "",
+        initial_password=form.initial_password.data or "", form=form,
+        success=lambda designation: _("%(name)s is now an exchange manager.", name=designation.user.display_name),
+    ):
+        return redirect(url_for("admin.list_designations"))
     return render_template(
         "admin/designation_form.html", form=form, min_tenure=designations.minimum_tenure()
-    ), status
+    ), web.form_status()
 
 
 @bp.route("/designations/<int:designation_id>/revoke", methods=["POST"])
 def revoke_designation(designation_id: int):
     designation = designations.get_designation(designation_id)
-    form = RevokeForm()
-    if not form.validate_on_submit():
-        abort(400)
-    try:
-        designations.revoke(current_user, designation, form.reason.data or "")
-    except DomainError as error:
-        db.session.rollback()
-        flash(error.message, "warning")
-    else:
-        db.session.commit()
-        flash(_("The designation of %(name)s was revoked.", name=designation.user.display_name), "success")
+    form = web.require_form(RevokeForm)
+    web.run(designations.revoke, web.actor(), designation, form.reason.data or "",
+            success=_("The designation of %(name)s was revoked.", name=designation.user.display_name))
     return redirect(url_for("admin.list_designations"))
 
 
@@ -188,19 +158,13 @@ def designation_groups(designation_id: int):
     form.group_ids.choices = [(g.id, f"{g.code} — {g.name(locale)}") for g in groups.list_groups(active_only=False)]
     if request.method == "GET":
         form.group_ids.data = [g.id for g in designation.groups]
-    if form.validate_on_submit():
-        try:
-            designations.reassign_groups(current_user, designation, form.group_ids.data or [])
-        except DomainError as error:
-            db.session.rollback()
-            attach_error(form, error)
-        else:
-            db.session.commit()
-            flash(_("%(name)s now serves %(groups)s.", name=designation.user.display_name,
-                    groups=", ".join(g.code for g in designation.groups)), "success")
-            return redirect(url_for("admin.list_designations"))
-    status = 400 if request.method == "POST" else 200
-    return render_template("admin/designation_groups.html", form=form, designation=designation), status
+    if form.validate_on_submit() and web.run(
+        designations.reassign_groups, web.actor(), designation, form.group_ids.data or [], form=form,
+        success=lambda _record: _("%(name)s now serves %(groups)s.", name=designation.user.display_name,
+                            groups=", ".join(g.code for g in designation.groups)),
+    ):
+        return redirect(url_for("admin.list_designations"))
+    return render_template("admin/designation_groups.html", form=form, designation=designation), web.form_status()
 
 
 # -- accounts ------------------------------------------------------------------------------------------
@@ -218,15 +182,9 @@ def users():
 def set_user_active(user_id: int):
     user = accounts.get_user(user_id)
     active = request.form.get("active") == "1"
-    try:
-        accounts.set_active(current_user, user, active)
-    except DomainError as error:
-        db.session.rollback()
-        flash(error.message, "warning")
-    else:
-        db.session.commit()
-        flash(_("%(name)s can sign in again.", name=user.display_name) if active
-              else _("%(name)s is deactivated and signed out everywhere.", name=user.display_name), "success")
+    web.run(accounts.set_active, web.actor(), user, active,
+            success=_("%(name)s can sign in again.", name=user.display_name) if active
+            else _("%(name)s is deactivated and signed out everywhere.", name=user.display_name))
     return redirect(url_for("admin.users", q=request.form.get("q") or None))
 
 
@@ -243,14 +201,6 @@ def mail():
 
 @bp.route("/mail/<int:mail_id>/retry", methods=["POST"])
 def retry_mail(mail_id: int):
-    try:
-        notifications.retry_failed_mail(current_user, mail_id)
-    except DomainError as error:
-        db.session.rollback()
-        if error.status == 404:
-            raise
-        flash(error.message, "warning")
-    else:
-        db.session.commit()
-        flash(_("The e-mail is queued again; the next delivery run tries it."), "success")
+    web.run(notifications.retry_failed_mail, web.actor(), mail_id,
+            success=_("The e-mail is queued again; the next delivery run tries it."))
     return redirect(url_for("admin.mail"))

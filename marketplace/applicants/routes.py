@@ -1,19 +1,15 @@
 """Routes of the applicants blueprint: ranked applicants per opening and one application's pipeline."""
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user
 
-from marketplace.companies.labels import choices
-from marketplace.forms import page_number
-from marketplace.extensions import db
+from marketplace import web
+from marketplace.forms import ApplicationActionForm, page_number
+from marketplace.labels import choices
 from marketplace.models import ApplicationStatus, DegreeLevel
 from marketplace.permissions import Permission, permission_required
 from marketplace.services import applications, openings
-from marketplace.services.errors import DomainError
-from marketplace.students import labels  # noqa: F401  (status labels for the templates)
-from marketplace.students.forms import ActionForm
 
 bp = Blueprint("applicants", __name__)
 
@@ -24,13 +20,9 @@ def require_company_manager():
     """Every page here belongs to a company manager; queries are scoped to their company."""
 
 
-def _actor():
-    return current_user._get_current_object()
-
-
 @bp.route("/company/openings/<int:opening_id>/applicants")
 def ranked(opening_id: int):
-    actor = _actor()
+    actor = web.actor()
     opening = openings.get_company_opening(actor, opening_id)
     filters = applications.parse_applicant_filters(request.args)
     page = page_number(request.args)
@@ -44,10 +36,10 @@ def ranked(opening_id: int):
 
 
 def _render_application(application_id: int, form=None, status: int = 200):
-    application = applications.get_company_application(_actor(), application_id)
+    application = applications.get_company_application(web.actor(), application_id)
     return render_template(
         "applicants/application.html", application=application, profile=application.student.student_profile,
-        timeline=applications.timeline(application.id), form=form or ActionForm(),
+        timeline=applications.timeline(application.id), form=form or ApplicationActionForm(),
         allowed=applications.application_machine.targets(application.status),
     ), status
 
@@ -58,32 +50,22 @@ def application(application_id: int):
 
 
 COMPANY_ACTIONS = {
-    "shortlist": lambda: _("The applicant is shortlisted and was notified."),
-    "reject": lambda: _("The application was declined; the applicant was notified."),
-    "offer": lambda: _("The offer was sent. The applicant can accept or decline it."),
+    "shortlist": lambda _record: _("The applicant is shortlisted and was notified."),
+    "reject": lambda _record: _("The application was declined; the applicant was notified."),
+    "offer": lambda _record: _("The offer was sent. The applicant can accept or decline it."),
 }
 
 
 @bp.route("/company/applications/<int:application_id>/<action>", methods=["POST"])
 def application_action(application_id: int, action: str):
-    actor = _actor()
+    actor = web.actor()
     record = applications.get_company_application(actor, application_id)  # 404 outside the company
-    form = ActionForm()
+    form = ApplicationActionForm()
     done = COMPANY_ACTIONS.get(action)
     if done is None or not form.validate_on_submit():
         return _render_application(application_id, form, 400)
-    try:
-        if action in ("reject", "offer"):
-            applications.TRANSITIONS[action](actor, record, form.message.data or "")
-        else:
-            applications.TRANSITIONS[action](actor, record)
-    except DomainError as error:
-        db.session.rollback()
-        if error.field == "message":
-            form.message.errors = [error.message]
-        else:
-            flash(error.message, "danger")
-        return _render_application(application_id, form, error.status)
-    db.session.commit()
-    flash(done(), "success")
+    message = (form.message.data or "",) if action in ("reject", "offer") else ()
+    outcome = web.run(applications.TRANSITIONS[action], actor, record, *message, form=form, success=done)
+    if not outcome:
+        return _render_application(application_id, form, outcome.error.status)
     return redirect(url_for("applicants.application", application_id=application_id))

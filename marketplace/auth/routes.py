@@ -12,12 +12,12 @@ from marketplace.auth.forms import (
     LoginForm,
     StudentRegistrationForm,
 )
+from marketplace import web
 from marketplace.extensions import db, limiter
-from marketplace.forms import attach_error
+from marketplace.labels import choices
 from marketplace.models import DegreeLevel, Role
 from marketplace.security import log_failed_sign_in, safe_next_url
 from marketplace.services import accounts, groups
-from marketplace.services.errors import DomainError
 
 bp = Blueprint("auth", __name__)
 
@@ -74,7 +74,7 @@ def login():
         form.password.errors.append(_("The e-mail address or password is not correct."))
         target = accounts.find_user_by_email(form.email.data or "")
         log_failed_sign_in(target.id if target is not None else None)
-    return render_template("auth/login.html", form=form), 200 if request.method == "GET" else 400
+    return render_template("auth/login.html", form=form), web.form_status()
 
 
 @bp.route("/logout", methods=["POST"])
@@ -94,16 +94,18 @@ def _student_form_choices(form: StudentRegistrationForm) -> list:
     form.group_id.choices = [("", _("Choose your project group"))] + [
         (g.id, g.name(locale)) for g in all_groups
     ]
-    form.degree_level.choices = [("", _("Choose your degree level"))] + degree_choices()
+    form.degree_level.choices = [("", _("Choose your degree level"))] + choices(DegreeLevel)
     form.track_id.choices = [("", _("No track"))] + [
         (t.id, f"{g.code} — {t.name(locale)}") for g in all_groups for t in g.tracks
     ]
     return all_groups
 
 
-def degree_choices() -> list[tuple[str, str]]:
-    labels = {DegreeLevel.BACHELOR: _("Bachelor"), DegreeLevel.MASTER: _("Master"), DegreeLevel.PHD: _("PhD")}
-    return [(level.value, labels[level]) for level in DegreeLevel]
+def _registered_and_signed_in(register, *args, **kwargs):
+    """Create the account and start its session in the same transaction."""
+    user = register(*args, **kwargs)
+    _start_session(user, remember=False)
+    return user
 
 
 @bp.route("/register", methods=["GET"])
@@ -115,70 +117,40 @@ def register():
 def register_student():
     form = StudentRegistrationForm()
     all_groups = _student_form_choices(form)
-    if form.validate_on_submit():
-        try:
-            user = accounts.register_student(
-                accounts.StudentRegistration(
-                    email=form.email.data,
-                    password=form.password.data,
-                    display_name=form.display_name.data,
-                    group_id=form.group_id.data,
-                    major=form.major.data,
-                    degree_level=form.degree_level.data or "",
-                    year=form.year.data,
-                    track_id=form.track_id.data,
-                    locale=str(get_locale()),
-                )
-            )
-        except DomainError as error:
-            db.session.rollback()
-            attach_error(form, error)
-        else:
-            _start_session(user, remember=False)
-            db.session.commit()
-            flash(_("Your student account is ready."), "success")
-            return redirect(url_for("main.index"))
-    status = 400 if request.method == "POST" else 200
+    if form.validate_on_submit() and web.run(
+        _registered_and_signed_in, accounts.register_student, accounts.StudentRegistration(
+            email=form.email.data, password=form.password.data, display_name=form.display_name.data,
+            group_id=form.group_id.data, major=form.major.data, degree_level=form.degree_level.data or "",
+            year=form.year.data, track_id=form.track_id.data, locale=str(get_locale()),
+        ), form=form, success=_("Your student account is ready."),
+    ):
+        return redirect(url_for("main.index"))
     majors = sorted({m.name(str(get_locale())) for g in all_groups for m in g.majors})
-    return render_template("auth/register_student.html", form=form, majors=majors), status
+    return render_template("auth/register_student.html", form=form, majors=majors), web.form_status()
 
 
 @bp.route("/register/company", methods=["GET", "POST"])
 def register_company():
     form = CompanyManagerRegistrationForm()
-    if form.validate_on_submit():
-        try:
-            user = accounts.register_company_manager(
-                form.email.data, form.password.data, form.display_name.data, locale=str(get_locale())
-            )
-        except DomainError as error:
-            db.session.rollback()
-            attach_error(form, error)
-        else:
-            _start_session(user, remember=False)
-            db.session.commit()
-            flash(_("Your company manager account is ready. Next, create or join your company."), "success")
-            return redirect(url_for("main.index"))
-    status = 400 if request.method == "POST" else 200
-    return render_template("auth/register_company.html", form=form), status
+    if form.validate_on_submit() and web.run(
+        _registered_and_signed_in, accounts.register_company_manager, form.email.data, form.password.data,
+        form.display_name.data, locale=str(get_locale()), form=form,
+        success=_("Your company manager account is ready. Next, create or join your company."),
+    ):
+        return redirect(url_for("main.index"))
+    return render_template("auth/register_company.html", form=form), web.form_status()
 
 
 @bp.route("/password", methods=["GET", "POST"])
 @login_required
 def change_password():
     form = ChangePasswordForm()
-    if form.validate_on_submit():
-        user = current_user._get_current_object()
-        try:
-            accounts.change_password(user, form.current_password.data, form.new_password.data)
-        except DomainError as error:
-            db.session.rollback()
-            attach_error(form, error)
-        else:
-            db.session.commit()
-            # Every other session died with the old token; keep this one, renewed.
-            _start_session(user, remember=False)
-            flash(_("Your password was changed. Other devices have been signed out."), "success")
-            return redirect(url_for("main.index"))
-    status = 400 if request.method == "POST" else 200
-    return render_template("auth/change_password.html", form=form), status
+    user = web.actor()
+    if form.validate_on_submit() and web.run(
+        accounts.change_password, user, form.current_password.data, form.new_password.data, form=form,
+        # Every other session died with the old token; keep this one, renewed.
+        committed=lambda _result: _start_session(user, remember=False),
+        success=_("Your password was changed. Other devices have been signed out."),
+    ):
+        return redirect(url_for("main.index"))
+    return render_template("auth/change_password.html", form=form), web.form_status()

@@ -3,31 +3,18 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import (
-    DateField,
-    FieldList,
-    Form,
-    FormField,
-    IntegerField,
-    SelectField,
-    SelectMultipleField,
-    StringField,
-    SubmitField,
-    TextAreaField,
+from wtforms import DateField, FieldList, Form, FormField, IntegerField, SelectField, StringField, SubmitField, TextAreaField
+
+from marketplace.forms import (
+    MultiCheckboxField,
+    StringCheckboxField,
+    input_required,
+    max_length,
+    number_range,
+    optional,
+    required,
 )
-from wtforms.widgets import CheckboxInput, ListWidget
-
-from marketplace.admin.forms import MultiCheckboxField
-from marketplace.forms import input_required, max_length, number_range, optional, required
 from marketplace.services.openings import MAX_SKILLS
-
-
-class StringCheckboxField(SelectMultipleField):
-    widget = ListWidget(prefix_label=False)
-    option_widget = CheckboxInput()
-
-    def pre_validate(self, form):  # the service checks the values, with a clear message
-        pass
 
 
 class MoneyField(IntegerField):
@@ -96,9 +83,3 @@ class OpeningForm(FlaskForm):
                              description=_l("0 if unpaid."))
     supervisor_name = StringField(_l("Supervisor"), validators=[required(), max_length(100)],
                                   description=_l("The person who guides the student at the company."))
-
-
-class NoteForm(FlaskForm):
-    """For actions that only need the CSRF token and an optional note."""
-
-    note = TextAreaField(_l("Note"), validators=[optional(), max_length(2000)])

@@ -5,40 +5,27 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
-from markupsafe import Markup, escape
 
-from marketplace import ownership
+from marketplace import ownership, web
 from marketplace.clock import today_in_seoul
-from marketplace.companies import labels
-from marketplace.companies.forms import CompanyForm, JoinCompanyForm, NoteForm, OpeningForm
+from marketplace.companies.forms import CompanyForm, JoinCompanyForm, OpeningForm
 from marketplace.extensions import db
-from marketplace.forms import attach_error, int_or_none
-from marketplace.models import CompanySize, CompanyStatus, DegreeLevel, Importance, OpeningKind, OpeningStatus, Sector, WorkMode
+from marketplace.forms import NoteForm, int_or_none
+from marketplace.labels import choices, level_choices
+from marketplace.models import (
+    CompanySize,
+    CompanyStatus,
+    DegreeLevel,
+    Importance,
+    OpeningKind,
+    OpeningStatus,
+    Sector,
+    WorkMode,
+)
 from marketplace.permissions import Permission, permission_required
 from marketplace.services import applications, companies, groups, openings, skills
-from marketplace.services.errors import DomainError
 
 bp = Blueprint("companies", __name__)
-
-
-@bp.app_template_filter("label")
-def label_filter(value) -> str:
-    return labels.label(value)
-
-
-@bp.app_template_filter("paragraphs")
-def paragraphs_filter(text: str | None) -> Markup:
-    """User text with its line breaks kept; everything else escaped."""
-    return Markup("<br>\n").join(escape(line) for line in (text or "").splitlines())
-
-
-@bp.app_template_filter("badge")
-def badge_filter(value) -> str:
-    return labels.badge_class(value)
-
-
-def _actor():
-    return current_user._get_current_object()
 
 
 def _no_company_yet():
@@ -46,17 +33,13 @@ def _no_company_yet():
     return redirect(url_for("companies.dashboard"))
 
 
-def _status() -> int:
-    return 400 if request.method == "POST" else 200
-
-
 # -- the company profile ----------------------------------------------------------------------------------
 
 
 def _company_choices(form: CompanyForm) -> None:
     locale = str(get_locale())
-    form.sector.choices = [("", _("Choose a sector"))] + labels.choices(Sector)
-    form.size.choices = [("", _("Choose a size"))] + labels.choices(CompanySize)
+    form.sector.choices = [("", _("Choose a sector"))] + choices(Sector)
+    form.size.choices = [("", _("Choose a size"))] + choices(CompanySize)
     form.group_ids.choices = [(g.id, f"{g.code} — {g.name(locale)}") for g in groups.list_groups()]
 
 
@@ -71,7 +54,7 @@ def _company_data(form: CompanyForm) -> companies.CompanyData:
 @bp.route("/company/")
 @permission_required(Permission.MANAGE_COMPANY)
 def dashboard():
-    membership, join_request = companies.membership_with_company(_actor())
+    membership, join_request = companies.membership_with_company(web.actor())
     company = membership.company if membership else None
     context = {"company": company, "join_request": join_request}
     if company is not None:
@@ -88,29 +71,24 @@ def dashboard():
 @bp.route("/company/new", methods=["GET", "POST"])
 @permission_required(Permission.MANAGE_COMPANY)
 def create_company():
-    if companies.company_of(_actor()) is not None:
+    if companies.company_of(web.actor()) is not None:
         flash(_("You already manage a company."), "info")
         return redirect(url_for("companies.dashboard"))
     form = CompanyForm()
     _company_choices(form)
-    if form.validate_on_submit():
-        try:
-            company = companies.create_company(_actor(), _company_data(form))
-        except DomainError as error:
-            db.session.rollback()
-            attach_error(form, error)
-        else:
-            db.session.commit()
-            flash(_("%(name)s was registered. An exchange manager of its project groups will review it.",
-                    name=company.name), "success")
-            return redirect(url_for("companies.dashboard"))
-    return render_template("companies/company_form.html", form=form, company=None), _status()
+    if form.validate_on_submit() and web.run(
+        companies.create_company, web.actor(), _company_data(form), form=form,
+        success=lambda company: _("%(name)s was registered. An exchange manager of its project groups will "
+                                  "review it.", name=company.name),
+    ):
+        return redirect(url_for("companies.dashboard"))
+    return render_template("companies/company_form.html", form=form, company=None), web.form_status()
 
 
 @bp.route("/company/edit", methods=["GET", "POST"])
 @permission_required(Permission.MANAGE_COMPANY)
 def edit_company():
-    company = companies.company_of(_actor())
+    company = companies.company_of(web.actor())
     if company is None:
         return _no_company_yet()
     form = CompanyForm(obj=company if request.method == "GET" else None)
@@ -122,54 +100,36 @@ def edit_company():
         form.group_ids.data = [g.id for g in company.partner_groups]
     if form.validate_on_submit():
         was_rejected = company.status == CompanyStatus.REJECTED
-        try:
-            companies.update_company(_actor(), company, _company_data(form))
-        except DomainError as error:
-            db.session.rollback()
-            attach_error(form, error)
-        else:
-            db.session.commit()
-            flash(_("The company was resubmitted for review.") if was_rejected else _("The company profile was saved."),
-                  "success")
+        if web.run(companies.update_company, web.actor(), company, _company_data(form), form=form,
+               success=_("The company was resubmitted for review.") if was_rejected
+               else _("The company profile was saved.")):
             return redirect(url_for("companies.dashboard"))
-    return render_template("companies/company_form.html", form=form, company=company), _status()
+    return render_template("companies/company_form.html", form=form, company=company), web.form_status()
 
 
 @bp.route("/company/join", methods=["GET", "POST"])
 @permission_required(Permission.MANAGE_COMPANY)
 def join_company():
     form = JoinCompanyForm()
-    if form.validate_on_submit():
-        try:
-            membership = companies.request_to_join(_actor(), form.business_number.data)
-        except DomainError as error:
-            db.session.rollback()
-            attach_error(form, error)
-        else:
-            db.session.commit()
-            flash(_("You asked to join %(name)s. You will get access once a manager accepts.",
-                    name=membership.company.name), "success")
-            return redirect(url_for("companies.dashboard"))
-    return render_template("companies/join.html", form=form), _status()
+    if form.validate_on_submit() and web.run(
+        companies.request_to_join, web.actor(), form.business_number.data, form=form,
+        success=lambda membership: _("You asked to join %(name)s. You will get access once a manager accepts.",
+                                     name=membership.company.name),
+    ):
+        return redirect(url_for("companies.dashboard"))
+    return render_template("companies/join.html", form=form), web.form_status()
 
 
 def _decide_join_request(membership_id: int, accept: bool):
-    if not NoteForm().validate_on_submit():
-        abort(400)
-    actor = _actor()
+    web.require_form(NoteForm)
+    actor = web.actor()
     membership = companies.get_membership_for_decision(actor, membership_id)
     if not ownership.manages_company(actor, membership.company):
         abort(404)
-    try:
-        (companies.accept_member if accept else companies.decline_member)(actor, membership)
-    except DomainError as error:
-        db.session.rollback()
-        flash(error.message, "warning")
-    else:
-        db.session.commit()
-        name = membership.user.display_name
-        flash(_("%(name)s now manages the company with you.", name=name) if accept
-              else _("The request of %(name)s was declined.", name=name), "success")
+    name = membership.user.display_name
+    web.run(companies.accept_member if accept else companies.decline_member, actor, membership,
+        success=_("%(name)s now manages the company with you.", name=name) if accept
+        else _("The request of %(name)s was declined.", name=name))
     return redirect(url_for("companies.dashboard"))
 
 
@@ -191,7 +151,7 @@ def decline_member(membership_id: int):
 @bp.route("/company/openings")
 @permission_required(Permission.MANAGE_COMPANY)
 def my_openings():
-    company = companies.company_of(_actor())
+    company = companies.company_of(web.actor())
     if company is None:
         return _no_company_yet()
     try:
@@ -206,13 +166,13 @@ def my_openings():
 
 def _opening_choices(form: OpeningForm, company) -> None:
     locale = str(get_locale())
-    form.kind.choices = [("", _("Choose the kind"))] + labels.choices(OpeningKind)
-    form.work_mode.choices = [("", _("Choose a work mode"))] + labels.choices(WorkMode)
+    form.kind.choices = [("", _("Choose the kind"))] + choices(OpeningKind)
+    form.work_mode.choices = [("", _("Choose a work mode"))] + choices(WorkMode)
     form.group_ids.choices = [(g.id, f"{g.code} — {g.name(locale)}") for g in company.partner_groups]
-    form.degree_levels.choices = labels.choices(DegreeLevel)
+    form.degree_levels.choices = choices(DegreeLevel)
     for row in form.skills:
-        row.form.importance.choices = labels.choices(Importance)
-        row.form.min_level.choices = labels.level_choices()
+        row.form.importance.choices = choices(Importance)
+        row.form.min_level.choices = level_choices()
 
 
 def _opening_data(form: OpeningForm) -> openings.OpeningData:
@@ -250,19 +210,6 @@ def _opening_form_data(opening) -> dict:
     }
 
 
-def attach_opening_error(form: OpeningForm, error: DomainError) -> None:
-    """Errors on a skill row ('skills-3-name') go beside that row; others as usual."""
-    if error.field and error.field.startswith("skills-"):
-        _, index, part = error.field.split("-", 2)
-        if index.isdigit() and int(index) < len(form.skills.entries):
-            getattr(form.skills.entries[int(index)].form, part).errors.append(error.message)
-            return
-    if error.field == "skills":
-        form.skills_errors = [error.message]
-        return
-    attach_error(form, error)
-
-
 def _added_row(form: OpeningForm) -> bool:
     """The no-JavaScript 'add a skill row' button: one more row, nothing validated or saved."""
     if request.method != "POST" or not form.add_skill.data:
@@ -286,7 +233,7 @@ def _render_opening_form(form, company, opening, status):
 @bp.route("/company/openings/new", methods=["GET", "POST"])
 @permission_required(Permission.MANAGE_COMPANY)
 def new_opening():
-    company = companies.company_of(_actor())
+    company = companies.company_of(web.actor())
     if company is None:
         return _no_company_yet()
     form = OpeningForm()
@@ -299,58 +246,38 @@ def new_opening():
     _opening_choices(form, company)
     if _added_row(form):
         return _render_opening_form(form, company, None, 200)
-    if form.validate_on_submit():
-        try:
-            opening = openings.create_opening(_actor(), _opening_data(form))
-        except DomainError as error:
-            db.session.rollback()
-            attach_opening_error(form, error)
-        else:
-            db.session.commit()
-            flash(_("The draft was saved. Submit it for review when it is ready."), "success")
-            return redirect(url_for("openings.detail", opening_id=opening.id))
-    return _render_opening_form(form, company, None, _status())
+    if form.validate_on_submit() and (done := web.run(
+        openings.create_opening, web.actor(), _opening_data(form), form=form,
+        success=_("The draft was saved. Submit it for review when it is ready."),
+    )):
+        return redirect(url_for("openings.detail", opening_id=done.value.id))
+    return _render_opening_form(form, company, None, web.form_status())
 
 
 @bp.route("/company/openings/<int:opening_id>/edit", methods=["GET", "POST"])
 @permission_required(Permission.MANAGE_COMPANY)
 def edit_opening(opening_id: int):
-    opening = openings.get_company_opening(_actor(), opening_id)
+    opening = openings.get_company_opening(web.actor(), opening_id)
     company = opening.company
     form = OpeningForm(data=_opening_form_data(opening)) if request.method == "GET" else OpeningForm()
     _opening_choices(form, company)
     if _added_row(form):
         return _render_opening_form(form, company, opening, 200)
-    if form.validate_on_submit():
-        try:
-            sent_back = openings.update_opening(_actor(), opening, _opening_data(form))
-        except DomainError as error:
-            db.session.rollback()
-            attach_opening_error(form, error)
+    if form.validate_on_submit() and (done := web.run(openings.update_opening, web.actor(), opening, _opening_data(form),
+                                                  form=form)):
+        if done.value:  # sent back to review
+            flash(_("The requirements or seats changed, so the opening went back to review. "
+                    "It is hidden from students until an exchange manager publishes it again."), "warning")
         else:
-            db.session.commit()
-            if sent_back:
-                flash(_("The requirements or seats changed, so the opening went back to review. "
-                        "It is hidden from students until an exchange manager publishes it again."), "warning")
-            else:
-                flash(_("The opening was saved."), "success")
-            return redirect(url_for("openings.detail", opening_id=opening.id))
-    return _render_opening_form(form, company, opening, _status())
+            flash(_("The opening was saved."), "success")
+        return redirect(url_for("openings.detail", opening_id=opening_id))
+    return _render_opening_form(form, company, opening, web.form_status())
 
 
 def _opening_action(opening_id: int, action, done: str):
-    form = NoteForm()
-    if not form.validate_on_submit():
-        abort(400)
-    opening = openings.get_company_opening(_actor(), opening_id)
-    try:
-        action(_actor(), opening)
-    except DomainError as error:
-        db.session.rollback()
-        flash(error.message, "danger")
-    else:
-        db.session.commit()
-        flash(done, "success")
+    web.require_form(NoteForm)
+    opening = openings.get_company_opening(web.actor(), opening_id)
+    web.run(action, web.actor(), opening, success=done)
     return redirect(url_for("openings.detail", opening_id=opening_id))
 
 
@@ -373,7 +300,7 @@ def close_opening(opening_id: int):
 
 @bp.route("/companies/<int:company_id>")
 def detail(company_id: int):
-    viewer = _actor() if current_user.is_authenticated else None
+    viewer = web.actor() if current_user.is_authenticated else None
     company = companies.get_visible_company(viewer, company_id)
     return render_template(
         "companies/detail.html", company=company, openings=openings.company_public_openings(company),

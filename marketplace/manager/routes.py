@@ -1,23 +1,20 @@
 """Routes of the manager blueprint: queues and decisions for the reviewer's project groups."""
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
-from flask_login import current_user
 
-from marketplace import ownership
+from marketplace import ownership, web
 from marketplace.clock import today_in_seoul
 from marketplace.extensions import db
-from marketplace.forms import attach_error, int_or_none, page_number
-from marketplace.manager import labels  # noqa: F401  (placement and application labels for the templates)
+from marketplace.forms import int_or_none, page_number
 from marketplace.manager.forms import DecisionForm, ExportForm, PlacementDecisionForm
 from marketplace.models import CompanyStatus, OpeningStatus, PlacementStatus
 from marketplace.permissions import Permission, permission_required, user_can
 from marketplace.services import audit, companies, dashboard as dashboard_service, exports as export_service
 from marketplace.services import history as history_service
 from marketplace.services import openings, placements
-from marketplace.services.errors import DomainError, Forbidden, NotFound
 
 bp = Blueprint("manager", __name__)
 
@@ -28,13 +25,9 @@ def require_reviewer():
     """Every page here needs the REVIEW_EXCHANGES permission (exchange managers in office, admins)."""
 
 
-def _actor():
-    return current_user._get_current_object()
-
-
 @bp.route("/")
 def index():
-    actor = _actor()
+    actor = web.actor()
     requests = list(db.session.scalars(placements.placement_requests_query(actor)))
     return render_template(
         "manager/index.html",
@@ -75,20 +68,14 @@ def _decide(decisions: dict, actor, record, form: DecisionForm):
     if not form.validate_on_submit():
         return None
     action, message = decision
-    try:
-        action(actor, record, form.note.data or "")
-    except DomainError as error:
-        db.session.rollback()
-        attach_error(form, error)
+    if not web.run(action, actor, record, form.note.data or "", form=form, success=lambda _record: message(record)):
         return None
-    db.session.commit()
-    flash(message(record), "success")
     return redirect(url_for("manager.index"))
 
 
 @bp.route("/companies/<int:company_id>", methods=["GET", "POST"])
 def company(company_id: int):
-    actor = _actor()
+    actor = web.actor()
     record = companies.get_company_for_reviewer(actor, company_id)
     form = DecisionForm()
     if request.method == "POST" and (done := _decide(COMPANY_DECISIONS, actor, record, form)):
@@ -100,12 +87,12 @@ def company(company_id: int):
         openings=list(db.session.scalars(openings.company_openings_query(record))),
         history=list(db.session.scalars(audit.history_query("company", record.id).limit(50))),
         CompanyStatus=CompanyStatus,
-    ), 400 if request.method == "POST" else 200
+    ), web.form_status()
 
 
 @bp.route("/openings/<int:opening_id>", methods=["GET", "POST"])
 def opening(opening_id: int):
-    actor = _actor()
+    actor = web.actor()
     record = openings.get_opening_for_reviewer(actor, opening_id)
     form = DecisionForm()
     if request.method == "POST" and (done := _decide(OPENING_DECISIONS, actor, record, form)):
@@ -114,26 +101,19 @@ def opening(opening_id: int):
         "manager/opening.html", opening=record, form=form, today=today_in_seoul(),
         history=list(db.session.scalars(audit.history_query("opening", record.id).limit(50))),
         OpeningStatus=OpeningStatus, CompanyStatus=CompanyStatus,
-    ), 400 if request.method == "POST" else 200
+    ), web.form_status()
 
 
 def _decide_join_request(membership_id: int, accept: bool):
-    if not DecisionForm().validate_on_submit():
-        abort(400)
-    actor = _actor()
+    web.require_form(DecisionForm)
+    actor = web.actor()
     membership = companies.get_membership_for_decision(actor, membership_id)
     if not ownership.can_review_company(actor, membership.company):
         abort(404)
-    try:
-        (companies.accept_member if accept else companies.decline_member)(actor, membership)
-    except DomainError as error:
-        db.session.rollback()
-        flash(error.message, "warning")
-    else:
-        db.session.commit()
-        name = membership.user.display_name
-        flash(_("%(name)s now manages %(company)s.", name=name, company=membership.company.name) if accept
-              else _("The request of %(name)s was declined.", name=name), "success")
+    name = membership.user.display_name
+    web.run(companies.accept_member if accept else companies.decline_member, actor, membership,
+            success=_("%(name)s now manages %(company)s.", name=name, company=membership.company.name) if accept
+            else _("The request of %(name)s was declined.", name=name))
     return redirect(url_for("manager.index"))
 
 
@@ -173,7 +153,7 @@ def _placement_page(actor, placement_id: int, form: PlacementDecisionForm, statu
 
 @bp.route("/placements/<int:placement_id>", methods=["GET", "POST"])
 def placement(placement_id: int):
-    actor = _actor()
+    actor = web.actor()
     form = PlacementDecisionForm()
     if request.method == "GET":
         return _placement_page(actor, placement_id, form)
@@ -184,17 +164,9 @@ def placement(placement_id: int):
     if not form.validate_on_submit():
         return _placement_page(actor, placement_id, form, 400)
     action, message = decision
-    try:
-        record = action(actor, placement_id, form.note.data or "")
-    except (NotFound, Forbidden):
-        raise
-    except DomainError as error:
-        db.session.rollback()
-        attach_error(form, error)
-        return _placement_page(actor, placement_id, form, error.status)
-    text = message(record)
-    db.session.commit()
-    flash(text, "success")
+    outcome = web.run(action, actor, placement_id, form.note.data or "", form=form, success=message)
+    if not outcome:
+        return _placement_page(actor, placement_id, form, outcome.error.status)
     if request.form.get("decision") in ("approve", "return"):
         return redirect(url_for("manager.index"))
     return redirect(url_for("manager.placements_list"))
@@ -202,7 +174,7 @@ def placement(placement_id: int):
 
 @bp.route("/placements")
 def placements_list():
-    actor = _actor()
+    actor = web.actor()
     wanted = request.args.get("status", "")
     shown = {"approved": (PlacementStatus.APPROVED,), "active": (PlacementStatus.ACTIVE,),
              "completed": (PlacementStatus.COMPLETED,), "cancelled": (PlacementStatus.CANCELLED,),
@@ -221,7 +193,7 @@ def placements_list():
 
 @bp.route("/history/<entity_type>/<int:entity_id>")
 def history(entity_type: str, entity_id: int):
-    query = history_service.record_history(_actor(), entity_type, entity_id)  # 404 outside the manager's groups
+    query = history_service.record_history(web.actor(), entity_type, entity_id)  # 404 outside the manager's groups
     pagination = db.paginate(query, page=page_number(request.args), per_page=50, error_out=False)
     return render_template("manager/history.html", pagination=pagination, entity_type=entity_type,
                            entity_id=entity_id)
@@ -232,14 +204,14 @@ def history(entity_type: str, entity_id: int):
 
 @bp.route("/dashboard")
 def dashboard():
-    actor = _actor()
+    actor = web.actor()
     numbers = dashboard_service.dashboard(actor, int_or_none(request.args.get("group")))
     return render_template("manager/dashboard.html", d=numbers)
 
 
 @bp.route("/exports")
 def exports():
-    actor = _actor()
+    actor = web.actor()
     form = ExportForm(request.args)
     locale = str(get_locale() or "ko")
     everyone = _("All groups") if user_can(actor, Permission.ADMINISTER) else _("All my groups")
@@ -254,12 +226,8 @@ def exports():
             kind=form.kind.data, fmt=form.fmt.data, lang=form.lang.data, group_id=form.group_id.data,
             company_id=form.company_id.data, date_from=form.date_from.data, date_to=form.date_to.data,
         )
-        try:
-            file = export_service.export(actor, export_request)
-        except DomainError as error:
-            db.session.rollback()
-            attach_error(form, error)
-        else:
+        if done := web.run(export_service.export, actor, export_request, form=form):
+            file = done.value
             return Response(file.data, mimetype=file.mimetype, headers={
                 "Content-Disposition": f'attachment; filename="{file.filename}"',
                 "X-Export-Rows": str(file.rows),

@@ -4,8 +4,9 @@ from __future__ import annotations
 from flask import Blueprint, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from marketplace.forms import page_number
+from marketplace import web
 from marketplace.extensions import db
+from marketplace.forms import page_number
 from marketplace.security import safe_next_url
 from marketplace.services import notifications
 
@@ -23,14 +24,12 @@ def index():
 @bp.route("/<int:notification_id>/read", methods=["POST"])
 @login_required
 def read(notification_id: int):
-    notification = notifications.mark_read(current_user, notification_id)
-    db.session.commit()
-    return redirect(safe_next_url(notification.link) or url_for("notifications.index"))
+    link = web.run(notifications.mark_read, web.actor(), notification_id).value.link
+    return redirect(safe_next_url(link) or url_for("notifications.index"))
 
 
 @bp.route("/read-all", methods=["POST"])
 @login_required
 def read_all():
-    notifications.mark_all_read(current_user)
-    db.session.commit()
+    web.run(notifications.mark_all_read, web.actor())
     return redirect(url_for("notifications.index"))

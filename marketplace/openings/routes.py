@@ -7,10 +7,9 @@ from flask_login import current_user
 
 from marketplace import ownership
 from marketplace.clock import today_in_seoul
-from marketplace.companies.forms import NoteForm
-from marketplace.companies.labels import choices
-from marketplace.forms import page_number
 from marketplace.extensions import db
+from marketplace.forms import NoteForm, page_number
+from marketplace.labels import choices
 from marketplace.models import OpeningKind, WorkMode
 from marketplace.services import groups, openings, skills
 

@@ -1,12 +1,11 @@
-"""Forms of the rounds blueprint: a new round, excluding a pair, and the CSRF-only action forms."""
+"""Forms of the rounds blueprint: a new round and excluding a pair (buttons use marketplace.forms.ActionForm)."""
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateField, HiddenField, SelectField, StringField, TextAreaField
 
-from marketplace.admin.forms import MultiCheckboxField
-from marketplace.forms import int_or_none, max_length, optional, required
+from marketplace.forms import MultiCheckboxField, int_or_none, max_length, optional, required
 
 
 class RoundForm(FlaskForm):
@@ -28,7 +27,3 @@ class ExcludeForm(FlaskForm):
     application_id = HiddenField()
     reason = TextAreaField(_l("Reason for excluding this pair"), validators=[optional(), max_length(2000)],
                            render_kw={"rows": 2})
-
-
-class ActionForm(FlaskForm):
-    """Buttons that only need the CSRF token."""

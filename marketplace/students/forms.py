@@ -1,13 +1,12 @@
-"""Forms of the students blueprint: profile with skill rows, CV upload, applying, actions."""
+"""Forms of the students blueprint: profile with skill rows and CV upload."""
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import BooleanField, DateField, FieldList, Form, FormField, IntegerField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms import DateField, FieldList, Form, FormField, IntegerField, SelectField, StringField, SubmitField, TextAreaField
 
 from marketplace.forms import int_or_none, max_length, number_range, optional, required
-from marketplace.services.applications import MAX_MESSAGE, MAX_STATEMENT
 from marketplace.services.students import MAX_BIO, MAX_SKILLS
 
 
@@ -35,17 +34,3 @@ class ProfileForm(FlaskForm):
 
 class CvForm(FlaskForm):
     cv = FileField(_l("CV (PDF, at most 5 MB)"))
-
-
-class ApplyForm(FlaskForm):
-    statement = TextAreaField(_l("Your statement"), validators=[required(), max_length(MAX_STATEMENT)],
-                              render_kw={"rows": 6},
-                              description=_l("Why this opening, and what you bring (at most 3,000 characters)."))
-    consent = BooleanField(_l("I agree to share my profile and CV with this company"))
-
-
-class ActionForm(FlaskForm):
-    """Workflow buttons: the CSRF token and, for some actions, a message to the student."""
-
-    message = TextAreaField(_l("Message to the student (optional)"), validators=[optional(), max_length(MAX_MESSAGE)],
-                            render_kw={"rows": 3})

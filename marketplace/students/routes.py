@@ -4,17 +4,15 @@ from __future__ import annotations
 from flask import Blueprint, current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
-from flask_login import current_user
 
-from marketplace.companies.labels import choices, level_choices
+from marketplace import web
 from marketplace.extensions import db
-from marketplace.forms import attach_error, int_or_none, page_number
-from marketplace.models import ApplicationStatus, DegreeLevel
+from marketplace.forms import ApplicationActionForm, int_or_none, page_number
+from marketplace.labels import choices, level_choices
+from marketplace.models import DegreeLevel
 from marketplace.permissions import Permission, permission_required
 from marketplace.services import applications, skills, students
-from marketplace.services.errors import DomainError
-from marketplace.students import labels  # noqa: F401  (status labels for the templates)
-from marketplace.students.forms import ActionForm, CvForm, ProfileForm
+from marketplace.students.forms import CvForm, ProfileForm
 
 bp = Blueprint("students", __name__)
 
@@ -23,20 +21,6 @@ bp = Blueprint("students", __name__)
 @permission_required(Permission.KEEP_STUDENT_PROFILE)
 def require_student():
     """Every page here is the signed-in student's own."""
-
-
-def _actor():
-    return current_user._get_current_object()
-
-
-def _status() -> int:
-    return 400 if request.method == "POST" else 200
-
-
-def no_store(response):
-    response.headers["Cache-Control"] = "no-store"
-    response.headers["Pragma"] = "no-cache"
-    return response
 
 
 # -- profile and skills --------------------------------------------------------------------------------
@@ -69,19 +53,6 @@ def _profile_data(form: ProfileForm) -> students.ProfileData:
     )
 
 
-def attach_profile_error(form: ProfileForm, error: DomainError) -> None:
-    """Errors on a skill row ('skills-3-level') go beside that row; others as usual."""
-    if error.field and error.field.startswith("skills-"):
-        _prefix, index, part = error.field.split("-", 2)
-        if index.isdigit() and int(index) < len(form.skills.entries):
-            getattr(form.skills.entries[int(index)].form, part).errors.append(error.message)
-            return
-    if error.field == "skills":
-        form.skills_errors = [error.message]
-        return
-    attach_error(form, error)
-
-
 def _render_profile(form, profile, cv_form=None, status=200):
     _profile_choices(form, profile)
     recognised = {s.name: s for s in profile.skills}
@@ -94,7 +65,7 @@ def _render_profile(form, profile, cv_form=None, status=200):
 
 @bp.route("/profile", methods=["GET", "POST"])
 def profile():
-    record = students.get_profile(_actor())
+    record = students.get_profile(web.actor())
     form = ProfileForm(data=_profile_form_data(record)) if request.method == "GET" else ProfileForm()
     _profile_choices(form, record)
     if request.method == "POST" and form.add_skill.data:  # no-JavaScript "add a row": nothing saved
@@ -103,17 +74,10 @@ def profile():
         else:
             flash(_("A profile lists at most %(n)d skills.", n=students.MAX_SKILLS), "warning")
         return _render_profile(form, record)
-    if form.validate_on_submit():
-        try:
-            students.update_profile(_actor(), record, _profile_data(form))
-        except DomainError as error:
-            db.session.rollback()
-            attach_profile_error(form, error)
-        else:
-            db.session.commit()
-            flash(_("Your profile was saved."), "success")
-            return redirect(url_for("students.profile"))
-    return _render_profile(form, record, status=_status())
+    if form.validate_on_submit() and web.run(students.update_profile, web.actor(), record, _profile_data(form),
+                                             form=form, success=_("Your profile was saved.")):
+        return redirect(url_for("students.profile"))
+    return _render_profile(form, record, status=web.form_status())
 
 
 # -- CV ------------------------------------------------------------------------------------------------------
@@ -121,25 +85,15 @@ def profile():
 
 @bp.route("/cv", methods=["POST"])
 def upload_cv():
-    actor = _actor()
+    actor = web.actor()
     record = students.get_profile(actor)
     cv_form = CvForm()
     if cv_form.validate_on_submit():
         upload = cv_form.cv.data
         data = upload.read(students.MAX_CV_BYTES + 1) if upload else b""
-        try:
-            change = students.store_cv(actor, record, getattr(upload, "filename", None), data)
-        except DomainError as error:
-            db.session.rollback()
-            attach_error(cv_form, error)
-        else:
-            try:
-                db.session.commit()
-            except Exception:
-                change.failed()
-                raise
-            change.committed()
-            flash(_("Your CV was uploaded."), "success")
+        if web.run(students.store_cv, actor, record, getattr(upload, "filename", None), data, form=cv_form,
+                   success=_("Your CV was uploaded."), committed=students.CvChange.committed,
+                   failed=students.CvChange.failed):
             return redirect(url_for("students.profile"))
     record = students.get_profile(actor)
     return _render_profile(ProfileForm(data=_profile_form_data(record)), record, cv_form, 400)
@@ -147,20 +101,17 @@ def upload_cv():
 
 @bp.route("/cv/delete", methods=["POST"])
 def delete_cv():
-    actor = _actor()
-    if not ActionForm().validate_on_submit():
-        return redirect(url_for("students.profile"))
-    change = students.delete_cv(actor, students.get_profile(actor))
-    db.session.commit()
-    change.committed()
-    flash(_("Your CV was deleted."), "success")
+    actor = web.actor()
+    if ApplicationActionForm().validate_on_submit():
+        web.run(students.delete_cv, actor, students.get_profile(actor), success=_("Your CV was deleted."),
+                committed=students.CvChange.committed, failed=students.CvChange.failed)
     return redirect(url_for("students.profile"))
 
 
 @bp.route("/cv", methods=["GET"], endpoint="download_cv")
 def download_cv():
-    path, name = students.own_cv(_actor())
-    return no_store(send_file(path, as_attachment=True, download_name=name, mimetype="application/pdf",
+    path, name = students.own_cv(web.actor())
+    return web.no_store(send_file(path, as_attachment=True, download_name=name, mimetype="application/pdf",
                               max_age=0))
 
 
@@ -171,7 +122,7 @@ def download_cv():
 @permission_required(Permission.APPLY)
 def recommendations():
     page = page_number(request.args)
-    result, record = applications.recommendations(_actor(), page=page, per_page=current_app.config["PAGE_SIZE"])
+    result, record = applications.recommendations(web.actor(), page=page, per_page=current_app.config["PAGE_SIZE"])
     return render_template("students/recommendations.html", result=result, profile=record)
 
 
@@ -182,16 +133,16 @@ def recommendations():
 @permission_required(Permission.APPLY)
 def my_applications():
     page = page_number(request.args)
-    pagination = db.paginate(applications.student_applications_query(_actor()), page=max(page, 1),
+    pagination = db.paginate(applications.student_applications_query(web.actor()), page=max(page, 1),
                              per_page=current_app.config["PAGE_SIZE"], error_out=False)
     return render_template("students/applications.html", pagination=pagination)
 
 
 def _render_application(application_id: int, status: int = 200):
-    application = applications.get_student_application(_actor(), application_id)
+    application = applications.get_student_application(web.actor(), application_id)
     return render_template(
         "students/application.html", application=application, timeline=applications.timeline(application.id),
-        action_form=ActionForm(),
+        action_form=ApplicationActionForm(),
     ), status
 
 
@@ -202,50 +153,23 @@ def application(application_id: int):
 
 
 STUDENT_ACTIONS = {
-    "withdraw": lambda: _("You withdrew the application."),
-    "accept": lambda: _("You accepted the offer. An exchange manager of your project group will confirm the "
-                        "placement."),
-    "decline": lambda: _("You declined the offer."),
+    "withdraw": lambda _record: _("You withdrew the application."),
+    "accept": lambda _record: _("You accepted the offer. An exchange manager of your project group will "
+                                "confirm the placement."),
+    "decline": lambda _record: _("You declined the offer."),
 }
 
 
 @bp.route("/applications/<int:application_id>/<action>", methods=["POST"])
 @permission_required(Permission.APPLY)
 def application_action(application_id: int, action: str):
-    actor = _actor()
+    actor = web.actor()
     record = applications.get_student_application(actor, application_id)  # 404 for anyone else's
     done = STUDENT_ACTIONS.get(action)
-    if done is None or not ActionForm().validate_on_submit():
+    if done is None or not ApplicationActionForm().validate_on_submit():
         return _render_application(application_id, 400)
-    try:
-        applications.TRANSITIONS[action](actor, record)
-    except DomainError as error:
-        db.session.rollback()
-        flash(error.message, "danger")
-        return _render_application(application_id, error.status)
-    db.session.commit()
-    flash(done(), "success")
+    outcome = web.run(applications.TRANSITIONS[action], actor, record, success=done)
+    if not outcome:
+        return _render_application(application_id, outcome.error.status)
     return redirect(url_for("students.application", application_id=application_id))
 
-
-@bp.app_template_filter("app_status")
-def application_status_label(value) -> str:
-    """An application status (enum or stored string, as in audit events) in the reader's language.
-
-    Its own table, not the shared `label` one: str enums with equal values (ApplicationStatus.REJECTED and
-    CompanyStatus.REJECTED) are the same dictionary key there.
-    """
-    if value is None:
-        return ""
-    try:
-        return str(labels.APPLICATION_LABELS[ApplicationStatus(value)])
-    except ValueError:
-        return str(value)
-
-
-@bp.app_template_filter("app_badge")
-def application_status_badge(value) -> str:
-    try:
-        return labels.APPLICATION_BADGES[ApplicationStatus(value)]
-    except ValueError:
-        return "text-bg-secondary"

@@ -92,8 +92,9 @@ def test_duplicate_company_is_refused_with_a_pointer_to_joining(client, auth):
     make_company(groups=[group], business_number="2208162517")
     auth.login(make_company_manager().email)
     response = auth.post("/company/new", _company_form(group), form_page="/company/new")
-    assert response.status_code == 400
+    assert response.status_code == 409  # a Conflict: the form comes back, what was typed kept
     assert "already registered" in response.get_data(as_text=True)
+    assert 'value="220-81-62517"' in response.get_data(as_text=True)
 
 
 def test_rejected_company_sees_the_reason_and_resubmits_by_saving(client, auth):

@@ -92,7 +92,7 @@ def test_illegal_company_decision_is_shown_not_crashed(client, auth):
     auth.login(make_exchange_manager(pnu).email)
     response = auth.post(f"/manager/companies/{company.id}", {"decision": "approve"},
                          form_page=f"/manager/companies/{company.id}")
-    assert response.status_code == 400
+    assert response.status_code == 409  # an illegal move is a Conflict, shown on the page
     assert "cannot become approved" in response.get_data(as_text=True)
 
 
@@ -130,7 +130,7 @@ def test_publishing_an_opening_whose_deadline_passed_is_explained(client, auth):
     auth.login(make_exchange_manager(*opening.eligible_groups).email)
     response = auth.post(f"/manager/openings/{opening.id}", {"decision": "publish"},
                          form_page=f"/manager/openings/{opening.id}")
-    assert response.status_code == 400
+    assert response.status_code == 409
     assert "has passed" in response.get_data(as_text=True)
     db.session.refresh(opening)
     assert opening.status == OpeningStatus.IN_REVIEW

@@ -1,0 +1,231 @@
+"""Translated labels and badge classes of every enum the pages show: one table, registered in templating.py."""
+from __future__ import annotations
+
+import enum
+
+from flask_babel import lazy_gettext as _l
+
+from marketplace.models import (
+    ApplicationStatus,
+    CompanySize,
+    CompanyStatus,
+    DegreeLevel,
+    Importance,
+    MembershipStatus,
+    OpeningKind,
+    OpeningStatus,
+    PlacementStatus,
+    ProposalStatus,
+    RoundStatus,
+    Sector,
+    WorkMode,
+)
+
+
+def _keyed(*mappings: dict) -> dict:
+    """Keys by (enum class, value): str enums of different classes with the same value compare equal, and
+    an application's "rejected" must not read as a company's "Rejected". One mapping per enum, for the same
+    reason: in one dict literal ApplicationStatus.REJECTED would overwrite CompanyStatus.REJECTED."""
+    return {(type(member), member.value): text for mapping in mappings for member, text in mapping.items()}
+
+
+LABELS: dict[tuple[type, str], object] = _keyed(
+    {
+        Sector.PHARMACEUTICAL: _l("Pharmaceutical"),
+        Sector.MEDICAL_DEVICES: _l("Medical devices"),
+        Sector.DIGITAL_HEALTH: _l("Digital health"),
+        Sector.HOSPITAL: _l("Hospital"),
+        Sector.BIO_VENTURE: _l("Bio-venture"),
+        Sector.OTHER: _l("Other"),
+    },
+    {
+        CompanySize.MICRO: _l("1–9 employees"),
+        CompanySize.SMALL: _l("10–49 employees"),
+        CompanySize.MEDIUM: _l("50–299 employees"),
+        CompanySize.LARGE: _l("300–999 employees"),
+        CompanySize.ENTERPRISE: _l("1,000 or more employees"),
+    },
+    {
+        CompanyStatus.PENDING: _l("Pending review"),
+        CompanyStatus.APPROVED: _l("Approved"),
+        CompanyStatus.REJECTED: _l("Rejected"),
+        CompanyStatus.SUSPENDED: _l("Suspended"),
+    },
+    {
+        MembershipStatus.REQUESTED: _l("Requested"),
+        MembershipStatus.ACTIVE: _l("Active"),
+        MembershipStatus.DECLINED: _l("Declined"),
+    },
+    {
+        OpeningKind.INTERNSHIP: _l("Internship"),
+        OpeningKind.RESEARCH_PROJECT: _l("Research project"),
+        OpeningKind.PRACTICE_COURSE: _l("Practice course"),
+    },
+    {
+        OpeningStatus.DRAFT: _l("Draft"),
+        OpeningStatus.IN_REVIEW: _l("In review"),
+        OpeningStatus.PUBLISHED: _l("Published"),
+        OpeningStatus.RETURNED: _l("Returned"),
+        OpeningStatus.CLOSED: _l("Closed"),
+    },
+    {
+        WorkMode.ONSITE: _l("On-site"),
+        WorkMode.HYBRID: _l("Hybrid"),
+        WorkMode.REMOTE: _l("Remote"),
+    },
+    {
+        Importance.MUST: _l("Must have"),
+        Importance.SHOULD: _l("Should have"),
+        Importance.NICE: _l("Nice to have"),
+    },
+    {
+        DegreeLevel.BACHELOR: _l("Bachelor"),
+        DegreeLevel.MASTER: _l("Master"),
+        DegreeLevel.PHD: _l("PhD"),
+    },
+    {
+        ApplicationStatus.SUBMITTED: _l("Submitted"),
+        ApplicationStatus.SHORTLISTED: _l("Shortlisted"),
+        ApplicationStatus.OFFERED: _l("Offer made"),
+        ApplicationStatus.ACCEPTED: _l("Offer accepted"),
+        ApplicationStatus.DECLINED: _l("Offer declined"),
+        ApplicationStatus.REJECTED: _l("Not successful"),
+        ApplicationStatus.WITHDRAWN: _l("Withdrawn"),
+    },
+    {
+        PlacementStatus.PENDING: _l("Awaiting approval"),
+        PlacementStatus.APPROVED: _l("Approved"),
+        PlacementStatus.RETURNED: _l("Returned"),
+        PlacementStatus.ACTIVE: _l("Active"),
+        PlacementStatus.COMPLETED: _l("Completed"),
+        PlacementStatus.CANCELLED: _l("Cancelled"),
+    },
+    {
+        RoundStatus.OPEN: _l("Open for ranking"),
+        RoundStatus.MATCHED: _l("Run, not published"),
+        RoundStatus.PUBLISHED: _l("Published"),
+    },
+    {
+        ProposalStatus.PROPOSED: _l("Proposed"),
+        ProposalStatus.APPROVED: _l("Approved"),
+        ProposalStatus.FAILED: _l("Could not be approved"),
+    },
+)
+
+BADGES: dict[tuple[type, str], str] = _keyed(
+    {
+        CompanyStatus.PENDING: "text-bg-warning",
+        CompanyStatus.APPROVED: "text-bg-success",
+        CompanyStatus.REJECTED: "text-bg-danger",
+        CompanyStatus.SUSPENDED: "text-bg-secondary",
+    },
+    {
+        MembershipStatus.REQUESTED: "text-bg-warning",
+        MembershipStatus.ACTIVE: "text-bg-success",
+        MembershipStatus.DECLINED: "text-bg-secondary",
+    },
+    {
+        OpeningStatus.DRAFT: "text-bg-light border",
+        OpeningStatus.IN_REVIEW: "text-bg-warning",
+        OpeningStatus.PUBLISHED: "text-bg-success",
+        OpeningStatus.RETURNED: "text-bg-danger",
+        OpeningStatus.CLOSED: "text-bg-secondary",
+    },
+    {
+        ApplicationStatus.SUBMITTED: "text-bg-info",
+        ApplicationStatus.SHORTLISTED: "text-bg-primary",
+        ApplicationStatus.OFFERED: "text-bg-warning",
+        ApplicationStatus.ACCEPTED: "text-bg-success",
+        ApplicationStatus.DECLINED: "text-bg-secondary",
+        ApplicationStatus.REJECTED: "text-bg-danger",
+        ApplicationStatus.WITHDRAWN: "text-bg-light border",
+    },
+    {
+        PlacementStatus.PENDING: "text-bg-warning",
+        PlacementStatus.APPROVED: "text-bg-success",
+        PlacementStatus.RETURNED: "text-bg-danger",
+        PlacementStatus.ACTIVE: "text-bg-primary",
+        PlacementStatus.COMPLETED: "text-bg-secondary",
+        PlacementStatus.CANCELLED: "text-bg-dark",
+    },
+    {
+        RoundStatus.OPEN: "text-bg-info",
+        RoundStatus.MATCHED: "text-bg-warning",
+        RoundStatus.PUBLISHED: "text-bg-success",
+    },
+    {
+        ProposalStatus.PROPOSED: "text-bg-light border",
+        ProposalStatus.APPROVED: "text-bg-success",
+        ProposalStatus.FAILED: "text-bg-danger",
+    },
+)
+
+LEVEL_LABELS = {
+    1: _l("1 – basic"), 2: _l("2 – working"), 3: _l("3 – solid"), 4: _l("4 – advanced"), 5: _l("5 – expert"),
+}
+
+# Why a round placed a student where it did (codes from services/rounds.py), as sentences.
+ROUND_OUTCOMES = {
+    "matched": _l("Matched here."),
+    "higher_choice_matched": _l("Not needed: a higher choice was matched."),
+    "filled_by_higher_ranked": _l("All seats went to applicants the company ranked higher."),
+    "not_acceptable": _l("The company marked this applicant as not acceptable."),
+    "excluded": _l("Excluded by the exchange manager."),
+    "no_seats": _l("No seats were left in this opening when the round was run."),
+}
+
+NEUTRAL_BADGE = "text-bg-secondary"
+
+
+def label(value) -> str:
+    """An enum member in the reader's language; anything else as text."""
+    if isinstance(value, enum.Enum):
+        return str(LABELS.get((type(value), value.value), value.value))
+    return "" if value is None else str(value)
+
+
+def badge_class(value) -> str:
+    if isinstance(value, enum.Enum):
+        return BADGES.get((type(value), value.value), NEUTRAL_BADGE)
+    return NEUTRAL_BADGE
+
+
+def _as(enum_cls: type[enum.Enum], value):
+    """A member of enum_cls from a member or its stored string (as audit events keep it), else None."""
+    try:
+        return enum_cls(value)
+    except ValueError:
+        return None
+
+
+def application_status(value) -> str:
+    """An application status, enum or stored string, in the reader's language (unknown strings as they are)."""
+    if value is None:
+        return ""
+    member = _as(ApplicationStatus, value)
+    return label(member) if member is not None else str(value)
+
+
+def application_badge(value) -> str:
+    return badge_class(_as(ApplicationStatus, value))
+
+
+def round_outcome(code: str) -> str:
+    return str(ROUND_OUTCOMES.get(code, code))
+
+
+def choices(enum_cls: type[enum.Enum]) -> list[tuple[str, str]]:
+    return [(member.value, label(member)) for member in enum_cls]
+
+
+def level_choices() -> list[tuple[str, str]]:
+    return [(str(n), str(text)) for n, text in LEVEL_LABELS.items()]
+
+
+FILTERS = {
+    "label": label,
+    "badge": badge_class,
+    "app_status": application_status,
+    "app_badge": application_badge,
+    "round_outcome": round_outcome,
+}

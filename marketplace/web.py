@@ -1,0 +1,102 @@
+"""How a route calls a service: one commit point, success flashed, errors beside their fields or as 404/403/409.
+
+    if form.validate_on_submit():
+        done = run(companies.create_company, actor(), data, form=form,
+                   success=lambda company: _("%(name)s was registered.", name=company.name))
+        if done:
+            return redirect(url_for("companies.dashboard"))
+    return render_template("companies/company_form.html", form=form), form_status()
+
+A failed call is rolled back and every reason goes beside its field (the form is re-rendered with what the user
+typed); without a form the message is flashed. NotFound and Forbidden are not a user's mistake to correct on
+the page: they propagate to the error handler (404/403 page). form_status() then answers 400, or the error's
+own status (409 for a Conflict).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Callable
+
+from flask import abort, flash, g, request
+from flask_login import current_user
+from flask_wtf import FlaskForm
+
+from marketplace.extensions import db
+from marketplace.forms import ActionForm, attach_error
+from marketplace.services.errors import DomainError, Forbidden, NotFound
+
+
+def actor():
+    """The signed-in user as a plain model object, for services (which never read current_user)."""
+    return current_user._get_current_object()
+
+
+@dataclass
+class Outcome:
+    """What run() did: true when the call succeeded and was committed."""
+
+    value: Any = None
+    error: DomainError | None = None
+
+    def __bool__(self) -> bool:
+        return self.error is None
+
+
+def run(action: Callable, *args, form: FlaskForm | None = None, success=None, category: str = "success",
+        report: bool = True, committed: Callable | None = None, failed: Callable | None = None,
+        **kwargs) -> Outcome:
+    """Run one service call as the request's single commit point.
+
+    success: a message, or a function of the call's result returning one (computed before the commit, so it
+    reads what the call just wrote without reloading it). report=False leaves a failed call's message to the
+    route. committed/failed: called with the result after the commit succeeded or failed (files kept outside
+    the database follow the transaction).
+    """
+    try:
+        value = action(*args, **kwargs)
+    except (NotFound, Forbidden):
+        db.session.rollback()
+        raise
+    except DomainError as error:
+        db.session.rollback()
+        g.service_error_status = error.status
+        if report:
+            if form is not None:
+                attach_error(form, error)
+            else:
+                flash(error.message, "warning")
+        return Outcome(error=error)
+    message = success(value) if callable(success) else success
+    try:
+        db.session.commit()
+    except Exception:
+        if failed is not None:
+            failed(value)
+        raise
+    if committed is not None:
+        committed(value)
+    if message:
+        flash(message, category)
+    return Outcome(value=value)
+
+
+def form_status() -> int:
+    """The status of a page that shows a form: 200 on GET, else the failed call's status (400 by default)."""
+    if request.method == "GET":
+        return 200
+    return g.get("service_error_status", 400)
+
+
+def require_form(form_class: type[FlaskForm] = ActionForm) -> FlaskForm:
+    """The posted button's form, or 400 when its CSRF token (or its own fields) do not validate."""
+    form = form_class()
+    if not form.validate_on_submit():
+        abort(400)
+    return form
+
+
+def no_store(response):
+    """Keep a private download (a CV) out of every cache."""
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["Pragma"] = "no-cache"
+    return response
