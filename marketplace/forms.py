@@ -115,7 +115,8 @@ def attach_error(form: FlaskForm, error: DomainError) -> None:
         elif field is not None and hasattr(field, "errors"):
             if isinstance(field.errors, tuple):
                 field.errors = list(field.errors)
-            field.errors.append(message)
+            if message not in field.errors:
+                field.errors.append(message)
         else:
             flash(message, "danger")
 

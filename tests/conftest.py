@@ -6,6 +6,7 @@ comes from TEST_POSTGRES_URL; without it the PostgreSQL half is skipped on a lap
 """
 from __future__ import annotations
 
+import contextlib
 import contextvars
 import os
 import re
@@ -186,3 +187,39 @@ class AuthActions:
 @pytest.fixture
 def auth(client) -> AuthActions:
     return AuthActions(client)
+
+
+class QueryCounter:
+    """Counts the SQL statements the database receives (indico's count_queries).
+
+        with count_queries() as statements:
+            dashboard.dashboard(admin)
+        assert len(statements) == 12
+
+        count_queries.page(client, "/openings")  # statements of one GET, from a fresh session, status 200
+    """
+
+    @contextlib.contextmanager
+    def __call__(self):
+        statements: list[str] = []
+
+        def listen(conn, cursor, statement, parameters, context, executemany):
+            statements.append(statement)
+
+        sa.event.listen(db.engine, "before_cursor_execute", listen)
+        try:
+            yield statements
+        finally:
+            sa.event.remove(db.engine, "before_cursor_execute", listen)
+
+    def page(self, client, path: str) -> int:
+        db.session.remove()  # nothing the test loaded is reused by the page
+        with self() as statements:
+            response = client.get(path)
+        assert response.status_code == 200, path
+        return len(statements)
+
+
+@pytest.fixture
+def count_queries(app) -> QueryCounter:
+    return QueryCounter()

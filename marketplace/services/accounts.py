@@ -14,7 +14,7 @@ from marketplace.models import DegreeLevel, ProjectGroup, Role, StudentProfile, 
 from marketplace.models.base import utcnow
 from marketplace.models.users import new_session_token
 from marketplace.services import audit
-from marketplace.services.errors import DomainError, NotFound
+from marketplace.services.errors import DomainError, NotFound, Reasons
 from marketplace.services.passwords import hash_password, password_problem, verify_password
 
 
@@ -37,16 +37,27 @@ def get_user_by_session_token(token: str) -> User | None:
     return db.session.scalar(select(User).where(User.session_token == token))
 
 
-def _check_new_account(email: str, password: str, display_name: str) -> str:
+def _unused_email(email: str) -> str:
     email = normalize_email(email)
     if find_user_by_email(email) is not None:
         raise _email_taken()
-    problem = password_problem(password, email)
-    if problem:
-        raise DomainError(problem, field="password")
-    if not display_name.strip():
-        raise DomainError(str(_l("Enter your name.")), field="display_name")
     return email
+
+
+def _check_new_account(email: str, password: str, display_name: str, problems: Reasons | None = None) -> str | None:
+    """The normalised e-mail of a new account. Problems with the address, password and name are noted in
+    `problems` (raised by the caller), or raised together here when there is no `problems`."""
+    own = problems is None
+    problems = Reasons() if own else problems
+    address = problems.collect(_unused_email, email)
+    problem = password_problem(password, address or (email or "").strip().lower())
+    if problem:
+        problems.add("password", problem)
+    if not (display_name or "").strip():
+        problems.add("display_name", _l("Enter your name."))
+    if own:
+        problems.raise_if_any()
+    return address
 
 
 def _email_taken() -> DomainError:
@@ -80,21 +91,21 @@ class StudentRegistration:
 
 
 def register_student(data: StudentRegistration) -> User:
-    email = _check_new_account(data.email, data.password, data.display_name)
+    """A student signs up; every problem of the form is reported at once."""
+    problems = Reasons()
+    email = _check_new_account(data.email, data.password, data.display_name, problems)
     group = db.session.get(ProjectGroup, data.group_id) if data.group_id else None
     if group is None or not group.active:
-        raise DomainError(str(_l("Choose one of the listed project groups.")), field="group_id")
-    try:
-        degree = DegreeLevel(data.degree_level)
-    except ValueError:
-        raise DomainError(str(_l("Choose a degree level.")), field="degree_level") from None
-    if not data.major.strip():
-        raise DomainError(str(_l("Enter your major.")), field="major")
+        problems.add("group_id", _l("Choose one of the listed project groups."))
+    degree = problems.choice(DegreeLevel, data.degree_level, "degree_level", _l("Choose a degree level."))
+    if not (data.major or "").strip():
+        problems.add("major", _l("Enter your major."))
     track = None
     if data.track_id:
         track = db.session.get(Track, data.track_id)
-        if track is None or track.group_id != group.id:
-            raise DomainError(str(_l("This track does not belong to the chosen group.")), field="track_id")
+        if track is None or (group is not None and track.group_id != group.id):
+            problems.add("track_id", _l("This track does not belong to the chosen group."))
+    problems.raise_if_any()
     user = User(
         email=email,
         password_hash=hash_password(data.password),

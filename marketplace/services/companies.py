@@ -32,7 +32,7 @@ from marketplace.ownership import (
 )
 from marketplace.permissions import Permission, user_can
 from marketplace.services import audit
-from marketplace.services.errors import Conflict, DomainError, Forbidden, NotFound
+from marketplace.services.errors import Conflict, DomainError, Forbidden, NotFound, Reasons
 from marketplace.services.notifications import link_to, managers_of_groups, notify_many
 from marketplace.services.workflow import StateMachine, claim_for_edit
 
@@ -149,13 +149,8 @@ def _partner_groups(group_ids: list[int]) -> list[ProjectGroup]:
     return sorted(groups, key=lambda g: g.code)
 
 
-def _validated(data: CompanyData, existing: Company | None) -> dict:
-    name = " ".join((data.name or "").split())
-    if not name:
-        raise DomainError(str(_l("Enter the company's name.")), field="name")
-    if len(name) > 200:
-        raise DomainError(str(_l("Use at most %(max)d characters.", max=200)), field="name")
-    number = normalize_business_number(data.business_number)
+def _unique_number(business_number: str, existing: Company | None) -> str:
+    number = normalize_business_number(business_number)
     other = db.session.scalar(select(Company).where(Company.business_number == number))
     if other is not None and other is not existing:
         raise Conflict(
@@ -163,24 +158,33 @@ def _validated(data: CompanyData, existing: Company | None) -> dict:
                    "If you work there, ask to join it instead.")),
             field="business_number",
         )
-    try:
-        sector = Sector(data.sector)
-    except ValueError:
-        raise DomainError(str(_l("Choose a sector.")), field="sector") from None
-    try:
-        size = CompanySize(data.size)
-    except ValueError:
-        raise DomainError(str(_l("Choose the company's size.")), field="size") from None
+    return number
+
+
+def _validated(data: CompanyData, existing: Company | None) -> dict:
+    """The profile's values, or every problem of the form at once (ValidationFailed)."""
+    problems = Reasons()
+    name = " ".join((data.name or "").split())
+    if not name:
+        problems.add("name", _l("Enter the company's name."))
+    elif len(name) > 200:
+        problems.add("name", _l("Use at most %(max)d characters.", max=200))
+    number = problems.collect(_unique_number, data.business_number, existing)
+    sector = problems.choice(Sector, data.sector, "sector", _l("Choose a sector."))
+    size = problems.choice(CompanySize, data.size, "size", _l("Choose the company's size."))
     description = (data.description or "").strip()
     if len(description) > 10000:
-        raise DomainError(str(_l("Use at most %(max)d characters.", max=10000)), field="description")
+        problems.add("description", _l("Use at most %(max)d characters.", max=10000))
     address = " ".join((data.address or "").split())
     if len(address) > 300:
-        raise DomainError(str(_l("Use at most %(max)d characters.", max=300)), field="address")
+        problems.add("address", _l("Use at most %(max)d characters.", max=300))
+    website = problems.collect(_clean_website, data.website)
+    partner_groups = problems.collect(_partner_groups, data.group_ids)
+    problems.raise_if_any()
     return {
         "name": name, "business_number": number, "sector": sector, "size": size,
-        "description": description, "website": _clean_website(data.website), "address": address,
-        "partner_groups": _partner_groups(data.group_ids),
+        "description": description, "website": website, "address": address,
+        "partner_groups": partner_groups,
     }
 
 

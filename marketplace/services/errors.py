@@ -32,28 +32,49 @@ class ValidationFailed(DomainError):
 
 
 class Reasons:
-    """Collects the field errors of one call; `raise_if_any()` raises them together as ValidationFailed.
+    """Collects every field error of one call, to raise them together:
 
         problems = Reasons()
-        if not name: problems.add("name", _("Enter a name."))
+        name = problems.collect(clean_name, data.name)       # None when clean_name raised a DomainError
+        if not data.title:
+            problems.add("title", _("Enter a title."))
         problems.raise_if_any()
+
+    One problem is raised as it is (a Conflict stays a 409); several as one ValidationFailed.
     """
 
     def __init__(self) -> None:
-        self.items: list[tuple[str | None, str]] = []
+        self.errors: list[DomainError] = []
 
     def add(self, field: str | None, message) -> None:
-        self.items.append((field, str(message)))
+        self.errors.append(DomainError(str(message), field=field))
 
-    def has(self, field: str) -> bool:
-        return any(f == field for f, _ in self.items)
+    def collect(self, check, *args, **kwargs):
+        """check(*args, **kwargs), or None with its DomainError noted; NotFound/Forbidden still propagate."""
+        try:
+            return check(*args, **kwargs)
+        except (NotFound, Forbidden):
+            raise
+        except DomainError as error:
+            self.errors.append(error)
+            return None
+
+    def choice(self, enum_cls, value, field: str, message):
+        """The member of enum_cls named by value, or None with `message` noted beside `field`."""
+        try:
+            return enum_cls(value)
+        except ValueError:
+            self.add(field, message)
+            return None
 
     def __bool__(self) -> bool:
-        return bool(self.items)
+        return bool(self.errors)
 
     def raise_if_any(self) -> None:
-        if self.items:
-            raise ValidationFailed(self.items)
+        if len(self.errors) == 1:
+            raise self.errors[0]
+        if self.errors:
+            raise ValidationFailed([reason for error in self.errors for reason in error.field_messages()])
 
 
 class NotFound(DomainError):

@@ -36,7 +36,7 @@ from marketplace.ownership import (
 from marketplace.permissions import Permission, user_can
 from marketplace.services import audit, skills
 from marketplace.services.companies import active_managers, company_of
-from marketplace.services.errors import Conflict, DomainError, NotFound
+from marketplace.services.errors import Conflict, DomainError, NotFound, Reasons
 from marketplace.services.notifications import link_to, managers_of_groups, notify_many
 from marketplace.services.workflow import StateMachine, claim_for_edit
 
@@ -87,90 +87,41 @@ class OpeningData:
 
 
 def clean_skills(requirements: list[SkillRequirement]) -> list[OpeningSkill]:
-    """Validated, canonicalised requirement rows (blank names are ignored), in the order given."""
+    """Validated, canonicalised requirement rows (blank names are ignored), in the order given; every bad row
+    is reported at once."""
+    problems = Reasons()
     out = []
     for requirement, clean in skills.clean_rows(requirements, MAX_SKILLS):
-        try:
-            importance = Importance(requirement.importance)
-        except ValueError:
-            raise DomainError(str(_l("Choose must, should or nice.")),
-                              field=skills.row_field(requirement.row, "importance")) from None
+        importance = problems.choice(Importance, requirement.importance, skills.row_field(requirement.row, "importance"),
+                                     _l("Choose must, should or nice."))
         level = requirement.min_level
         if isinstance(level, bool) or not isinstance(level, int) or not 1 <= level <= 5:
-            raise DomainError(str(_l("Choose a minimum level from 1 to 5.")),
-                              field=skills.row_field(requirement.row, "min_level"))
-        out.append(OpeningSkill(position=clean.position, name=clean.name, skill_id=clean.skill_id,
-                                display_name=clean.display_name, importance=importance, min_level=level))
+            problems.add(skills.row_field(requirement.row, "min_level"), _l("Choose a minimum level from 1 to 5."))
+        if not problems:
+            out.append(OpeningSkill(position=clean.position, name=clean.name, skill_id=clean.skill_id,
+                                    display_name=clean.display_name, importance=importance, min_level=level))
+    problems.raise_if_any()
     return out
 
 
-def _check_dates(data: OpeningData) -> None:
+def _check_dates(data: OpeningData, problems: Reasons) -> None:
     if data.start_date is None:
-        raise DomainError(str(_l("Enter the start date.")), field="start_date")
+        problems.add("start_date", _l("Enter the start date."))
     if data.end_date is None:
-        raise DomainError(str(_l("Enter the end date.")), field="end_date")
+        problems.add("end_date", _l("Enter the end date."))
     if data.deadline is None:
-        raise DomainError(str(_l("Enter the application deadline.")), field="deadline")
-    if data.end_date <= data.start_date:
-        raise DomainError(str(_l("The end date must be after the start date.")), field="end_date")
-    if data.deadline > data.start_date:
-        raise DomainError(str(_l("The application deadline must not be after the start date.")), field="deadline")
+        problems.add("deadline", _l("Enter the application deadline."))
+    if data.start_date is None:
+        return
+    if data.end_date is not None and data.end_date <= data.start_date:
+        problems.add("end_date", _l("The end date must be after the start date."))
+    if data.deadline is not None and data.deadline > data.start_date:
+        problems.add("deadline", _l("The application deadline must not be after the start date."))
 
 
-def _validated(company: Company, data: OpeningData) -> dict:
-    try:
-        kind = OpeningKind(data.kind)
-    except ValueError:
-        raise DomainError(str(_l("Choose the kind of opening.")), field="kind") from None
-    title = " ".join((data.title or "").split())
-    if not title:
-        raise DomainError(str(_l("Enter a title.")), field="title")
-    if len(title) > 200:
-        raise DomainError(str(_l("Use at most %(max)d characters.", max=200)), field="title")
-    description = (data.description or "").strip()
-    if len(description) > 20000:
-        raise DomainError(str(_l("Use at most %(max)d characters.", max=20000)), field="description")
-    if data.seats is None or data.seats < 1:
-        raise DomainError(str(_l("Offer at least one seat.")), field="seats")
-    if data.seats > 1000:
-        raise DomainError(str(_l("Enter a number from %(min)s to %(max)s.", min=1, max=1000)), field="seats")
-    try:
-        work_mode = WorkMode(data.work_mode)
-    except ValueError:
-        raise DomainError(str(_l("Choose on-site, hybrid or remote.")), field="work_mode") from None
-    location = " ".join((data.location or "").split())
-    if work_mode != WorkMode.REMOTE and not location:
-        raise DomainError(str(_l("Enter where the work takes place.")), field="location")
-    if len(location) > 200:
-        raise DomainError(str(_l("Use at most %(max)d characters.", max=200)), field="location")
-    _check_dates(data)
-    if data.hours_per_week is None or not 1 <= data.hours_per_week <= 40:
-        raise DomainError(str(_l("Enter the hours per week, from 1 to 40.")), field="hours_per_week")
-    if data.stipend_krw is None or data.stipend_krw < 0:
-        raise DomainError(str(_l("Enter the monthly stipend in won (0 if unpaid).")), field="stipend_krw")
-    if data.stipend_krw > 100_000_000:
-        raise DomainError(str(_l("Enter the monthly stipend in won (0 if unpaid).")), field="stipend_krw")
-    supervisor = " ".join((data.supervisor_name or "").split())
-    if not supervisor:
-        raise DomainError(str(_l("Name the supervisor.")), field="supervisor_name")
-    if len(supervisor) > 100:
-        raise DomainError(str(_l("Use at most %(max)d characters.", max=100)), field="supervisor_name")
-    wanted_groups = {g for g in data.group_ids or [] if g is not None}
-    if not wanted_groups:
-        raise DomainError(str(_l("Choose at least one project group whose students may apply.")), field="group_ids")
-    partners = {g.id: g for g in company.partner_groups}
-    if not wanted_groups <= set(partners):
-        raise DomainError(
-            str(_l("Choose only project groups your company partners with.")), field="group_ids"
-        )
-    levels = []
-    for value in data.degree_levels or []:
-        try:
-            levels.append(DegreeLevel(value))
-        except ValueError:
-            raise DomainError(str(_l("Choose degree levels from the list.")), field="degree_levels") from None
-    majors = []
-    for major in data.majors or []:
+def _clean_majors(values: list[str]) -> list[str]:
+    majors: list[str] = []
+    for major in values or []:
         major = " ".join(major.split())
         if not major:
             continue
@@ -180,6 +131,52 @@ def _validated(company: Company, data: OpeningData) -> dict:
             majors.append(major)
     if len(majors) > MAX_MAJORS:
         raise DomainError(str(_l("List at most %(n)d majors.", n=MAX_MAJORS)), field="majors")
+    return majors
+
+
+def _validated(company: Company, data: OpeningData) -> dict:
+    """The opening's values, or every problem of the form at once (ValidationFailed)."""
+    problems = Reasons()
+    kind = problems.choice(OpeningKind, data.kind, "kind", _l("Choose the kind of opening."))
+    title = " ".join((data.title or "").split())
+    if not title:
+        problems.add("title", _l("Enter a title."))
+    elif len(title) > 200:
+        problems.add("title", _l("Use at most %(max)d characters.", max=200))
+    description = (data.description or "").strip()
+    if len(description) > 20000:
+        problems.add("description", _l("Use at most %(max)d characters.", max=20000))
+    if data.seats is None or data.seats < 1:
+        problems.add("seats", _l("Offer at least one seat."))
+    elif data.seats > 1000:
+        problems.add("seats", _l("Enter a number from %(min)s to %(max)s.", min=1, max=1000))
+    work_mode = problems.choice(WorkMode, data.work_mode, "work_mode", _l("Choose on-site, hybrid or remote."))
+    location = " ".join((data.location or "").split())
+    if work_mode is not None and work_mode != WorkMode.REMOTE and not location:
+        problems.add("location", _l("Enter where the work takes place."))
+    elif len(location) > 200:
+        problems.add("location", _l("Use at most %(max)d characters.", max=200))
+    _check_dates(data, problems)
+    if data.hours_per_week is None or not 1 <= data.hours_per_week <= 40:
+        problems.add("hours_per_week", _l("Enter the hours per week, from 1 to 40."))
+    if data.stipend_krw is None or not 0 <= data.stipend_krw <= 100_000_000:
+        problems.add("stipend_krw", _l("Enter the monthly stipend in won (0 if unpaid)."))
+    supervisor = " ".join((data.supervisor_name or "").split())
+    if not supervisor:
+        problems.add("supervisor_name", _l("Name the supervisor."))
+    elif len(supervisor) > 100:
+        problems.add("supervisor_name", _l("Use at most %(max)d characters.", max=100))
+    wanted_groups = {g for g in data.group_ids or [] if g is not None}
+    partners = {g.id: g for g in company.partner_groups}
+    if not wanted_groups:
+        problems.add("group_ids", _l("Choose at least one project group whose students may apply."))
+    elif not wanted_groups <= set(partners):
+        problems.add("group_ids", _l("Choose only project groups your company partners with."))
+    levels = [problems.choice(DegreeLevel, value, "degree_levels", _l("Choose degree levels from the list."))
+              for value in dict.fromkeys(data.degree_levels or [])]
+    majors = problems.collect(_clean_majors, data.majors)
+    requirements = problems.collect(clean_skills, data.skills)
+    problems.raise_if_any()
     return {
         "kind": kind, "title": title, "description": description, "seats": data.seats, "work_mode": work_mode,
         "location": location, "start_date": data.start_date, "end_date": data.end_date,
@@ -188,7 +185,7 @@ def _validated(company: Company, data: OpeningData) -> dict:
         "eligible_groups": sorted((partners[g] for g in wanted_groups), key=lambda g: g.code),
         "degree_levels": ",".join(level.value for level in DegreeLevel if level in levels),
         "majors": "\n".join(majors),
-        "skills": clean_skills(data.skills),
+        "skills": requirements,
     }
 
 

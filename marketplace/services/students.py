@@ -20,7 +20,7 @@ from marketplace.models import DegreeLevel, StudentProfile, StudentSkill, Track,
 from marketplace.models.base import utcnow
 from marketplace.permissions import Permission, user_can
 from marketplace.services import audit, skills
-from marketplace.services.errors import DomainError, NotFound
+from marketplace.services.errors import DomainError, NotFound, Reasons
 from marketplace.services.workflow import claim_for_edit
 
 MAX_SKILLS = 40
@@ -74,43 +74,50 @@ class ProfileData:
 
 
 def clean_skills(entries: list[SkillEntry]) -> list[StudentSkill]:
-    """Validated, canonicalised skill rows (blank names ignored), in the order given."""
+    """Validated, canonicalised skill rows (blank names ignored), in the order given; every bad row at once."""
+    problems = Reasons()
     out = []
     for entry, clean in skills.clean_rows(entries, MAX_SKILLS):
         level = entry.level
         if isinstance(level, bool) or not isinstance(level, int) or not 1 <= level <= 5:
-            raise DomainError(str(_l("Choose a level from 1 to 5.")), field=skills.row_field(entry.row, "level"))
+            problems.add(skills.row_field(entry.row, "level"), _l("Choose a level from 1 to 5."))
+            continue
         out.append(StudentSkill(position=clean.position, name=clean.name, skill_id=clean.skill_id,
                                 display_name=clean.display_name, level=level))
+    problems.raise_if_any()
     return out
 
 
+def _track_of_group(track_id: int | None, group_id: int) -> Track | None:
+    if not track_id:
+        return None
+    track = db.session.get(Track, track_id)
+    if track is None or track.group_id != group_id:
+        raise DomainError(str(_l("Choose a track of your project group.")), field="track_id")
+    return track
+
+
 def update_profile(actor: User, profile: StudentProfile, data: ProfileData) -> StudentProfile:
-    """Save the student's own profile and replace their skill rows."""
+    """Save the student's own profile and replace their skill rows; every problem of the form at once."""
     if profile.user_id != actor.id or not user_can(actor, Permission.KEEP_STUDENT_PROFILE):
         raise NotFound(str(_l("You have no student profile.")))
+    problems = Reasons()
     major = " ".join((data.major or "").split())
     if not major:
-        raise DomainError(str(_l("Enter your major.")), field="major")
-    if len(major) > 200:
-        raise DomainError(str(_l("Use at most %(max)d characters.", max=200)), field="major")
-    try:
-        degree = DegreeLevel(data.degree_level)
-    except ValueError:
-        raise DomainError(str(_l("Choose a degree level.")), field="degree_level") from None
+        problems.add("major", _l("Enter your major."))
+    elif len(major) > 200:
+        problems.add("major", _l("Use at most %(max)d characters.", max=200))
+    degree = problems.choice(DegreeLevel, data.degree_level, "degree_level", _l("Choose a degree level."))
     if data.year is not None and not 1 <= data.year <= 10:
-        raise DomainError(str(_l("Enter a number from %(min)s to %(max)s.", min=1, max=10)), field="year")
-    track = None
-    if data.track_id:
-        track = db.session.get(Track, data.track_id)
-        if track is None or track.group_id != profile.group_id:
-            raise DomainError(str(_l("Choose a track of your project group.")), field="track_id")
+        problems.add("year", _l("Enter a number from %(min)s to %(max)s.", min=1, max=10))
+    track = problems.collect(_track_of_group, data.track_id, profile.group_id)
     bio = (data.bio or "").strip()
     if len(bio) > MAX_BIO:
-        raise DomainError(str(_l("Use at most %(max)d characters.", max=MAX_BIO)), field="bio")
+        problems.add("bio", _l("Use at most %(max)d characters.", max=MAX_BIO))
     if data.hours_per_week is not None and not 1 <= data.hours_per_week <= 40:
-        raise DomainError(str(_l("Enter the hours per week, from 1 to 40.")), field="hours_per_week")
-    new_skills = clean_skills(data.skills)
+        problems.add("hours_per_week", _l("Enter the hours per week, from 1 to 40."))
+    new_skills = problems.collect(clean_skills, data.skills)
+    problems.raise_if_any()
 
     # The profile's row lock (and the stale-form check) before its skill rows are replaced: two saves at
     # once run one after the other, each replacing every row, so the rows never add up past MAX_SKILLS.

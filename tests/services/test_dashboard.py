@@ -4,7 +4,6 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import event
 
 from marketplace.extensions import db
 from marketplace.models import ApplicationStatus, OpeningStatus, PlacementStatus
@@ -93,26 +92,21 @@ def test_an_empty_programme_shows_zeros(app):
     assert d.requested_skills == [] and d.student_skills == []
 
 
-def _statements(actor) -> int:
-    statements = []
-    listener = lambda *args: statements.append(args[2])  # noqa: E731
+def _statements(count_queries, actor) -> int:
     db.session.commit()
     _ = actor.role  # reload the actor outside the count
-    event.listen(db.engine, "before_cursor_execute", listener)
-    try:
+    with count_queries() as statements:
         dashboard.dashboard(actor)
-    finally:
-        event.remove(db.engine, "before_cursor_execute", listener)
     return len(statements)
 
 
-def test_the_number_of_queries_does_not_grow_with_the_groups(app):
+def test_the_number_of_queries_does_not_grow_with_the_groups(app, count_queries):
     admin = make_admin()
     group = make_group("PNU")
     make_opening(make_company(groups=[group]))
-    few = _statements(admin)
+    few = _statements(count_queries, admin)
     for code in ("SNU", "SKKU", "AJOU", "HALLYM"):
         group = make_group(code)
         make_opening(make_company(groups=[group]))
         make_student(group)
-    assert _statements(admin) == few <= 12
+    assert _statements(count_queries, admin) == few <= 12

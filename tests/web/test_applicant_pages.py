@@ -21,7 +21,6 @@ from marketplace.services.openings import SkillRequirement as Req
 from tests.factories import make_admin, make_company_manager, make_exchange_manager, make_group
 from tests.factories_applications import make_application, make_skilled_student, move
 from tests.factories_companies import make_company, make_opening, manager_of
-from tests.web.test_student_pages import count_queries
 
 _serial = itertools.count(1)
 
@@ -171,7 +170,7 @@ def bulk_applicants(opening_id: int, group_id: int, count: int) -> None:
     db.session.commit()
 
 
-def test_ranked_applicants_issue_the_same_number_of_queries_for_5_and_500(client, auth):
+def test_ranked_applicants_issue_the_same_number_of_queries_for_5_and_500(client, auth, count_queries):
     group = make_group("PNU")
     opening = make_opening(skills=[Req("Python", "must", 3), Req("Deep learning", "should", 2)])
     auth.login(manager_of(opening.company).email)
@@ -179,7 +178,7 @@ def test_ranked_applicants_issue_the_same_number_of_queries_for_5_and_500(client
     bulk_applicants(opening_id, group_id, 5)
     path = f"/company/openings/{opening_id}/applicants"
     filtered = path + "?musts=1&group=PNU&status=shortlisted"  # a non-empty page in both cases
-    few, few_filtered = count_queries(client, path), count_queries(client, filtered)
+    few, few_filtered = count_queries.page(client, path), count_queries.page(client, filtered)
     bulk_applicants(opening_id, group_id, 495)
-    assert (count_queries(client, path), count_queries(client, filtered)) == (few, few_filtered)
+    assert (count_queries.page(client, path), count_queries.page(client, filtered)) == (few, few_filtered)
     assert db.session.scalar(select(Application.id).where(Application.opening_id == opening_id).limit(1))

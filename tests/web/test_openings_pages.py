@@ -4,7 +4,6 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import event
 
 from marketplace.clock import today_in_seoul
 from marketplace.extensions import db
@@ -164,31 +163,15 @@ def _bulk_openings(company_id: int, group_id: int, count: int) -> None:
     db.session.commit()
 
 
-def _count_queries(app, client, path: str) -> int:
-    statements = []
-
-    def count(conn, cursor, statement, parameters, context, executemany):
-        statements.append(statement)
-
-    db.session.remove()
-    event.listen(db.engine, "before_cursor_execute", count)
-    try:
-        response = client.get(path)
-    finally:
-        event.remove(db.engine, "before_cursor_execute", count)
-    assert response.status_code == 200
-    return len(statements)
-
-
-def test_openings_list_issues_the_same_number_of_queries_for_5_and_500_openings(app, client):
+def test_openings_list_issues_the_same_number_of_queries_for_5_and_500_openings(client, count_queries):
     company = make_company(groups=[make_group("PNU")])
     company_id, group_id = company.id, company.partner_groups[0].id
     _bulk_openings(company_id, group_id, 5)
-    few = _count_queries(app, client, "/openings")
+    few = count_queries.page(client, "/openings")
     _bulk_openings(company_id, group_id, 495)
-    many = _count_queries(app, client, "/openings")
+    many = count_queries.page(client, "/openings")
     assert few == many
-    filtered_few = _count_queries(app, client, "/openings?q=bulk&sort=stipend&page=3")
+    filtered_few = count_queries.page(client, "/openings?q=bulk&sort=stipend&page=3")
     assert filtered_few == many
 
 

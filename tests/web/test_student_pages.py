@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import event, func, select
+from sqlalchemy import func, select
 
 from marketplace.clock import today_in_seoul
 from marketplace.extensions import db
@@ -343,33 +343,17 @@ def _bulk_openings(company_id: int, group_id: int, count: int) -> None:
     db.session.commit()
 
 
-def count_queries(client, path: str) -> int:
-    statements = []
-
-    def count(conn, cursor, statement, parameters, context, executemany):
-        statements.append(statement)
-
-    db.session.remove()
-    event.listen(db.engine, "before_cursor_execute", count)
-    try:
-        response = client.get(path)
-    finally:
-        event.remove(db.engine, "before_cursor_execute", count)
-    assert response.status_code == 200
-    return len(statements)
-
-
-def test_recommendations_issue_the_same_number_of_queries_for_5_and_500_openings(client, auth):
+def test_recommendations_issue_the_same_number_of_queries_for_5_and_500_openings(client, auth, count_queries):
     company = make_company(groups=[make_group("PNU")])
     company_id, group_id = company.id, company.partner_groups[0].id
     student = make_skilled_student([("Python", 3), ("PyTorch", 2)])
     auth.login(student.email)
     _bulk_openings(company_id, group_id, 5)
-    few = count_queries(client, "/student/recommendations")
+    few = count_queries.page(client, "/student/recommendations")
     _bulk_openings(company_id, group_id, 495)
-    many = count_queries(client, "/student/recommendations")
+    many = count_queries.page(client, "/student/recommendations")
     assert few == many
-    assert count_queries(client, "/student/recommendations?page=7") == many
+    assert count_queries.page(client, "/student/recommendations?page=7") == many
     assert db.session.scalar(select(func.count()).select_from(Company)) == 1
 
 
