@@ -88,14 +88,18 @@ def detail(round_id: int):
     return _render_detail(rounds.get_round_for_manager(web.actor(), round_id))
 
 
+def _round_button(round_id: int, action, success: str):
+    """A button of the round page (run, publish): the service call on the manager's round, back to the page."""
+    web.require_form()
+    actor = web.actor()
+    web.run(action, success=success, actor=actor, matching_round=rounds.get_round_for_manager(actor, round_id))
+    return _back("rounds.detail", round_id=round_id)
+
+
 @bp.route("/<int:round_id>/run", methods=["POST"])
 @permission_required(Permission.REVIEW_EXCHANGES)
 def run(round_id: int):
-    web.require_form()
-    matching_round = rounds.get_round_for_manager(web.actor(), round_id)
-    web.run(rounds.run_round, success=_("The round was run. Review the proposals, then publish them."),
-            actor=web.actor(), matching_round=matching_round)
-    return _back("rounds.detail", round_id=round_id)
+    return _round_button(round_id, rounds.run_round, _("The round was run. Review the proposals, then publish them."))
 
 
 @bp.route("/<int:round_id>/exclude", methods=["POST"])
@@ -118,11 +122,8 @@ def exclude(round_id: int):
 @bp.route("/<int:round_id>/publish", methods=["POST"])
 @permission_required(Permission.REVIEW_EXCHANGES)
 def publish(round_id: int):
-    web.require_form()
-    matching_round = rounds.get_round_for_manager(web.actor(), round_id)
-    web.run(rounds.publish_round, success=_("The outcome is published; students and companies were told."),
-            actor=web.actor(), matching_round=matching_round)
-    return _back("rounds.detail", round_id=round_id)
+    return _round_button(round_id, rounds.publish_round,
+                         _("The outcome is published; students and companies were told."))
 
 
 @bp.route("/<int:round_id>/proposals/<int:proposal_id>/approve", methods=["POST"])
