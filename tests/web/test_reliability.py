@@ -138,3 +138,24 @@ def test_a_signed_in_user_gets_the_same_503_page_as_visitors_when_the_database_g
         assert "temporarily unavailable" in response.get_data(as_text=True)
     (tmp_path / "moved").rename(folder)
     assert client.get("/auth/password").status_code == 200  # still signed in once it is back
+
+
+def test_a_signed_in_user_gets_the_503_page_when_the_database_server_is_unreachable(app, client, auth):
+    """Both backends: the session is made on the real database; the same cookie then reaches an app whose
+    database server does not answer (a closed port for PostgreSQL, a missing folder for SQLite)."""
+    from tests.factories import make_company_manager
+
+    make_company_manager("down2@company.co.kr")
+    assert auth.login("down2@company.co.kr").status_code == 302
+    url = app.config["SQLALCHEMY_DATABASE_URI"]
+    dead = ("postgresql+psycopg://postgres@127.0.0.1:1/none?connect_timeout=2" if url.startswith("postgresql")
+            else "sqlite:////nonexistent-folder/db.sqlite")
+    down = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": dead, "SECRET_KEY": app.config["SECRET_KEY"]})
+    down_client = down.test_client()
+    cookie = client.get_cookie("session")
+    down_client.set_cookie("session", cookie.value)
+    for path in ("/", "/notifications/"):
+        response = down_client.get(path, headers={"Accept-Language": "en"})
+        assert response.status_code == 503, path
+        assert response.headers["Retry-After"] == "30"
+        assert "temporarily unavailable" in response.get_data(as_text=True)
