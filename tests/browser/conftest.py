@@ -42,9 +42,15 @@ def chromium_path() -> str:
 
 
 @pytest.fixture(scope="session")
-def live_server(chromium_path, tmp_path_factory):
+def live_workdir(tmp_path_factory) -> Path:
+    """The live server's folder: its database is `live.sqlite` there (for tests that prepare records)."""
+    return tmp_path_factory.mktemp("live")
+
+
+@pytest.fixture(scope="session")
+def live_server(chromium_path, live_workdir):
     """Migrate and seed a fresh SQLite database, then serve it with gunicorn; yields the base URL."""
-    workdir = tmp_path_factory.mktemp("live")
+    workdir = live_workdir
     port = _free_port()
     env = dict(os.environ)
     env.update({
