@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import re
 import shlex
+import signal
 import socket
 import subprocess
 import sys
@@ -48,7 +49,8 @@ def make_run_server(tmp_path_factory):
     subprocess.run([str(BIN / "flask"), "--app", "wsgi", "db", "upgrade"], cwd=ROOT, env=env, check=True,
                    capture_output=True)
     log = open(workdir / "server.log", "w")
-    server = subprocess.Popen(make_run_command(port), cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    server = subprocess.Popen(make_run_command(port), cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+                              start_new_session=True)  # its own process group: the workers go with it
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 30
     while True:
@@ -62,7 +64,11 @@ def make_run_server(tmp_path_factory):
             time.sleep(0.2)
     yield base, port
     server.terminate()
-    server.wait(timeout=30)
+    try:
+        server.wait(timeout=30)
+    except subprocess.TimeoutExpired:  # workers stuck on a client: do not leave them behind
+        os.killpg(server.pid, signal.SIGKILL)
+        server.wait(timeout=10)
     log.close()
 
 
