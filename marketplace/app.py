@@ -5,8 +5,10 @@ import logging
 import uuid
 from datetime import datetime, timezone
 
-from flask import Flask, g, request, session
+from flask import Flask, abort, current_app, g, has_request_context, request, session
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, logout_user
+from sqlalchemy import event
 
 from marketplace import models  # noqa: F401  (register every table on the metadata)
 from marketplace import templating
@@ -90,8 +92,6 @@ def register_extensions(app: Flask) -> None:
     login_manager.login_message_category = "info"
     login_manager.session_protection = "basic"
 
-    from flask_babel import lazy_gettext as _l
-
     login_manager.login_message = _l("Please sign in to open this page.")
 
     @login_manager.user_loader
@@ -104,8 +104,6 @@ def register_extensions(app: Flask) -> None:
 def configure_sqlite(engine) -> None:
     """SQLite as a real multi-user database: foreign keys enforced, WAL so readers never block the
     writer, and a busy timeout so concurrent writers queue instead of failing."""
-    from sqlalchemy import event
-
     if engine.dialect.name != "sqlite":
         return
 
@@ -121,8 +119,6 @@ def configure_sqlite(engine) -> None:
 
 def select_locale() -> str:
     """The user's saved choice, else the session's choice, else Accept-Language, else Korean."""
-    from flask import current_app, has_request_context
-
     languages = current_app.config["LANGUAGES"]
     if not has_request_context():  # CLI, seeds, jobs
         return current_app.config["BABEL_DEFAULT_LOCALE"]
@@ -158,8 +154,6 @@ def register_request_hooks(app: Flask) -> None:
     @app.before_request
     def refuse_nul_characters() -> None:
         # No field of ours takes a NUL; PostgreSQL cannot store one in text, so refuse it up front.
-        from flask import abort
-
         for values in (request.args, request.form):
             for value in values.values():
                 if "\x00" in value:

@@ -3,10 +3,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-
 from email_validator import EmailNotValidError, validate_email
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
 
 from marketplace.extensions import db
@@ -198,8 +197,6 @@ def set_locale(user: User, locale: str) -> None:
 
 def users_query(search: str = ""):
     """Accounts for the programme office's list, newest first; `search` matches e-mail or name."""
-    from sqlalchemy import or_
-
     query = select(User).order_by(User.created_at.desc(), User.id.desc())
     search = (search or "").strip()[:100]
     if search:

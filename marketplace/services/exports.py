@@ -254,6 +254,7 @@ def to_csv(headers: list[str], rows: list[list]) -> bytes:
 
 
 def to_xlsx(headers: list[str], rows: list[list], sheet_title: str) -> bytes:
+    # openpyxl is loaded on the first spreadsheet export only: every worker would otherwise pay for it at start.
     from openpyxl import Workbook
     from openpyxl.styles import Font
     from openpyxl.utils import get_column_letter
