@@ -26,6 +26,7 @@ from marketplace.manager.routes import bp as manager_bp
 from marketplace.notifications.routes import bp as notifications_bp
 from marketplace.openings.routes import bp as openings_bp
 from marketplace.rounds.routes import bp as rounds_bp
+from marketplace.routing import DatabaseIdConverter
 from marketplace.security import apply_security_headers
 from marketplace.services.accounts import get_user_by_session_token
 from marketplace.students.routes import bp as students_bp
@@ -74,8 +75,6 @@ def register_proxy_fix(app: Flask) -> None:
 def register_url_converters(app: Flask) -> None:
     """`<int:...>` accepts only ids the database can hold, so a huge id is a 404, never a database error.
     Registered before any blueprint so every route uses it."""
-    from marketplace.routing import DatabaseIdConverter
-
     app.url_map.converters["int"] = DatabaseIdConverter
 
 
