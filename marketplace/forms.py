@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import flash
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import FieldList, SelectMultipleField, TextAreaField
+from wtforms import BooleanField, FieldList, SelectMultipleField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
@@ -79,6 +79,9 @@ class ApplicationActionForm(FlaskForm):
 
     message = TextAreaField(_l("Message to the student (optional)"),
                             validators=[optional(), max_length(MAX_MESSAGE)], render_kw={"rows": 3})
+    # Only on the company's offer: every seat is already spoken for, and the company offers knowingly.
+    confirm_over_seats = BooleanField(_l("Offer anyway: I know every seat is spoken for, and a request beyond the "
+                                         "seats will be returned"))
 
 
 class NoteForm(FlaskForm):

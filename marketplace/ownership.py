@@ -38,9 +38,17 @@ def reviewable_group_ids(user: User | None) -> frozenset[int] | None:
     return frozenset()
 
 
+def company_review_group_ids(company: Company) -> frozenset[int]:
+    """The groups whose managers review a company: its partner groups, and those it asks to add (changes
+    waiting for review, Company.pending_changes), so the new groups' managers can decide too."""
+    requested = (company.pending_changes or {}).get("group_ids") or []
+    return company.partner_group_ids | frozenset(int(g) for g in requested)
+
+
 def can_review_company(user: User | None, company: Company) -> bool:
-    """Managers of one of the company's partner groups (and admins) approve, suspend and read it."""
-    return any(can_review_group(user, group.id) for group in company.partner_groups) \
+    """Managers of one of the company's partner groups, or of a group it asks to add (and admins), approve,
+    suspend and read it."""
+    return any(can_review_group(user, group_id) for group_id in company_review_group_ids(company)) \
         or user_can(user, Permission.ADMINISTER)
 
 

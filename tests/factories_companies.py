@@ -54,7 +54,7 @@ def opening_data(company: Company, **overrides) -> openings.OpeningData:
         stipend_krw=1_500_000, deadline=today + timedelta(days=30), supervisor_name="Dr. Kim",
         skills=[openings.SkillRequirement("Python", "must", 3), openings.SkillRequirement("PyTorch", "should", 2)],
         group_ids=[g.id for g in company.partner_groups], degree_levels=["master", "phd"],
-        majors=["Biomedical Engineering"],
+        majors=["Biomedical Engineering", "Medicine"],
     )
     values.update(overrides)
     return openings.OpeningData(**values)

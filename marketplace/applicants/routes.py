@@ -9,7 +9,7 @@ from marketplace.forms import ApplicationActionForm, page_number
 from marketplace.labels import choices
 from marketplace.models import ApplicationStatus, DegreeLevel
 from marketplace.permissions import Permission, permission_required
-from marketplace.services import applications, openings
+from marketplace.services import applications, openings, seats
 
 bp = Blueprint("applicants", __name__)
 
@@ -37,10 +37,12 @@ def ranked(opening_id: int):
 
 def _render_application(application_id: int, form=None, status: int = 200):
     application = applications.get_company_application(web.actor(), application_id)
+    shortlisted = application.status == ApplicationStatus.SHORTLISTED
     return render_template(
         "applicants/application.html", application=application, profile=application.student.student_profile,
         timeline=applications.timeline(application.id), form=form or ApplicationActionForm(),
         allowed=applications.application_machine.targets(application.status),
+        seat_use=seats.seat_use(application.opening) if shortlisted else None,
     ), status
 
 
@@ -65,7 +67,9 @@ def application_action(application_id: int, action: str):
     if done is None or not form.validate_on_submit():
         return _render_application(application_id, form, 400)
     message = (form.message.data or "",) if action in ("reject", "offer") else ()
-    outcome = web.run(applications.TRANSITIONS[action], actor, record, *message, form=form, success=done)
+    options = {"confirm_over_seats": bool(form.confirm_over_seats.data)} if action == "offer" else {}
+    outcome = web.run(applications.TRANSITIONS[action], actor, record, *message, form=form, success=done,
+                      **options)
     if not outcome:
         return _render_application(application_id, form, outcome.error.status)
     return redirect(url_for("applicants.application", application_id=application_id))

@@ -64,6 +64,7 @@ def dashboard():
             join_requests=list(db.session.scalars(companies.join_requests_query(company))),
             managers=companies.active_managers(company),
             note_form=NoteForm(),
+            change_rows=companies.pending_change_rows(company),
         )
     return render_template("companies/dashboard.html", **context)
 
@@ -94,17 +95,27 @@ def edit_company():
     form = CompanyForm(obj=company if request.method == "GET" else None)
     _company_choices(form)
     if request.method == "GET":
-        form.business_number.data = company.business_number_display
+        pending = company.pending_changes or {}  # what waits for review is what the manager last saved
+        form.name.data = pending.get("name", company.name)
+        form.business_number.data = companies.format_business_number(
+            pending.get("business_number", company.business_number))
         form.sector.data = company.sector.value
         form.size.data = company.size.value
-        form.group_ids.data = [g.id for g in company.partner_groups]
+        form.group_ids.data = list(pending.get("group_ids") or [g.id for g in company.partner_groups])
     if form.validate_on_submit():
         was_rejected = company.status == CompanyStatus.REJECTED
-        if web.run(companies.update_company, web.actor(), company, _company_data(form), form=form,
-               success=_("The company was resubmitted for review.") if was_rejected
-               else _("The company profile was saved.")):
+        def saved(updated) -> str:
+            if was_rejected:
+                return _("The company was resubmitted for review.")
+            if updated.has_pending_changes:
+                return _("The profile was saved. The new name, business number or partner groups wait for an "
+                         "exchange manager; until then the approved ones are shown.")
+            return _("The company profile was saved.")
+
+        if web.run(companies.update_company, web.actor(), company, _company_data(form), form=form, success=saved):
             return redirect(url_for("companies.dashboard"))
-    return render_template("companies/company_form.html", form=form, company=company), web.form_status()
+    return render_template("companies/company_form.html", form=form, company=company,
+                           change_rows=companies.pending_change_rows(company)), web.form_status()
 
 
 @bp.route("/company/join", methods=["GET", "POST"])

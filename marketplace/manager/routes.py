@@ -14,7 +14,7 @@ from marketplace.models import CompanyStatus, OpeningStatus, PlacementStatus
 from marketplace.permissions import Permission, permission_required, user_can
 from marketplace.services import audit, companies, dashboard as dashboard_service, exports as export_service
 from marketplace.services import history as history_service
-from marketplace.services import openings, placements
+from marketplace.services import openings, placements, seats
 
 bp = Blueprint("manager", __name__)
 
@@ -34,9 +34,11 @@ def index():
         placement_requests=requests,
         placement_conflicts=placements.conflicts_for(requests),
         placement_seats_left=placements.seats_left_for(requests),
+        placement_pending=seats.pending_requests(p.opening_id for p in requests),
         placement_counts=placements.queue_counts(actor),
         PlacementStatus=PlacementStatus,
         pending_companies=list(db.session.scalars(companies.pending_companies_query(actor))),
+        companies_with_changes=companies.companies_with_changes(actor),
         openings_in_review=list(db.session.scalars(openings.openings_in_review_query(actor))),
         join_requests=list(db.session.scalars(companies.join_requests_for_reviewer_query(actor))),
         partner_companies=list(db.session.scalars(companies.companies_for_reviewer_query(actor))),
@@ -50,6 +52,11 @@ COMPANY_DECISIONS = {
                                                     name=c.name)),
     "suspend": (companies.suspend_company, lambda c: _("%(name)s is suspended.", name=c.name)),
     "reinstate": (companies.reinstate_company, lambda c: _("%(name)s is approved again.", name=c.name)),
+    "approve_changes": (companies.approve_company_changes,
+                        lambda c: _("The changes to %(name)s are approved and shown now.", name=c.name)),
+    "decline_changes": (companies.decline_company_changes,
+                        lambda c: _("The changes to %(name)s were declined; its managers see your reason.",
+                                    name=c.name)),
 }
 
 OPENING_DECISIONS = {
@@ -86,6 +93,7 @@ def company(company_id: int):
         join_requests=list(db.session.scalars(companies.join_requests_query(record))),
         openings=list(db.session.scalars(openings.company_openings_query(record))),
         history=list(db.session.scalars(audit.history_query("company", record.id).limit(50))),
+        change_rows=companies.pending_change_rows(record),
         CompanyStatus=CompanyStatus,
     ), web.form_status()
 
@@ -146,6 +154,7 @@ def _placement_page(actor, placement_id: int, form: PlacementDecisionForm, statu
         "manager/placement.html", placement=record, form=form,
         conflicts=placements.conflicts(record),
         seats_left=placements.seats_left_for([record])[record.opening_id],
+        terms=placements.terms_comparison(record),
         history=list(db.session.scalars(audit.history_query("placement", record.id).limit(50))),
         PlacementStatus=PlacementStatus, today=today_in_seoul(),
     ), status

@@ -76,6 +76,9 @@ class Placement(db.Model):
     # Copied from the opening when requested, so overlaps are checked on what was agreed.
     start_date: Mapped[date] = mapped_column(Date)
     end_date: Mapped[date] = mapped_column(Date)
+    # The opening's terms when the student accepted (stipend, dates, hours, work mode, location): what was
+    # agreed, shown beside the opening's current terms if the company edits them later. None before 0010.
+    agreed_terms: Mapped[dict | None] = mapped_column(JSON(none_as_null=True))
     decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     note: Mapped[str] = mapped_column(Text, default="")

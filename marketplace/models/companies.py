@@ -4,7 +4,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import Column, ForeignKey, Index, Integer, String, Table, Text, or_
+from sqlalchemy import JSON, Column, ForeignKey, Index, Integer, String, Table, Text, or_
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from marketplace.extensions import db
@@ -65,6 +65,12 @@ class Company(db.Model):
     address: Mapped[str] = mapped_column(String(300), default="")
     status: Mapped[CompanyStatus] = mapped_column(_enum(CompanyStatus), default=CompanyStatus.PENDING, index=True)
     rejection_reason: Mapped[str] = mapped_column(Text, default="")
+    # Changes to an approved company's identity (name, business number) or partner groups wait here for an
+    # exchange manager while the approved values stay live: {"name": ..., "business_number": ..., "group_ids": [...]}
+    # (only the fields that change). None when nothing waits.
+    pending_changes: Mapped[dict | None] = mapped_column(JSON(none_as_null=True))
+    changes_submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    changes_note: Mapped[str] = mapped_column(Text, default="")  # why the last changes were declined
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
     reviewed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
     reviewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
@@ -90,6 +96,10 @@ class Company(db.Model):
     @property
     def partner_group_ids(self) -> frozenset[int]:
         return frozenset(g.id for g in self.partner_groups)
+
+    @property
+    def has_pending_changes(self) -> bool:
+        return bool(self.pending_changes)
 
     @property
     def is_approved(self) -> bool:

@@ -36,12 +36,13 @@ from marketplace.models.base import utcnow
 from marketplace.ownership import can_see_cv, is_own_application, manages_company
 from marketplace.permissions import Permission, user_can
 from marketplace.services import audit, ranking
-from marketplace.services.companies import active_managers
+from marketplace.services.companies import active_managers, refuse_if_suspended
 from marketplace.services.errors import Conflict, DomainError, NotFound
+from marketplace.services.majors import major_allowed, major_names
 from marketplace.services.notifications import link_to, notify, notify_many
 from marketplace.services.openings import get_visible_opening
 from marketplace.services.placements import request_placement
-from marketplace.services.seats import seats_left
+from marketplace.services.seats import SeatUse, lock_opening, seat_use, seats_left
 from marketplace.services.students import cv_path
 from marketplace.services.workflow import StateMachine
 
@@ -137,6 +138,10 @@ def eligibility(student: User | None, opening: Opening, today: date | None = Non
         levels = opening.degree_level_list
         if levels and profile.degree_level not in levels:
             result.reasons.append(str(_l("Your degree level is not eligible for this opening.")))
+        if opening.majors and not major_allowed(opening.majors, major_names(profile)):
+            result.reasons.append(str(_l("This opening is only for students of these majors: %(majors)s. "
+                                         "Your profile says %(major)s.", majors=", ".join(opening.major_list),
+                                         major=profile.major)))
     if opening.status == OpeningStatus.PUBLISHED and seats_left(opening) == 0:
         result.reasons.append(str(_l("All seats of this opening are taken.")))
     if profile is not None:
@@ -282,7 +287,7 @@ def timeline(application_id: int) -> list[AuditEvent]:
 def student_applications_query(student: User) -> Select:
     return (
         select(Application)
-        .options(joinedload(Application.opening).joinedload(Opening.company))
+        .options(joinedload(Application.opening).joinedload(Opening.company), selectinload(Application.placement))
         .where(Application.student_id == student.id)
         .order_by(Application.created_at.desc(), Application.id.desc())
     )
@@ -308,6 +313,7 @@ def _move(actor: User, application: Application, target: ApplicationStatus, acti
 
 def shortlist(actor: User, application: Application) -> Application:
     _check_company(actor, application)
+    refuse_if_suspended(application.opening.company)
     _move(actor, application, S.SHORTLISTED, "shortlisted")
     notify(application.student, "application_shortlisted", student_link(application.id),
            opening=application.opening.title, company=application.opening.company.name)
@@ -326,12 +332,36 @@ def reject(actor: User, application: Application, message: str = "") -> Applicat
     return application
 
 
-def make_offer(actor: User, application: Application, message: str = "") -> Application:
+def offer_beyond_seats_message(use: SeatUse) -> str:
+    return str(_l(
+        "Every seat is spoken for: %(seats)d seats, %(approved)d approved, %(pending)d accepted offers waiting for "
+        "approval, %(offered)d offers not yet answered. If more students accept than there are seats, the last "
+        "request is returned by the exchange manager. Tick the box to make this offer anyway.",
+        seats=use.seats, approved=use.approved, pending=use.pending, offered=use.offered))
+
+
+def make_offer(actor: User, application: Application, message: str = "",
+               confirm_over_seats: bool = False) -> Application:
+    """Offer a place. When no seat is free for a new offer (seats − approved − requests waiting − offers open)
+    the company must confirm it knowingly (`confirm_over_seats`); otherwise a field error says why."""
     _check_company(actor, application)
+    refuse_if_suspended(application.opening.company)
     message = (message or "").strip()
     if len(message) > MAX_MESSAGE:
         raise DomainError(str(_l("Use at most %(max)d characters.", max=MAX_MESSAGE)), field="message")
-    _move(actor, application, S.OFFERED, "offered", note=message)
+    lock_opening(application.opening_id)  # two offers at once count each other
+    use = seat_use(application.opening)
+    beyond = use.free_for_offers == 0
+    if beyond and confirm_over_seats is not True:
+        raise DomainError(offer_beyond_seats_message(use), field="confirm_over_seats")
+    if beyond:
+        message_note = str(_l("Offered beyond the seats (confirmed): %(approved)d approved, %(pending)d waiting, "
+                              "%(offered)d offers open of %(seats)d seats.", approved=use.approved,
+                              pending=use.pending, offered=use.offered, seats=use.seats))
+        note = f"{message_note}\n{message}".strip() if message else message_note
+    else:
+        note = message
+    _move(actor, application, S.OFFERED, "offered", note=note)
     if message:
         application.company_message = message
     notify(application.student, "offer_made", student_link(application.id),
@@ -343,6 +373,8 @@ def accept_offer(actor: User, application: Application) -> Placement:
     """The student accepts: a placement request waits for an exchange manager of their group."""
     _check_student(actor, application)
     opening = application.opening
+    if application.status == S.OFFERED:
+        refuse_if_suspended(opening.company)
     if application.status == S.OFFERED and seats_left(opening) == 0:
         raise Conflict(str(_l("All seats of this opening are taken; the offer can no longer be accepted.")))
     _move(actor, application, S.ACCEPTED, "accepted")
@@ -532,6 +564,7 @@ def ranked_applicants(actor: User, opening: Opening, filters: ApplicantFilters, 
             joinedload(Application.student).joinedload(User.student_profile).options(
                 selectinload(StudentProfile.skills), joinedload(StudentProfile.group),
             ),
+            selectinload(Application.placement),
         ).where(Application.id.in_([key for key, _ in window]))
     )} if window else {}
     items = [Ranked(start + i + 1, loaded[key], match) for i, (key, match) in enumerate(window) if key in loaded]
@@ -554,7 +587,8 @@ class Recommendation:
 
 def eligible_openings_condition(profile: StudentProfile, today: date):
     """Published openings of approved companies, deadline not passed, open to the student's group
-    and degree level (an empty degree list admits every level)."""
+    and degree level (an empty degree list admits every level). Majors are checked after the query
+    (`major_allowed`), with the same comparison as applying."""
     return (
         Opening.status == OpeningStatus.PUBLISHED,
         Company.status == CompanyStatus.APPROVED,
@@ -573,10 +607,12 @@ def recommendations(student: User, page: int = 1, per_page: int = 20,
         raise NotFound(str(_l("Only students with a profile get recommendations.")))
     today = today or today_in_seoul()
     condition = eligible_openings_condition(profile, today)
-    eligible = db.session.execute(
-        select(Opening.id, Opening.updated_at).join(Company, Company.id == Opening.company_id)
+    rows = db.session.execute(
+        select(Opening.id, Opening.updated_at, Opening.majors).join(Company, Company.id == Opening.company_id)
         .where(*condition).order_by(Opening.id)
     ).all()
+    names = major_names(profile) if any(majors for _, _, majors in rows) else frozenset()
+    eligible = [(opening_id, version) for opening_id, version, majors in rows if major_allowed(majors, names)]
     requirements = ranking.openings_requirements(eligible, condition)
     ranked = matching.recommend(ranking.skill_levels(profile.skills), requirements) if requirements else []
     page, start, end = _page_bounds(len(ranked), page, per_page)

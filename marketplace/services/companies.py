@@ -223,9 +223,9 @@ def create_company(actor: User, data: CompanyData) -> Company:
     return company
 
 
-def _tell_reviewers(company: Company) -> None:
-    """The exchange managers of the company's partner groups hear that it waits for review."""
-    notify_many(managers_of_groups(company.partner_group_ids), "company_submitted",
+def _tell_reviewers(company: Company, group_ids=None, kind: str = "company_submitted") -> None:
+    """The exchange managers of the company's partner groups (or of `group_ids`) hear that it waits for review."""
+    notify_many(managers_of_groups(company.partner_group_ids if group_ids is None else group_ids), kind,
                 link_to("manager.company", company_id=company.id), company=company.name)
 
 
@@ -234,22 +234,146 @@ def _tell_managers(company: Company, kind: str, **params) -> None:
     notify_many(active_managers(company), kind, link_to("companies.dashboard"), company=company.name, **params)
 
 
+# An approved company's identity and reach: changing them needs an exchange manager's review.
+REVIEWED_FIELDS = ("name", "business_number", "group_ids")
+
+
+def _group_codes(group_ids) -> str:
+    codes = db.session.scalars(select(ProjectGroup.code).where(ProjectGroup.id.in_(list(group_ids or []))))
+    return ", ".join(sorted(codes))
+
+
+def _describe(changes: dict[str, tuple]) -> str:
+    """'name: A → B; group_ids: PNU → PNU, SNU' for an audit note."""
+    parts = []
+    for name, (old, new) in changes.items():
+        if name == "group_ids":
+            old, new = _group_codes(old), _group_codes(new)
+        parts.append(f"{name}: {old} → {new}")
+    return "; ".join(parts)
+
+
+def _current(company: Company, name: str):
+    return sorted(company.partner_group_ids) if name == "group_ids" else getattr(company, name)
+
+
 def update_company(actor: User, company: Company, data: CompanyData) -> Company:
-    """Save the profile; a rejected company is resubmitted for review by saving it."""
+    """Save the profile; a rejected company is resubmitted for review by saving it.
+
+    For an approved company, a new name, business number or set of partner groups does not apply at once: it
+    waits in `pending_changes` for an exchange manager (of the old or the new groups) while the approved values
+    stay live; everything else applies at once. Each audit entry lists the fields that changed.
+    """
     if not manages_company(actor, company):
         raise NotFound(str(_l("No such company.")))
     claim_for_edit(company, data.version)
     if company.status == CompanyStatus.SUSPENDED:
         raise Conflict(str(_l("This company is suspended; contact the exchange manager of your project group.")))
     values = _validated(data, company)
-    for key, value in values.items():
+    wanted = {"name": values["name"], "business_number": values["business_number"],
+              "group_ids": sorted(g.id for g in values["partner_groups"])}
+    direct = {k: v for k, v in values.items() if k not in ("name", "business_number", "partner_groups")}
+    changed = {k: (getattr(company, k), v) for k, v in direct.items() if getattr(company, k) != v}
+    reviewed = {k: (_current(company, k), v) for k, v in wanted.items() if _current(company, k) != v}
+    if company.status != CompanyStatus.APPROVED:
+        # Not live yet (waiting, or rejected and resubmitted): every change applies and is reviewed with the rest.
+        old_groups = company.partner_group_ids
+        for key, value in values.items():
+            setattr(company, key, value)
+        changed.update(reviewed)
+        _flush_unique()
+        if company.status == CompanyStatus.REJECTED:
+            company_machine.move(actor, company, CompanyStatus.PENDING, action="resubmitted", note=_describe(changed))
+            _tell_reviewers(company)
+        else:
+            audit.record(actor, "company", company.id, "updated", company.status.value, company.status.value,
+                         _describe(changed))
+            new_groups = company.partner_group_ids - old_groups
+            if new_groups:
+                _tell_reviewers(company, new_groups)
+        return company
+    for key, value in direct.items():
         setattr(company, key, value)
+    if changed:
+        audit.record(actor, "company", company.id, "updated", company.status.value, company.status.value,
+                     _describe(changed))
+    pending = {k: new for k, (_old, new) in reviewed.items()} or None
+    if pending != (company.pending_changes or None):
+        company.pending_changes = pending
+        company.changes_submitted_at = utcnow() if pending else None
+        if pending:
+            company.changes_note = ""
+            audit.record(actor, "company", company.id, "changes_submitted", company.status.value,
+                         company.status.value, _describe(reviewed))
+            _tell_reviewers(company, company.partner_group_ids | set(pending.get("group_ids", [])),
+                            kind="company_changes_submitted")
+        else:
+            audit.record(actor, "company", company.id, "changes_withdrawn", company.status.value,
+                         company.status.value)
+    db.session.flush()
+    return company
+
+
+def pending_change_rows(company: Company) -> list[tuple[str, str, str]]:
+    """(field, approved value, requested value) of the changes waiting for review, for the pages."""
+    rows = []
+    for name, new in (company.pending_changes or {}).items():
+        if name == "group_ids":
+            rows.append((name, _group_codes(company.partner_group_ids), _group_codes(new)))
+        elif name == "business_number":
+            rows.append((name, company.business_number_display, format_business_number(str(new))))
+        else:
+            rows.append((name, str(getattr(company, name)), str(new)))
+    return rows
+
+
+def approve_company_changes(actor: User, company: Company, note: str = "") -> Company:
+    """Apply the waiting name, business number or partner groups; the company's managers are told."""
+    _require_reviewer(actor, company)
+    pending = dict(company.pending_changes or {})
+    if not pending:
+        raise Conflict(str(_l("No changes of this company are waiting; nothing was changed.")))
+    described = _describe({k: (_current(company, k), v) for k, v in pending.items()})
+    if "name" in pending:
+        company.name = pending["name"]
+    if "business_number" in pending:
+        other = db.session.scalar(select(Company.id).where(Company.business_number == pending["business_number"],
+                                                           Company.id != company.id))
+        if other is not None:
+            raise Conflict(str(_l("Another company is registered with the new business number; decline the "
+                                  "changes with a note.")), field="note")
+        company.business_number = pending["business_number"]
+    if "group_ids" in pending:
+        company.partner_groups = _partner_groups(pending["group_ids"])
+    company.pending_changes = None
+    company.changes_submitted_at = None
+    company.changes_note = ""
     _flush_unique()
-    if company.status == CompanyStatus.REJECTED:
-        company_machine.move(actor, company, CompanyStatus.PENDING, action="resubmitted")
-        _tell_reviewers(company)
-    else:
-        audit.record(actor, "company", company.id, "updated", company.status.value, company.status.value)
+    note = (note or "").strip()
+    audit.record(actor, "company", company.id, "changes_approved", company.status.value, company.status.value,
+                 f"{described}\n{note}".strip())
+    _decided(actor, company)
+    _tell_managers(company, "company_changes_approved")
+    return company
+
+
+def decline_company_changes(actor: User, company: Company, reason: str) -> Company:
+    """Drop the waiting changes with a reason the company's managers read; the approved values stay."""
+    _require_reviewer(actor, company)
+    reason = (reason or "").strip()
+    if not reason:
+        raise DomainError(str(_l("Say why the changes are declined; the company's managers read it.")),
+                          field="note")
+    if not company.pending_changes:
+        raise Conflict(str(_l("No changes of this company are waiting; nothing was changed.")))
+    described = _describe({k: (_current(company, k), v) for k, v in company.pending_changes.items()})
+    company.pending_changes = None
+    company.changes_submitted_at = None
+    company.changes_note = reason
+    audit.record(actor, "company", company.id, "changes_declined", company.status.value, company.status.value,
+                 f"{described}\n{reason}")
+    _decided(actor, company)
+    _tell_managers(company, "company_changes_declined", reason=reason)
     return company
 
 
@@ -315,6 +439,21 @@ def reinstate_company(actor: User, company: Company, note: str = "") -> Company:
     company.rejection_reason = ""
     _decided(actor, company)
     return company
+
+
+def refuse_if_suspended(company: Company) -> None:
+    """A suspended company's pipeline stands still: nothing moves an applicant towards a placement."""
+    if company.status == CompanyStatus.SUSPENDED:
+        raise Conflict(suspension_message(company))
+
+
+def suspension_message(company: Company) -> str:
+    reason = (company.rejection_reason or "").strip()
+    if reason:
+        return str(_l("%(company)s is suspended by the exchange managers (reason: %(reason)s); applications to it "
+                      "cannot move forward until it is reinstated.", company=company.name, reason=reason))
+    return str(_l("%(company)s is suspended by the exchange managers; applications to it cannot move forward "
+                  "until it is reinstated.", company=company.name))
 
 
 # -- joining a company -------------------------------------------------------------------------------------
@@ -414,6 +553,16 @@ def companies_for_reviewer_query(actor: User, status: CompanyStatus | None = Non
 
 def pending_companies_query(actor: User) -> Select:
     return companies_for_reviewer_query(actor, CompanyStatus.PENDING)
+
+
+def companies_with_changes(actor: User) -> list[Company]:
+    """Approved companies whose new name, number or groups wait, for reviewers of their old or new groups.
+    Few at a time, so the requested groups (JSON) are checked here rather than in SQL."""
+    found = db.session.scalars(
+        select(Company).options(selectinload(Company.partner_groups))
+        .where(Company.pending_changes.is_not(None)).order_by(Company.changes_submitted_at, Company.id)
+    )
+    return [c for c in found if c.pending_changes and can_review_company(actor, c)]
 
 
 def join_requests_for_reviewer_query(actor: User) -> Select:

@@ -41,6 +41,14 @@ MESSAGES = {
     "placement_approved": _l("The placement in \"%(opening)s\" was approved."),
     "placement_returned": _l("The placement in \"%(opening)s\" was returned: %(note)s"),
     "placement_cancelled": _l("The placement in \"%(opening)s\" was cancelled: %(note)s"),
+    "opening_terms_changed": _l("%(company)s changed the terms of \"%(opening)s\" (stipend, dates, hours or place). "
+                                "Check them on the opening before you go on."),
+    "opening_terms_changed_reviewer": _l("%(company)s changed the terms of \"%(opening)s\" (stipend, dates, hours or "
+                                         "place) after students applied."),
+    "company_changes_submitted": _l("Company %(company)s asks to change its name, business number or partner "
+                                    "groups."),
+    "company_changes_approved": _l("The changes to %(company)s were approved and are now shown."),
+    "company_changes_declined": _l("The changes to %(company)s were not approved: %(reason)s"),
     "round_published": _l("The results of the matching round \"%(round)s\" are published."),
 }
 

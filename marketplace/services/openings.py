@@ -38,6 +38,7 @@ from marketplace.services import audit, skills
 from marketplace.services.companies import active_managers, company_of
 from marketplace.services.errors import Conflict, DomainError, NotFound, Reasons
 from marketplace.services.notifications import link_to, managers_of_groups, notify_many
+from marketplace.services.seats import lock_opening, seats_taken
 from marketplace.services.workflow import StateMachine, claim_for_edit
 
 MAX_SKILLS = 30
@@ -245,6 +246,60 @@ def _requirements_signature(opening: Opening) -> tuple:
     )
 
 
+# The terms a student agrees to when accepting; a change to them after applications arrived is told to the
+# applicants and reviewers, and placements keep the terms as agreed (Placement.agreed_terms).
+TERM_FIELDS = ("stipend_krw", "start_date", "end_date", "hours_per_week", "work_mode", "location")
+
+
+def terms_of(opening: Opening) -> dict:
+    """The opening's terms as plain JSON-safe values (dates as ISO strings, the work mode as its value)."""
+    out = {}
+    for name in TERM_FIELDS:
+        value = getattr(opening, name)
+        out[name] = value.isoformat() if isinstance(value, date) else getattr(value, "value", value)
+    return out
+
+
+def changed_terms(before: dict | None, after: dict) -> dict[str, tuple]:
+    """{field: (before, after)} of the terms that differ; nothing when `before` is unknown."""
+    if not before:
+        return {}
+    return {k: (before.get(k), after.get(k)) for k in TERM_FIELDS if before.get(k) != after.get(k)}
+
+
+def _describe_changes(changes: dict[str, tuple]) -> str:
+    return "; ".join(f"{name}: {old} → {new}" for name, (old, new) in changes.items())
+
+
+# Applications whose student still waits for, holds or acted on an offer: they hear about changed terms.
+_LIVE_APPLICATIONS = ("submitted", "shortlisted", "offered", "accepted")
+
+
+def _tell_about_changed_terms(actor: User, opening: Opening, changes: dict[str, tuple]) -> int:
+    """Notify the opening's live applicants and its reviewers that its terms changed; returns how many
+    applicants were told. The audit entry lists every changed term."""
+    from marketplace.models import Application, ApplicationStatus
+    from marketplace.services.notifications import notify
+
+    live = list(db.session.execute(
+        select(Application.id, User).join(User, User.id == Application.student_id)
+        .where(Application.opening_id == opening.id,
+               Application.status.in_([ApplicationStatus(s) for s in _LIVE_APPLICATIONS]))
+        .order_by(Application.id)
+    ))
+    audit.record(actor, "opening", opening.id, "terms_changed", opening.status.value, opening.status.value,
+                 _describe_changes(changes))
+    if not live:
+        return 0
+    for application_id, student in live:
+        notify(student, "opening_terms_changed", link_to("students.application", application_id=application_id),
+               opening=opening.title, company=opening.company.name)
+    notify_many(managers_of_groups(opening.eligible_group_ids), "opening_terms_changed_reviewer",
+                link_to("manager.opening", opening_id=opening.id), opening=opening.title,
+                company=opening.company.name)
+    return len(live)
+
+
 def _apply(opening: Opening, values: dict) -> None:
     new_skills = values.pop("skills")
     for key, value in values.items():
@@ -283,9 +338,20 @@ def update_opening(actor: User, opening: Opening, data: OpeningData) -> bool:
     was_published = opening.status == OpeningStatus.PUBLISHED
     if was_published and values["deadline"] != opening.deadline and values["deadline"] < today_in_seoul():
         raise DomainError(str(_l("The application deadline has passed; choose a later date.")), field="deadline")
+    if values["seats"] < opening.seats:
+        lock_opening(opening.id)  # an approval committing meanwhile is counted
+        held = seats_taken([opening.id])[opening.id]
+        if values["seats"] < held:
+            raise DomainError(str(_l(
+                "Seats cannot be fewer than the approved placements (%(n)d now). To have fewer seats, ask the "
+                "exchange manager to cancel a placement first.", n=held)), field="seats")
     before = _requirements_signature(opening)
+    terms_before = terms_of(opening)
     _apply(opening, values)
     db.session.flush()
+    changes = changed_terms(terms_before, terms_of(opening))
+    if changes and opening.status != OpeningStatus.DRAFT:
+        _tell_about_changed_terms(actor, opening, changes)
     if was_published and _requirements_signature(opening) != before:
         opening_machine.move(actor, opening, OpeningStatus.IN_REVIEW, action="sent_back_to_review",
                              note="requirements or seats changed")

@@ -28,20 +28,24 @@ from marketplace.models import (
     Application,
     ApplicationStatus,
     Company,
+    CompanyStatus,
     Opening,
     OpeningStatus,
     Placement,
     PlacementStatus,
     StudentProfile,
     User,
+    WorkMode,
 )
 from marketplace.models.base import utcnow
 from marketplace.ownership import can_review_placement, reviewable_group_ids
 from marketplace.services import audit
-from marketplace.services.companies import active_managers
+from marketplace.services.companies import active_managers, suspension_message
 from marketplace.services.errors import Conflict, DomainError, NotFound
+from marketplace.services.majors import major_allowed, major_names_many
 from marketplace.services.notifications import link_to, managers_of_groups, notify, notify_many
-from marketplace.services.seats import seats_taken
+from marketplace.services.openings import changed_terms, terms_of
+from marketplace.services.seats import lock_opening, seats_taken
 from marketplace.services.workflow import StateMachine
 
 __all__ = [
@@ -94,8 +98,7 @@ def get_placement_for_reviewer(actor: User, placement_id: int) -> Placement:
 
 def _lock(opening_id: int, student_id: int | None = None) -> None:
     """Take the opening's write lock first (see the module docstring), then the student's on PostgreSQL."""
-    table = Opening.__table__
-    db.session.execute(update(table).where(table.c.id == opening_id).values(updated_at=table.c.updated_at))
+    lock_opening(opening_id)
     if student_id is not None:
         db.session.execute(select(User.id).where(User.id == student_id).with_for_update())
 
@@ -119,7 +122,7 @@ def _locked_for_decision(actor: User, placement_id: int, student_lock: bool = Fa
 
 @dataclass(frozen=True)
 class PlacementConflict:
-    code: str  # full | overlap | group | degree | closed | withdrawn
+    code: str  # full | overlap | group | degree | major | suspended | terms | closed | withdrawn
     message: str
     blocking: bool = True  # blocking conflicts refuse approval; the others are warnings
 
@@ -143,6 +146,10 @@ def conflicts_for(placements: list[Placement]) -> dict[int, list[PlacementConfli
     )
     for pid, sid, start, end, title in rows:
         held_by_student[sid].append((pid, start, end, title))
+
+    restricted = [p.student.student_profile for p in placements
+                  if p.opening.majors and p.student and p.student.student_profile]
+    names = major_names_many(restricted) if restricted else {}
 
     for p in placements:
         items = out[p.id]
@@ -170,6 +177,17 @@ def conflicts_for(placements: list[Placement]) -> dict[int, list[PlacementConfli
                 items.append(PlacementConflict("degree", str(_l(
                     "Eligibility changed: the student's degree level (%(level)s) is not among the opening's.",
                     level=profile.degree_level.value))))
+            if opening.majors and not major_allowed(opening.majors, names.get(profile.id, frozenset())):
+                items.append(PlacementConflict("major", str(_l(
+                    "Eligibility: the student's major (%(major)s) is not among the opening's (%(majors)s).",
+                    major=profile.major, majors=", ".join(opening.major_list)))))
+        if p.status == PlacementStatus.PENDING and opening.company.status == CompanyStatus.SUSPENDED:
+            items.append(PlacementConflict("suspended", suspension_message(opening.company)))
+        if p.status in (PlacementStatus.PENDING, PlacementStatus.APPROVED) and \
+                changed_terms(p.agreed_terms, terms_of(opening)):
+            items.append(PlacementConflict("terms", str(_l(
+                "The company changed the opening's terms after the student accepted; compare the terms as agreed "
+                "with the current ones below.")), blocking=False))
         if p.status == PlacementStatus.PENDING and opening.status == OpeningStatus.CLOSED:
             items.append(PlacementConflict("closed", str(_l(
                 "The opening is closed to new applications; approving still gives this student a seat."
@@ -180,6 +198,39 @@ def conflicts_for(placements: list[Placement]) -> dict[int, list[PlacementConfli
 def conflicts(placement: Placement) -> list[PlacementConflict]:
     """Why approving this placement would be wrong (or worth a second look): full, overlap, eligibility."""
     return conflicts_for([placement])[placement.id]
+
+
+@dataclass(frozen=True)
+class TermRow:
+    name: str
+    agreed: object
+    current: object
+
+    @property
+    def changed(self) -> bool:
+        return self.agreed != self.current
+
+
+def terms_comparison(placement: Placement) -> list[TermRow]:
+    """The terms as agreed (when the student accepted) beside the opening's current terms; empty for placements
+    made before terms were kept."""
+    agreed = placement.agreed_terms or {}
+    if not agreed:
+        return []
+    current = terms_of(placement.opening)
+    return [TermRow(name, _typed(name, agreed.get(name)), _typed(name, current.get(name))) for name in current]
+
+
+def _typed(name: str, value):
+    """A stored term back as the page shows it (dates as dates, the work mode as its enum)."""
+    try:
+        if name in ("start_date", "end_date") and isinstance(value, str):
+            return date.fromisoformat(value)
+        if name == "work_mode" and isinstance(value, str):
+            return WorkMode(value)
+    except ValueError:
+        pass
+    return value
 
 
 def seats_left_for(placements: list[Placement]) -> dict[int, int]:
@@ -328,7 +379,8 @@ def request_placement(actor: User | None, application: Application, note: str = 
         raise Conflict(str(_l("Only accepted offers become placement requests.")))
     opening = application.opening
     placement = Placement(application=application, opening_id=opening.id, student_id=application.student_id,
-                          status=PlacementStatus.PENDING, start_date=opening.start_date, end_date=opening.end_date)
+                          status=PlacementStatus.PENDING, start_date=opening.start_date, end_date=opening.end_date,
+                          agreed_terms=terms_of(opening))
     db.session.add(placement)
     db.session.flush()
     audit.record(actor, "placement", placement.id, "requested", None, PlacementStatus.PENDING.value, note)

@@ -1,12 +1,20 @@
-"""Seats of openings: how many are held by placements, how many are left."""
+"""Seats of openings: how many are held by placements, how many are left, how many are spoken for."""
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from marketplace.extensions import db
-from marketplace.models import SEAT_HOLDING, Opening, Placement
+from marketplace.models import SEAT_HOLDING, Application, ApplicationStatus, Opening, Placement, PlacementStatus
+
+
+def lock_opening(opening_id: int) -> None:
+    """Take the opening's write lock (its row on PostgreSQL, the database on SQLite) until the commit, so
+    seats are counted against every decision committed before (see services/placements.py)."""
+    table = Opening.__table__
+    db.session.execute(update(table).where(table.c.id == opening_id).values(updated_at=table.c.updated_at))
 
 
 def seats_taken(opening_ids: Iterable[int]) -> dict[int, int]:
@@ -26,3 +34,42 @@ def seats_taken(opening_ids: Iterable[int]) -> dict[int, int]:
 
 def seats_left(opening: Opening) -> int:
     return max(0, opening.seats - seats_taken([opening.id])[opening.id])
+
+
+def pending_requests(opening_ids: Iterable[int]) -> dict[int, int]:
+    """Placement requests (accepted offers) waiting for an exchange manager, per opening id, in one query."""
+    ids = list(set(opening_ids))
+    if not ids:
+        return {}
+    rows = db.session.execute(
+        select(Placement.opening_id, func.count())
+        .where(Placement.opening_id.in_(ids), Placement.status == PlacementStatus.PENDING)
+        .group_by(Placement.opening_id)
+    )
+    found = dict.fromkeys(ids, 0)
+    found.update({opening_id: count for opening_id, count in rows})
+    return found
+
+
+@dataclass(frozen=True)
+class SeatUse:
+    """Where an opening's seats stand for a new offer: seats − approved − requests waiting − offers open."""
+
+    seats: int
+    approved: int
+    pending: int
+    offered: int
+
+    @property
+    def free_for_offers(self) -> int:
+        return max(0, self.seats - self.approved - self.pending - self.offered)
+
+
+def seat_use(opening: Opening) -> SeatUse:
+    """Every seat that is held, requested or promised in an outstanding offer (three small counts)."""
+    offered = db.session.scalar(
+        select(func.count()).select_from(Application)
+        .where(Application.opening_id == opening.id, Application.status == ApplicationStatus.OFFERED)
+    ) or 0
+    return SeatUse(opening.seats, seats_taken([opening.id])[opening.id], pending_requests([opening.id])[opening.id],
+                   offered)
