@@ -3,7 +3,7 @@ approved companies and to published openings' terms (issue 12, items 6-11)."""
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from marketplace.extensions import db
 from marketplace.models import Notification
@@ -330,3 +330,57 @@ def test_other_edits_of_an_approved_company_apply_at_once_and_list_the_fields(ap
     event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "updated",
                                                        AuditEvent.entity_id == company.id))
     assert event.note.startswith("website: https://example.co.kr → https://new.example.co.kr")
+
+
+def test_two_offers_racing_for_the_last_seat_make_one_and_ask_the_other_to_confirm(app):
+    """Real threads, released together: the opening lock makes the second offer count the first."""
+    import threading
+
+    from flask_babel import force_locale
+
+    from marketplace.models import Application, User
+
+    opening = make_opening(seats=1)
+    manager = manager_of(opening.company)
+    shortlisted = []
+    for _ in range(2):
+        application = make_application(make_skilled_student(), opening)
+        move(manager, application, "shortlist")
+        shortlisted.append(application.id)
+    manager_id = manager.id  # objects of the test's session stay out of the threads
+    db.session.commit()
+    barrier = threading.Barrier(2)
+    results: list[str] = []
+    guard = threading.Lock()
+
+    def work(application_id: int) -> None:
+        with app.app_context(), force_locale("en"):
+            actor = db.session.get(User, manager_id)
+            application = db.session.get(Application, application_id)
+            _ = (application.opening.company, actor.role)
+            db.session.commit()
+            barrier.wait(timeout=30)
+            try:
+                applications.make_offer(actor, application)
+                db.session.commit()
+                outcome = "offered"
+            except DomainError as error:
+                db.session.rollback()
+                outcome = error.field or "error"
+            except Exception as error:  # noqa: BLE001 - reported below
+                db.session.rollback()
+                outcome = f"error {error.__class__.__name__}: {error}"
+            with guard:
+                results.append(outcome)
+
+    threads = [threading.Thread(target=work, args=(application_id,)) for application_id in shortlisted]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert not any(thread.is_alive() for thread in threads)
+    assert sorted(results) == ["confirm_over_seats", "offered"]
+    db.session.expire_all()
+    offered = db.session.scalar(select(func.count()).select_from(Application).where(
+        Application.opening_id == opening.id, Application.status == applications.S.OFFERED))
+    assert offered == 1
