@@ -93,20 +93,21 @@ def test_a_stale_opening_form_is_refused_and_the_saved_values_win(app):
 
 
 def test_a_stale_company_form_is_refused(app):
+    # The description applies at once (a new name of an approved company waits for review instead).
     company = make_company(name="Lunit")
     manager = manager_of(company)
     groups = list(company.partner_groups)
     opened_on = company.version
-    companies.update_company(manager, company, company_data(groups, name="Lunit Inc.",
+    companies.update_company(manager, company, company_data(groups, name="Lunit", description="First tab",
                                                             business_number=company.business_number,
                                                             version=opened_on))
     db.session.commit()
     with pytest.raises(StaleEdit):
-        companies.update_company(manager, company, company_data(groups, name="Lunit Corp.",
+        companies.update_company(manager, company, company_data(groups, name="Lunit", description="Second tab",
                                                                 business_number=company.business_number,
                                                                 version=opened_on))
     db.session.rollback()
-    assert db.session.get(Company, company.id).name == "Lunit Inc."
+    assert db.session.get(Company, company.id).description == "First tab"
 
 
 def test_parallel_opening_saves_never_multiply_requirement_rows(app):
