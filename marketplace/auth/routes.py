@@ -13,7 +13,7 @@ from marketplace.auth.forms import (
     StudentRegistrationForm,
 )
 from marketplace import web
-from marketplace.extensions import db, limiter
+from marketplace.extensions import limiter
 from marketplace.labels import choices
 from marketplace.models import DegreeLevel, Role
 from marketplace.security import log_failed_sign_in, safe_next_url
@@ -67,9 +67,8 @@ def login():
     if form.validate_on_submit():
         user = accounts.authenticate(form.email.data, form.password.data)
         if user is not None:
-            _start_session(user, bool(form.remember.data))
-            db.session.commit()
-            flash(_("Welcome, %(name)s.", name=user.display_name), "success")
+            web.run(_start_session, user, bool(form.remember.data),
+                    success=_("Welcome, %(name)s.", name=user.display_name))
             return redirect(safe_next_url(form.next.data) or _home_for(user))
         form.password.errors.append(_("The e-mail address or password is not correct."))
         target = accounts.find_user_by_email(form.email.data or "")
@@ -80,8 +79,7 @@ def login():
 @bp.route("/logout", methods=["POST"])
 @login_required
 def logout():
-    accounts.end_all_sessions(current_user._get_current_object())
-    db.session.commit()
+    web.run(accounts.end_all_sessions, web.actor())
     logout_user()
     session.clear()
     flash(_("You have signed out."), "info")

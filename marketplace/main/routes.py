@@ -5,6 +5,7 @@ from flask import Blueprint, current_app, jsonify, redirect, render_template, re
 from flask_login import current_user
 from sqlalchemy import text
 
+from marketplace import web
 from marketplace.extensions import csrf, db
 from marketplace.security import safe_next_url
 from marketplace.services import accounts, groups
@@ -38,6 +39,5 @@ def set_language():
     if locale in current_app.config["LANGUAGES"]:
         session["locale"] = locale
         if current_user.is_authenticated:
-            accounts.set_locale(current_user._get_current_object(), locale)
-            db.session.commit()
+            web.run(accounts.set_locale, web.actor(), locale)
     return redirect(safe_next_url(request.form.get("next")) or url_for("main.index"))
