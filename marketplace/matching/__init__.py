@@ -2,16 +2,18 @@
 
     recognize("파이토치")                     -> Skill(id="pytorch", name="PyTorch", ...)
     same_skill("딥러닝", "Deep Learning")      -> True
-    skill_similarity("PyTorch", "TensorFlow")  -> 0.5 (related: same family)
+    skill_similarity("PyTorch", "TensorFlow")  -> 0.5 (related: a curated pair in seeds/related_skills.json)
     score(requirements, skills)               -> Match(score 0..100, missing_musts, details)
-    rank(requirements, {key: skills, ...})    -> [(key, Match), ...] best first
-    recommend(skills, {key: requirements})    -> [(key, Match), ...] best first
+    rank(requirements, {key: skills, ...})    -> [(key, Match), ...] best first (score, then level surplus)
+    recommend(skills, {key: requirements})    -> [(key, Match), ...] best first (fit: F2 of requirement
+                                                  and profile coverage, then score, then level surplus)
     allocate(student_prefs, opening_prefs, capacities) -> {student: opening}  (stable, student-optimal)
 
 Match: .score (0..100), .missing_musts (list of requirement names), .has_all_musts, .details (one Detail
-per requirement, built lazily), .explain() -> short English lines. Detail: requirement, importance,
+per requirement, built lazily), .explain() -> short English lines, .surplus (0..1, level above the
+minimums: breaks ties), .profile_coverage (recommend only) and .fit, .summary() -> lines on the rank. Detail: requirement, importance,
 min_level, matched (skill as typed or None), canonical, similarity, level, kind ("exact" | "fuzzy" |
-"related" | "missing"), credit, describe(). Helpers: normalize, recognize, suggest, vocabulary.
+"related" | "missing"), credit, above_minimum, describe(). fit_of(R, P) is the recommendation rank. Helpers: normalize, recognize, suggest, vocabulary.
 """
 from .allocation import allocate
 from .normalize import MAX_NAME_LENGTH, normalize
@@ -21,6 +23,7 @@ from .scoring import (
     Match,
     Requirement,
     SkillLevel,
+    fit_of,
     rank,
     recommend,
     score,
@@ -40,6 +43,7 @@ __all__ = [
     "SkillLevel",
     "Vocabulary",
     "allocate",
+    "fit_of",
     "normalize",
     "rank",
     "recognize",

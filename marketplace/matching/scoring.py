@@ -4,6 +4,7 @@ from __future__ import annotations
 import gc
 import numbers
 import threading
+from functools import lru_cache
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -15,7 +16,7 @@ import numpy as np
 from rapidfuzz import fuzz, process
 
 from .normalize import check_name
-from .similarity import PREFILTER_RATIO, RELATED, Term, checked_term, compare_terms, term
+from .similarity import PREFILTER_RATIO, Term, checked_term, compare_terms, term
 from .vocab import vocabulary
 
 K = TypeVar("K")
@@ -158,8 +159,9 @@ class Detail:
     """How one requirement was met.
 
     kind: "exact" (same skill, by name or alias), "fuzzy" (same skill, through a typo or variant),
-    "related" (same family or a look-alike name: partial credit, never a full match) or "missing".
-    credit is the requirement's share before weighting: similarity × min(1, level / min_level).
+    "related" (a curated related pair or a look-alike name: partial credit, never a full match) or
+    "missing". credit is the requirement's share before weighting: similarity × min(1, level / min_level).
+    above_minimum: levels above the minimum of a full match (0 otherwise): it breaks ties in ranking.
     """
 
     requirement: str
@@ -180,6 +182,10 @@ class Detail:
     def below_minimum(self) -> bool:
         return self.level is not None and self.level < self.min_level
 
+    @property
+    def above_minimum(self) -> int:
+        return self.level - self.min_level if self.is_match and self.level > self.min_level else 0
+
     def describe(self) -> str:
         """A short English explanation, e.g. "PyTorch ✓ level 4 ≥ 3" or "DICOM — missing must-have"."""
         must = self.importance == "must"
@@ -190,24 +196,54 @@ class Detail:
             head = f"{self.requirement} ✓" if same_text else f"{self.requirement} ≈ {self.matched}"
             if self.below_minimum:
                 return f"{head}, level {self.level} < {self.min_level} (below minimum)"
-            return f"{head} level {self.level} ≥ {self.min_level}" if same_text \
+            text = f"{head} level {self.level} ≥ {self.min_level}" if same_text \
                 else f"{head}, level {self.level} ≥ {self.min_level}"
+            return text + (f" (+{self.above_minimum} above minimum)" if self.above_minimum else "")
         text = (f"{self.requirement} ~ {self.matched}: related, "
                 f"{round(self.similarity * 100)}% credit, level {self.level}")
         return text + (" — missing must-have" if must else "")
 
 
+def fit_of(requirement_coverage: float, profile_coverage: float) -> float:
+    """The recommendation rank, 0..100: F2 = 5·R·P / (4·P + R) of R = requirement coverage (score/100)
+    and P = profile coverage. R counts four times as much as P, but a trivial opening (one requirement
+    met, little of the profile used) no longer outranks a broad good fit."""
+    r, p = requirement_coverage, profile_coverage
+    return round(100.0 * 5.0 * r * p / (4.0 * p + r), 6) if r > 0 and p > 0 else 0.0
+
+
 class Match:
     """A profile's fit to a set of requirements: score 0..100, missing must-haves, per-requirement
-    details. Details are worked out on first access (ranking thousands of profiles does not need them)."""
+    details. Details are worked out on first access (ranking thousands of profiles does not need them).
 
-    __slots__ = ("score", "missing_musts", "_details", "_source")
+    surplus (0..1): the weighted mean, over requirements, of the level above the minimum of a full match
+    as a share of the room above it ((level − min) / (5 − min)); equal scores rank by it.
+    profile_coverage (0..1, recommend() only, else None): the level-weighted share of the student's
+    skills the opening asks for (each skill counts its best similarity to a requirement).
+    fit (0..100): fit_of(score / 100, profile_coverage) when profile_coverage is known, else the score.
+    """
 
-    def __init__(self, score: float, missing_musts: list[str], details=None, source=None):
+    __slots__ = ("score", "missing_musts", "_details", "_source", "surplus", "profile_coverage")
+
+    def __init__(self, score: float, missing_musts: list[str], details=None, source=None, *,
+                 surplus: float = 0.0, profile_coverage: float | None = None):
         self.score = score
         self.missing_musts = missing_musts
         self._details = details
         self._source = source
+        self.surplus = surplus
+        self.profile_coverage = profile_coverage
+
+    @property
+    def fit(self) -> float:
+        if self.profile_coverage is None:
+            return self.score
+        return fit_of(self.score / 100.0, self.profile_coverage)
+
+    @property
+    def levels_above_minimum(self) -> int:
+        """Levels above the minimum summed over fully met requirements (for the explanation)."""
+        return sum(detail.above_minimum for detail in self.details)
 
     @property
     def has_all_musts(self) -> bool:
@@ -225,6 +261,18 @@ class Match:
         """One short English line per requirement (the web layer translates)."""
         return [detail.describe() for detail in self.details]
 
+    def summary(self) -> list[str]:
+        """Short English lines on how the match ranks beyond its score (the web layer translates)."""
+        lines = []
+        if self.profile_coverage is not None:
+            lines.append(f"rank {self.fit:.0f} = F2 of requirements covered {self.score:.0f}% "
+                         f"and profile covered {100 * self.profile_coverage:.0f}%")
+        above = self.levels_above_minimum
+        if above:
+            lines.append(f"+{above} level{'s' if above != 1 else ''} above the minimum: "
+                         "ranks above an equal score at the minimum")
+        return lines
+
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Match):
             return NotImplemented
@@ -233,7 +281,7 @@ class Match:
     __hash__ = None
 
     def __repr__(self) -> str:
-        return f"Match(score={self.score!r}, missing_musts={self.missing_musts!r})"
+        return f"Match(score={self.score!r}, missing_musts={self.missing_musts!r}, surplus={self.surplus!r})"
 
 
 # --------------------------------------------------------------------------- input checks
@@ -267,12 +315,11 @@ def _skills(skills: Sequence[SkillLevel]) -> tuple[SkillLevel, ...]:
 def _similarity(row_ids: np.ndarray, col_ids: np.ndarray) -> np.ndarray:
     """similarity[i, j] == compare_terms(term of row_ids[i], term of col_ids[j])[0], in bulk."""
     rs, cs = _names.skill[row_ids], _names.skill[col_ids]
-    rf, cf = _names.family[row_ids], _names.family[col_ids]
     rk, ck = _names.key[row_ids], _names.key[col_ids]
     known = (rs >= 0)[:, None] & (cs >= 0)[None, :]
     same_skill = known & (rs[:, None] == cs[None, :])
-    related = known & ~same_skill & (rf[:, None] == cf[None, :])
-    sim = np.where(related, RELATED, 0.0)
+    # Curated pair credits; an unrecognised side (-1) reads the matrix's all-zero last row/column.
+    sim = _related_matrix()[rs[:, None], cs[None, :]]
     sim[same_skill | (rk[:, None] == ck[None, :])] = 1.0
 
     # Pairs with an unrecognised side: prefilter with cdist, decide with the scalar rules.
@@ -299,6 +346,17 @@ def _similarity(row_ids: np.ndarray, col_ids: np.ndarray) -> np.ndarray:
     return sim
 
 
+@lru_cache(maxsize=1)
+def _related_matrix() -> np.ndarray:
+    """related[i, j] = curated credit of vocabulary skills i and j, with a zero row and column last."""
+    vocab = vocabulary()
+    matrix = np.zeros((len(vocab) + 1, len(vocab) + 1))
+    for (i, j), credit in vocab.related.items():
+        matrix[i, j] = credit
+    matrix.setflags(write=False)
+    return matrix
+
+
 def _unique(ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """(distinct ids, position of each id among them) in O(n) using the name table's size."""
     seen = np.zeros(len(_names.terms), dtype=bool)
@@ -313,6 +371,11 @@ def _unique(ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 _LEVEL_FACTOR = np.array(
     [[min(1.0, level / minimum) if minimum else 0.0 for level in range(MAX_LEVEL + 1)]
      for minimum in range(MAX_LEVEL + 1)]
+)
+# Share of the room above the minimum a level uses: (level - min) / (5 - min), indexed [min_level, level].
+_LEVEL_SURPLUS = np.array(
+    [[max(0, level - minimum) / (MAX_LEVEL - minimum) if 0 < minimum < MAX_LEVEL else 0.0
+      for level in range(MAX_LEVEL + 1)] for minimum in range(MAX_LEVEL + 1)]
 )
 
 
@@ -345,8 +408,9 @@ def _levels(items: list, count: int) -> np.ndarray:
     return levels
 
 
-def _evaluate(requirements: tuple[Requirement, ...], profiles: list[Sequence[SkillLevel]]):
-    """Scores, and the missing must-haves, of many profiles against one set of requirements."""
+def _evaluate(requirements: tuple[Requirement, ...], profiles: list[Sequence[SkillLevel]], with_surplus: bool = True):
+    """Scores, level surpluses (zeros unless with_surplus) and the missing must-haves of many profiles
+    against one set of requirements."""
     n, r = len(profiles), len(requirements)
     counts = np.fromiter(map(len, profiles), dtype=np.int64, count=n)
     total = int(counts.sum())
@@ -366,6 +430,7 @@ def _evaluate(requirements: tuple[Requirement, ...], profiles: list[Sequence[Ski
         levels = _levels(flat, total)
     weights = np.array([q.weight for q in requirements], dtype=np.float64)
     best = np.zeros((r, n))
+    surplus = np.zeros((r, n))
     found = np.zeros((r, n), dtype=bool)
     if r and total:
         distinct, columns = _unique(name_ids)
@@ -377,11 +442,20 @@ def _evaluate(requirements: tuple[Requirement, ...], profiles: list[Sequence[Ski
         nonempty = np.flatnonzero(counts)
         starts = (np.cumsum(counts) - counts)[nonempty]
         best[:, nonempty] = np.maximum.reduceat(credit, starts, axis=1)
+        if with_surplus:
+            # Only full matches above the minimum have a surplus: few cells, so work on those alone.
+            rows, positions = np.nonzero((sim >= 1.0)[:, columns])
+            values = _LEVEL_SURPLUS[min_levels[rows], levels[positions]]
+            keep = values > 0
+            if keep.any():
+                owner = np.repeat(np.arange(n), counts)
+                np.maximum.at(surplus, (rows[keep], owner[positions[keep]]), values[keep])
         must_rows = [i for i, q in enumerate(requirements) if q.importance == "must"]
         if must_rows:
             same = sim[must_rows][:, columns] >= 1.0
             found[np.ix_(must_rows, nonempty)] = np.logical_or.reduceat(same, starts, axis=1)
-    return _weighted_score(weights, best), _missing_lists(requirements, ~found)
+    return (_weighted_score(weights, best), _weighted_score(weights, surplus) / 100.0,
+            _missing_lists(requirements, ~found))
 
 
 def _missing_lists(requirements, lacking: np.ndarray) -> list[list[str]]:
@@ -403,11 +477,13 @@ def _missing_lists(requirements, lacking: np.ndarray) -> list[list[str]]:
     return [patterns[code].copy() for code in codes.tolist()]
 
 
-def _order(keys: list, scores: np.ndarray, missing: list[list[str]]) -> np.ndarray:
-    """Profiles with every must-have first, then by score, then by str(key): deterministic."""
+def _order(keys: list, scores: np.ndarray, missing: list[list[str]], surplus: np.ndarray,
+           fit: np.ndarray | None = None) -> np.ndarray:
+    """Every must-have first, then by fit (recommend only), score, level surplus, str(key): deterministic."""
     lacking = np.fromiter(map(bool, missing), dtype=bool, count=len(missing))
     labels = np.array([str(key) for key in keys]) if keys else np.array([], dtype=str)
-    return np.lexsort((labels, -scores, lacking))
+    sort_keys = [labels, -surplus, -scores] + ([-fit] if fit is not None else []) + [lacking]
+    return np.lexsort(sort_keys)
 
 
 @contextmanager
@@ -429,29 +505,32 @@ def score(requirements: Sequence[Requirement], skills: Sequence[SkillLevel]) -> 
     """How well one profile meets the requirements (see Match)."""
     requirements = _requirements(requirements)
     skills = _skills(skills)
-    scores, missing = _evaluate(requirements, [skills])
-    return Match(float(scores[0]), missing[0], source=(requirements, skills))
+    scores, surplus, missing = _evaluate(requirements, [skills])
+    return Match(float(scores[0]), missing[0], source=(requirements, skills), surplus=float(surplus[0]))
 
 
 def rank(requirements: Sequence[Requirement], profiles: Mapping[K, Sequence[SkillLevel]]) -> list[tuple[K, Match]]:
     """Every profile with its Match, best first: those with all must-haves before any without,
-    then by score, then by str(key)."""
+    then by score, then by level surplus above the minimums (the stronger of equal scores first),
+    then by str(key)."""
     requirements = _requirements(requirements)
     if not isinstance(profiles, Mapping):
         raise ValueError("profiles must be a mapping of key -> sequence of SkillLevel")
     with _collector_paused():
         keys = list(profiles.keys())
         values = list(profiles.values())
-        scores, missing = _evaluate(requirements, values)
-        score_list = scores.tolist()
+        scores, surplus, missing = _evaluate(requirements, values)
+        score_list, surplus_list = scores.tolist(), surplus.tolist()
         return [
-            (keys[i], Match(score_list[i], missing[i], None, (requirements, values[i])))
-            for i in _order(keys, scores, missing).tolist()
+            (keys[i], Match(score_list[i], missing[i], None, (requirements, values[i]), surplus=surplus_list[i]))
+            for i in _order(keys, scores, missing, surplus).tolist()
         ]
 
 
 def recommend(skills: Sequence[SkillLevel], openings: Mapping[K, Sequence[Requirement]]) -> list[tuple[K, Match]]:
-    """Every opening with the student's Match against it, best first (same ordering as rank)."""
+    """Every opening with the student's Match against it, best first: those with all must-haves first,
+    then by fit (see fit_of: requirement coverage and profile coverage together, so an opening asking
+    for one skill does not outrank one that uses six), then score, level surplus, str(key)."""
     skills = _skills(skills)
     if not isinstance(openings, Mapping):
         raise ValueError("openings must be a mapping of key -> sequence of Requirement")
@@ -474,32 +553,50 @@ def _recommend(skills: tuple[SkillLevel, ...], openings: Mapping[K, Sequence[Req
     min_levels = np.fromiter((q.min_level for q in flat), dtype=np.intp, count=len(flat))
     is_must = np.fromiter((q.importance == "must" for q in flat), dtype=bool, count=len(flat))
 
+    owner = np.repeat(np.arange(n), counts)
+    coverage = np.zeros(n)
     if flat and skills:
         distinct, rows = _unique(req_ids)
         sim = _similarity(distinct, skill_ids)[rows]
         best_flat = (sim * _LEVEL_FACTOR[min_levels[:, None], levels[None, :]]).max(axis=1)
+        surplus_flat = ((sim >= 1.0) * _LEVEL_SURPLUS[min_levels[:, None], levels[None, :]]).max(axis=1)
         found_flat = (sim >= 1.0).any(axis=1)
+        # Profile coverage: per opening, each skill's best similarity to one of its requirements,
+        # weighted by the skill's level, over the profile's total level.
+        nonempty = np.flatnonzero(counts)
+        starts = (np.cumsum(counts) - counts)[nonempty]
+        per_skill = np.maximum.reduceat(sim, starts, axis=0)
+        coverage[nonempty] = per_skill @ levels.astype(np.float64) / float(levels.sum())
     else:
         best_flat = np.zeros(len(flat))
+        surplus_flat = np.zeros(len(flat))
         found_flat = np.zeros(len(flat), dtype=bool)
 
     # Lay requirements out as (position within opening, opening) so the weighted sum runs in the
     # same order as in score()/rank(): identical floating-point results.
-    owner = np.repeat(np.arange(n), counts)
     position = np.arange(len(flat)) - np.repeat(np.cumsum(counts) - counts, counts)
     best = np.zeros((width, n))
+    above = np.zeros((width, n))
     padded_weights = np.zeros((width, n))
     best[position, owner] = best_flat
+    above[position, owner] = surplus_flat
     padded_weights[position, owner] = weights
     scores = _weighted_score(padded_weights, best)
+    surplus = _weighted_score(padded_weights, above) / 100.0
+    coverage = np.round(coverage, 6)
+    r_cov, p_cov = scores / 100.0, coverage
+    with np.errstate(invalid="ignore", divide="ignore"):
+        fit = np.where((r_cov > 0) & (p_cov > 0), 500.0 * r_cov * p_cov / (4.0 * p_cov + r_cov), 0.0)
+    fit = np.round(fit, 6)
 
     missing: list[list[str]] = [[] for _ in range(n)]
     for flat_index in np.flatnonzero(is_must & ~found_flat).tolist():
         missing[owner[flat_index]].append(flat[flat_index].name)
-    score_list = scores.tolist()
+    score_list, surplus_list, coverage_list = scores.tolist(), surplus.tolist(), coverage.tolist()
     return [
-        (keys[i], Match(score_list[i], missing[i], None, (opening_reqs[i], skills)))
-        for i in _order(keys, scores, missing).tolist()
+        (keys[i], Match(score_list[i], missing[i], None, (opening_reqs[i], skills),
+                        surplus=surplus_list[i], profile_coverage=coverage_list[i]))
+        for i in _order(keys, scores, missing, surplus, fit).tolist()
     ]
 
 

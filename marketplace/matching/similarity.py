@@ -21,7 +21,9 @@ from .normalize import (
 )
 from .vocab import Skill, vocabulary
 
-RELATED = 0.5           # same family, different skill: partial credit, never a full match
+# The usual credit of a curated related pair (seeds/related_skills.json sets each pair's own credit):
+# partial credit, never a full match. Kept for callers of the public API.
+RELATED = 0.5
 LOOKALIKE_CEILING = 0.5  # unrecognised names that look alike (but are not the same) earn at most this
 LOOKALIKE_MIN_RATIO = 90.0
 # Below this fuzz.ratio two names can be neither the same skill nor look-alikes; used to prefilter.
@@ -270,9 +272,8 @@ def compare_terms(a: Term, b: Term) -> tuple[float, str]:
     if a.skill >= 0 and b.skill >= 0:
         if a.skill == b.skill:
             return 1.0, ("exact" if a.exact and b.exact else "fuzzy")
-        if a.family == b.family:
-            return RELATED, "related"
-        return 0.0, "none"
+        credit = vocabulary().related_credit(a.skill, b.skill)
+        return (credit, "related") if credit > 0 else (0.0, "none")
     return _compare_unrecognised(a.normalized, b.normalized) if a.normalized <= b.normalized \
         else _compare_unrecognised(b.normalized, a.normalized)
 
@@ -291,7 +292,8 @@ def same_skill(a: str, b: str) -> bool:
 
 
 def skill_similarity(a: str, b: str) -> float:
-    """0.0..1.0: 1.0 for the same skill, 0.5 for a related skill of the same family, less for
+    """0.0..1.0: 1.0 for the same skill, the curated credit of a related pair (PyTorch ~ TensorFlow 0.5,
+    from seeds/related_skills.json; a shared family alone is not enough), less for
     unrecognised look-alikes, 0.0 otherwise. Symmetric; raises ValueError on unusable names."""
     return compare_terms(checked_term(a), checked_term(b))[0]
 

@@ -9,6 +9,7 @@ from pathlib import Path
 from .normalize import compact, hangul_syllables, has_hangul, normalize, to_jamo
 
 SEEDS_PATH = Path(__file__).resolve().parents[2] / "seeds" / "skills.json"
+RELATED_PATH = SEEDS_PATH.with_name("related_skills.json")
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,13 +48,26 @@ class AliasEntry:
 class Vocabulary:
     """Loaded vocabulary with its lookup tables; build one with `load_vocabulary` or `vocabulary()`."""
 
-    def __init__(self, skills: list[Skill], families: dict[str, Family]):
+    def __init__(self, skills: list[Skill], families: dict[str, Family],
+                 related: list[tuple[str, str, float]] = ()):
         self.skills: tuple[Skill, ...] = tuple(skills)
         self.families: dict[str, Family] = families
         self.by_id: dict[str, Skill] = {skill.id: skill for skill in self.skills}
         self.family_keys: tuple[str, ...] = tuple(families)
         family_number = {key: number for number, key in enumerate(self.family_keys)}
         self.family_of: tuple[int, ...] = tuple(family_number[skill.family] for skill in self.skills)
+        # Curated related pairs (skill index, skill index) -> credit, both ways round. Sharing a family
+        # is not relatedness: C and Python are both languages, yet one is no substitute for the other.
+        self.related: dict[tuple[int, int], float] = {}
+        for a, b, credit in related:
+            if a not in self.by_id or b not in self.by_id or a == b:
+                raise ValueError(f"related pair ({a!r}, {b!r}) must name two different known skills")
+            if isinstance(credit, bool) or not isinstance(credit, (int, float)) or not 0.0 < credit < 1.0:
+                raise ValueError(f"related pair ({a!r}, {b!r}): credit must be above 0 and below 1, got {credit!r}")
+            i, j = self.by_id[a].index, self.by_id[b].index
+            if (i, j) in self.related:
+                raise ValueError(f"related pair ({a!r}, {b!r}) is listed twice")
+            self.related[(i, j)] = self.related[(j, i)] = float(credit)
         self.alias_index: dict[str, int] = {}
         self.entries: list[AliasEntry] = []
         for skill in self.skills:
@@ -88,8 +102,15 @@ class Vocabulary:
         return self.families[skill.family]
 
 
-def load_vocabulary(path: Path = SEEDS_PATH) -> Vocabulary:
+    def related_credit(self, a: int, b: int) -> float:
+        """Credit one skill earns for the other (by vocabulary index): 0.0 unless a curated pair."""
+        return self.related.get((a, b), 0.0)
+
+
+def load_vocabulary(path: Path = SEEDS_PATH, related_path: Path | None = None) -> Vocabulary:
     data = json.loads(Path(path).read_text(encoding="utf-8"))
+    related_path = Path(related_path) if related_path else Path(path).with_name(RELATED_PATH.name)
+    related = json.loads(related_path.read_text(encoding="utf-8"))["pairs"] if related_path.exists() else []
     families = {
         key: Family(key, value["en"], value["ko"]) for key, value in data["families"].items()
     }
@@ -112,7 +133,7 @@ def load_vocabulary(path: Path = SEEDS_PATH) -> Vocabulary:
                 index=number,
             )
         )
-    return Vocabulary(skills, families)
+    return Vocabulary(skills, families, [tuple(pair) for pair in related])
 
 
 _lock = threading.Lock()

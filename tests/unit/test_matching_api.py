@@ -222,7 +222,7 @@ def test_score_match_and_details():
     assert (tensorflow.matched, tensorflow.canonical, tensorflow.kind) == ("pytorch", "PyTorch", "related")
     assert 0 < tensorflow.similarity < 1
     assert match.explain() == [
-        "PyTorch ✓ level 4 ≥ 3",
+        "PyTorch ✓ level 4 ≥ 3 (+1 above minimum)",
         "DICOM — missing must-have",
         "딥러닝 ≈ Deep Learning, level 1 < 2 (below minimum)",
         "TensorFlow ~ pytorch: related, 50% credit, level 4",
@@ -232,7 +232,7 @@ def test_score_match_and_details():
 def test_typo_matches_are_marked_fuzzy():
     detail = score([Requirement("Kubernetes")], [SkillLevel("Kubernets", 3)]).details[0]
     assert (detail.kind, detail.similarity) == ("fuzzy", 1.0)
-    assert detail.describe() == "Kubernetes ≈ Kubernets, level 3 ≥ 1"
+    assert detail.describe() == "Kubernetes ≈ Kubernets, level 3 ≥ 1 (+2 above minimum)"
 
 
 def test_below_minimum_is_discounted_but_not_missing():
