@@ -93,6 +93,9 @@ def run_migrations_online():
     conf_args = current_app.extensions['migrate'].configure_args
     if conf_args.get("process_revision_directives") is None:
         conf_args["process_revision_directives"] = process_revision_directives
+    if conf_args.get("include_name") is None:
+        from marketplace.models.openings import include_in_autogenerate
+        conf_args["include_name"] = include_in_autogenerate
 
     connectable = get_engine()
 

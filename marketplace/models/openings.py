@@ -134,3 +134,23 @@ class OpeningSkill(db.Model):
     min_level: Mapped[int] = mapped_column(Integer, default=1)
 
     opening: Mapped[Opening] = relationship(back_populates="skills")
+
+
+class OpeningSearch(db.Model):
+    """The search document of an opening: tokens in both languages (words, Korean syllable bigrams,
+    skill and place markers), kept in step by services/search.py. SQLite indexes it with an FTS5 table
+    (opening_search_fts, triggers in the migration); PostgreSQL with a GIN index on its tsvector."""
+
+    __tablename__ = "opening_search"
+
+    opening_id: Mapped[int] = mapped_column(ForeignKey("opening.id", ondelete="CASCADE"), primary_key=True)
+    document: Mapped[str] = mapped_column(Text, default="")
+
+
+def include_in_autogenerate(name, type_, parent_names) -> bool:
+    """Alembic filter: SQLite's FTS5 table for opening search (and its shadow tables) and PostgreSQL's
+    expression index on its tsvector are made by the migration with raw SQL and have no model, so
+    autogenerate must not propose to drop them."""
+    if type_ == "table" and name and name.startswith("opening_search_fts"):
+        return False
+    return not (type_ == "index" and name == "ix_opening_search_document_tsv")

@@ -31,7 +31,7 @@ from marketplace.ownership import (
     reviewable_group_ids,
 )
 from marketplace.permissions import Permission, user_can
-from marketplace.services import audit
+from marketplace.services import audit, search
 from marketplace.services.errors import Conflict, DomainError, Forbidden, NotFound, Reasons
 from marketplace.services.notifications import link_to, managers_of_groups, notify_many
 from marketplace.services.workflow import StateMachine, claim_for_edit
@@ -278,10 +278,13 @@ def update_company(actor: User, company: Company, data: CompanyData) -> Company:
     if company.status != CompanyStatus.APPROVED:
         # Not live yet (waiting, or rejected and resubmitted): every change applies and is reviewed with the rest.
         old_groups = company.partner_group_ids
+        renamed = values["name"] != company.name
         for key, value in values.items():
             setattr(company, key, value)
         changed.update(reviewed)
         _flush_unique()
+        if renamed:  # the company's name is part of its openings' search documents
+            search.reindex_company(company.id)
         if company.status == CompanyStatus.REJECTED:
             company_machine.move(actor, company, CompanyStatus.PENDING, action="resubmitted", note=_describe(changed))
             _tell_reviewers(company)
@@ -336,6 +339,7 @@ def approve_company_changes(actor: User, company: Company, note: str = "") -> Co
     described = _describe({k: (_current(company, k), v) for k, v in pending.items()})
     if "name" in pending:
         company.name = pending["name"]
+        search.reindex_company(company.id)  # the name is part of its openings' search documents
     if "business_number" in pending:
         other = db.session.scalar(select(Company.id).where(Company.business_number == pending["business_number"],
                                                            Company.id != company.id))

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from datetime import date
 from typing import Mapping
 
@@ -12,6 +13,7 @@ from sqlalchemy.orm import contains_eager, selectinload
 from marketplace.clock import today_in_seoul
 from marketplace.extensions import db
 from marketplace.models import (
+    SEAT_HOLDING,
     Company,
     CompanyStatus,
     DegreeLevel,
@@ -20,6 +22,7 @@ from marketplace.models import (
     OpeningKind,
     OpeningSkill,
     OpeningStatus,
+    Placement,
     ProjectGroup,
     User,
     WorkMode,
@@ -34,7 +37,7 @@ from marketplace.ownership import (
     reviewable_group_ids,
 )
 from marketplace.permissions import Permission, user_can
-from marketplace.services import audit, skills
+from marketplace.services import audit, search, skills
 from marketplace.services.companies import active_managers, company_of
 from marketplace.services.errors import Conflict, DomainError, NotFound, Reasons
 from marketplace.services.notifications import link_to, managers_of_groups, notify_many
@@ -321,6 +324,7 @@ def create_opening(actor: User, data: OpeningData) -> Opening:
     db.session.add(opening)
     _apply(opening, values)
     db.session.flush()
+    search.index_opening(opening)
     audit.record(actor, "opening", opening.id, "created", None, OpeningStatus.DRAFT.value)
     return opening
 
@@ -352,6 +356,7 @@ def update_opening(actor: User, opening: Opening, data: OpeningData) -> bool:
     changes = changed_terms(terms_before, terms_of(opening))
     if changes and opening.status != OpeningStatus.DRAFT:
         _tell_about_changed_terms(actor, opening, changes)
+    search.index_opening(opening)
     if was_published and _requirements_signature(opening) != before:
         opening_machine.move(actor, opening, OpeningStatus.IN_REVIEW, action="sent_back_to_review",
                              note="requirements or seats changed")
@@ -406,6 +411,7 @@ def publish_opening(actor: User, opening: Opening, note: str = "") -> Opening:
     opening_machine.move(actor, opening, OpeningStatus.PUBLISHED, action="published", note=(note or "").strip())
     opening.review_note = ""
     opening.published_at = utcnow()
+    search.index_opening(opening)
     _tell_company(opening, "opening_published")
     return opening
 
@@ -482,7 +488,7 @@ def company_public_openings(company: Company) -> list[Opening]:
 
 # -- the public list -----------------------------------------------------------------------------------------
 
-SORTS = ("newest", "deadline", "stipend")
+SORTS = ("relevance", "newest", "deadline", "stipend")
 
 
 @dataclass
@@ -501,6 +507,20 @@ class OpeningFilters:
     def words(self) -> list[str]:
         return self.q.split()[:8]
 
+    @cached_property
+    def search(self) -> search.SearchQuery:
+        return search.parse_query(self.q)
+
+    @property
+    def highlights(self) -> list[str]:
+        """Surface forms to mark in the results: the query's words, and every name of a skill or
+        place it names (in both languages)."""
+        return self.search.highlights
+
+    @property
+    def default_sort(self) -> str:
+        return "relevance" if self.search else "newest"
+
     def as_args(self) -> dict:
         """Query parameters that reproduce these filters (for pagination links)."""
         args = {
@@ -512,7 +532,7 @@ class OpeningFilters:
             "skill": self.skill or None,
             "paid": None if self.paid is None else ("1" if self.paid else "0"),
             "open": "1" if self.open_only else None,
-            "sort": self.sort if self.sort != "newest" else None,
+            "sort": self.sort if self.sort != self.default_sort else None,
         }
         return {k: v for k, v in args.items() if v is not None}
 
@@ -547,8 +567,16 @@ def parse_filters(args: Mapping) -> OpeningFilters:
     filters.paid = True if paid == "1" else False if paid == "0" else None
     filters.open_only = args.get("open") == "1"
     sort = args.get("sort")
-    filters.sort = sort if sort in SORTS else "newest"
+    filters.sort = sort if sort in SORTS and (sort != "relevance" or filters.search) else filters.default_sort
     return filters
+
+
+def is_full():
+    """SQL condition: the opening's seats are all held by placements (approved, active or completed)."""
+    held = (select(func.count()).select_from(Placement)
+            .where(Placement.opening_id == Opening.id, Placement.status.in_(SEAT_HOLDING))
+            .scalar_subquery())
+    return held >= Opening.seats
 
 
 def public_openings_query(filters: OpeningFilters, today: date | None = None) -> Select:
@@ -559,18 +587,9 @@ def public_openings_query(filters: OpeningFilters, today: date | None = None) ->
         .options(contains_eager(Opening.company), *_page_options())
         .where(Opening.status == OpeningStatus.PUBLISHED, Company.status == CompanyStatus.APPROVED)
     )
-    for word in filters.words:
-        skill_hit = exists().where(
-            OpeningSkill.opening_id == Opening.id,
-            or_(OpeningSkill.name.icontains(word, autoescape=True),
-                OpeningSkill.display_name.icontains(word, autoescape=True)),
-        )
-        query = query.where(or_(
-            Opening.title.icontains(word, autoescape=True),
-            Opening.description.icontains(word, autoescape=True),
-            Company.name.icontains(word, autoescape=True),
-            skill_hit,
-        ))
+    wanted = filters.search
+    if wanted:
+        query = search.apply_search(query, wanted)
     if filters.kind:
         query = query.where(Opening.kind == filters.kind)
     if filters.mode:
@@ -579,7 +598,9 @@ def public_openings_query(filters: OpeningFilters, today: date | None = None) ->
         query = query.where(exists().where(opening_groups.c.opening_id == Opening.id,
                                            opening_groups.c.group_id == filters.group.id))
     if filters.location:
-        query = query.where(Opening.location.icontains(filters.location, autoescape=True))
+        place = search.place_named(filters.location)
+        names = place.names if place else (filters.location,)  # 수원 also finds "Suwon" and "수원시"
+        query = query.where(or_(*(Opening.location.icontains(name, autoescape=True) for name in names)))
     if filters.skill:
         skill_id, _display = skills.canonicalize(filters.skill)
         condition = or_(OpeningSkill.name.icontains(filters.skill, autoescape=True),
@@ -592,8 +613,10 @@ def public_openings_query(filters: OpeningFilters, today: date | None = None) ->
     elif filters.paid is False:
         query = query.where(Opening.stipend_krw == 0)
     if filters.open_only:
-        query = query.where(Opening.deadline >= (today or today_in_seoul()))
-    if filters.sort == "deadline":
+        query = query.where(Opening.deadline >= (today or today_in_seoul()), ~is_full())
+    if filters.sort == "relevance" and wanted:
+        query = query.order_by(Opening.published_at.desc(), Opening.id.desc())  # after relevance
+    elif filters.sort == "deadline":
         query = query.order_by(Opening.deadline, Opening.id)
     elif filters.sort == "stipend":
         query = query.order_by(Opening.stipend_krw.desc(), Opening.id.desc())

@@ -9,6 +9,7 @@ from marketplace.clock import today_in_seoul
 from marketplace.extensions import db
 from marketplace.models import Importance, Opening, OpeningKind, OpeningSkill, OpeningStatus, ProjectGroup, WorkMode
 from marketplace.models.base import utcnow
+from marketplace.services import search
 from marketplace.services.openings import SkillRequirement as Req
 from tests.factories import make_company_manager, make_exchange_manager, make_group, make_student
 from tests.factories_companies import make_company, make_opening, manager_of, past
@@ -160,6 +161,7 @@ def _bulk_openings(company_id: int, group_id: int, count: int) -> None:
                           OpeningSkill(position=1, name="PyTorch", skill_id="pytorch", display_name="PyTorch",
                                        importance=Importance.NICE, min_level=1)]
         db.session.add(opening)
+        search.index_opening(opening)  # rows written behind the services' back still need their documents
     db.session.commit()
 
 
