@@ -12,6 +12,7 @@ from marketplace import labels
 from marketplace.ownership import TEMPLATE_RULES
 from marketplace.permissions import Permission, user_can
 from marketplace.services.notifications import unread_count
+from marketplace.services.search import highlight, snippet
 
 
 def register(app: Flask) -> None:
@@ -48,6 +49,10 @@ def register(app: Flask) -> None:
     @app.template_filter("krw")
     def krw_filter(value):
         return format_currency(value or 0, "KRW") if value is not None else ""
+
+    # Search hits: the text HTML-escaped, matched terms in <mark> (safe: nothing the user typed is trusted).
+    app.add_template_filter(highlight, "highlight")
+    app.add_template_filter(snippet, "snippet")
 
     @app.template_filter("localized")
     def localized(obj, attr: str = "name"):

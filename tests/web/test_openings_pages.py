@@ -21,6 +21,11 @@ def english(client):
     client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
 
 
+def _unmarked(response) -> str:
+    """The page without the search highlights' <mark> tags."""
+    return response.get_data(as_text=True).replace("<mark>", "").replace("</mark>", "")
+
+
 def test_everyone_sees_published_openings_on_the_list(client):
     make_opening(title="Chest X-ray triage internship", skills=[Req("PyTorch", "must", 3)])
     make_opening(title="Secret draft", status=OpeningStatus.DRAFT)
@@ -36,7 +41,7 @@ def test_openings_list_filters_by_query_parameters(client):
     make_opening(company, title="Pathology AI", kind="research_project", work_mode="remote", location="",
                  stipend_krw=0, skills=[Req("Computer vision", "must", 3)])
     make_opening(company, title="Biosignal engineer", skills=[Req("Signal processing", "must", 3)])
-    html = client.get("/openings?q=pathology").get_data(as_text=True)
+    html = _unmarked(client.get("/openings?q=pathology"))
     assert "Pathology AI" in html and "Biosignal engineer" not in html
     html = client.get("/openings?kind=research_project&mode=remote&paid=0").get_data(as_text=True)
     assert "Pathology AI" in html and "Biosignal engineer" not in html
@@ -67,7 +72,7 @@ def test_openings_list_is_paginated_and_keeps_filters_in_page_links(app, client)
         make_opening(company, title=f"Imaging {n}", reviewer=None)
     html = client.get("/openings?q=imaging").get_data(as_text=True)
     assert "page=2" in html and "q=imaging" in html
-    page3 = client.get("/openings?q=imaging&page=3").get_data(as_text=True)
+    page3 = _unmarked(client.get("/openings?q=imaging&page=3"))
     assert page3.count("Imaging ") == 1
 
 
@@ -194,3 +199,18 @@ def test_pending_company_page_is_not_found_for_the_public(client, auth):
     auth.logout()
     auth.login(manager_of(company).email)
     assert client.get(f"/companies/{company.id}").status_code == 200
+
+
+def test_search_results_mark_the_matched_words_and_escape_the_rest(client):
+    company = make_company(name="<i>Evil</i> Labs")
+    make_opening(company, title="Chest CT <script>alert(1)</script> project", location="수원시",
+                 description="Deep learning on CT volumes.", skills=[Req("Deep Learning", "must", 2)])
+    html = client.get("/openings?q=CT").get_data(as_text=True)
+    assert "<script>alert(1)</script>" not in html and "&lt;script&gt;" in html
+    assert "Chest <mark>CT</mark>" in html and "pro<mark>" not in html
+    html = client.get("/openings?q=%EB%94%A5%EB%9F%AC%EB%8B%9D").get_data(as_text=True)  # 딥러닝
+    assert "<mark>Deep learning</mark>" in html and "<mark>Deep Learning</mark>" in html
+    assert 'value="relevance" selected' in html
+    html = client.get("/openings?q=Suwon").get_data(as_text=True)
+    assert "<mark>수원시</mark>" in html
+    assert "<i>Evil</i>" not in client.get("/openings?q=evil").get_data(as_text=True)
