@@ -11,7 +11,8 @@ from marketplace.extensions import db
 from marketplace.forms import NoteForm, page_number
 from marketplace.labels import choices
 from marketplace.models import OpeningKind, WorkMode
-from marketplace.services import groups, openings, skills
+from marketplace.permissions import Permission, user_can
+from marketplace.services import applications, groups, openings, seats, skills
 
 bp = Blueprint("openings", __name__)
 
@@ -37,8 +38,12 @@ def detail(opening_id: int):
     viewer = current_user._get_current_object() if current_user.is_authenticated else None
     opening = openings.get_visible_opening(viewer, opening_id)
     manages = viewer is not None and ownership.manages_company(viewer, opening.company)
+    public = ownership.is_public_opening(opening)
+    # Why this student may not apply (full, closed to their group, ...) is said before any Apply button.
+    eligibility = applications.eligibility(viewer, opening) if public and user_can(viewer, Permission.APPLY) else None
     return render_template(
-        "openings/detail.html", opening=opening, manages=manages,
+        "openings/detail.html", opening=opening, manages=manages, eligibility=eligibility,
+        seats_left=seats.seats_left(opening) if public else None,
         reviews=viewer is not None and ownership.can_review_opening(viewer, opening),
         is_public=ownership.is_public_opening(opening), accepting=openings.accepts_applications(opening),
         today=today_in_seoul(), note_form=NoteForm() if manages else None,

@@ -40,9 +40,9 @@ from marketplace.services.companies import active_managers, refuse_if_suspended
 from marketplace.services.errors import Conflict, DomainError, NotFound
 from marketplace.services.majors import major_allowed, major_names
 from marketplace.services.notifications import link_to, notify, notify_many
-from marketplace.services.openings import get_visible_opening
+from marketplace.services.openings import OpeningFilters, get_visible_opening, is_full, parse_filters
 from marketplace.services.placements import request_placement
-from marketplace.services.seats import SeatUse, lock_opening, seat_use, seats_left
+from marketplace.services.seats import SeatUse, lock_opening, seat_use, seats_left, seats_taken
 from marketplace.services.students import cv_path
 from marketplace.services.workflow import StateMachine
 
@@ -579,34 +579,57 @@ class Recommendation:
     opening: Opening
     match: matching.Match
     applied: bool = False
+    seats_left: int = 0
 
     @property
     def details(self) -> list[dict]:
         return ranking.match_details(self.match)
 
 
-def eligible_openings_condition(profile: StudentProfile, today: date):
-    """Published openings of approved companies, deadline not passed, open to the student's group
-    and degree level (an empty degree list admits every level). Majors are checked after the query
-    (`major_allowed`), with the same comparison as applying."""
-    return (
+RECOMMENDATION_FILTERS = ("kind", "group", "mode", "paid")
+
+
+def recommendation_filters(args: Mapping) -> OpeningFilters:
+    """The filters recommendations take (kind, project group, work mode, paid); the rest is ignored."""
+    return parse_filters({name: args[name] for name in RECOMMENDATION_FILTERS if name in args})
+
+
+def eligible_openings_condition(profile: StudentProfile, today: date, filters: OpeningFilters | None = None):
+    """Published openings of approved companies, deadline not passed, seats left, open to the student's
+    group and degree level (an empty degree list admits every level), narrowed by the filters. Majors are
+    checked after the query (`major_allowed`), with the same comparison as applying."""
+    condition = [
         Opening.status == OpeningStatus.PUBLISHED,
         Company.status == CompanyStatus.APPROVED,
         Opening.deadline >= today,
+        ~is_full(),
         exists().where(opening_groups.c.opening_id == Opening.id, opening_groups.c.group_id == profile.group_id),
         or_(Opening.degree_levels == "", Opening.degree_levels.contains(profile.degree_level.value)),
-    )
+    ]
+    if filters is not None:
+        if filters.kind:
+            condition.append(Opening.kind == filters.kind)
+        if filters.mode:
+            condition.append(Opening.work_mode == filters.mode)
+        if filters.group:
+            condition.append(exists().where(opening_groups.c.opening_id == Opening.id,
+                                            opening_groups.c.group_id == filters.group.id))
+        if filters.paid is not None:
+            condition.append(Opening.stipend_krw > 0 if filters.paid else Opening.stipend_krw == 0)
+    return tuple(condition)
 
 
-def recommendations(student: User, page: int = 1, per_page: int = 20,
-                    today: date | None = None) -> tuple[RankedPage, StudentProfile]:
-    """Eligible openings ranked by the student's match (a constant number of queries: the eligible
-    openings and their versions, requirement rows of openings not cached in this process, the page)."""
+def recommendations(student: User, page: int = 1, per_page: int = 20, today: date | None = None,
+                    filters: OpeningFilters | None = None) -> tuple[RankedPage, StudentProfile]:
+    """Eligible openings with seats left ranked by the student's match: every must-have first, then the
+    fit (matching.recommend: coverage of the requirements and of the profile). A constant number of
+    queries: the eligible openings and their versions, requirement rows of openings not cached in this
+    process, the page's openings, applications and seats."""
     profile = profile_of(student)
     if profile is None:
         raise NotFound(str(_l("Only students with a profile get recommendations.")))
     today = today or today_in_seoul()
-    condition = eligible_openings_condition(profile, today)
+    condition = eligible_openings_condition(profile, today, filters)
     rows = db.session.execute(
         select(Opening.id, Opening.updated_at, Opening.majors).join(Company, Company.id == Opening.company_id)
         .where(*condition).order_by(Opening.id)
@@ -626,5 +649,7 @@ def recommendations(student: User, page: int = 1, per_page: int = 20,
     applied = set(db.session.scalars(
         select(Application.opening_id).where(Application.student_id == student.id, Application.opening_id.in_(ids))
     )) if ids else set()
-    items = [Recommendation(loaded[key], match, key in applied) for key, match in window if key in loaded]
+    taken = seats_taken(ids)
+    items = [Recommendation(loaded[key], match, key in applied, max(0, loaded[key].seats - taken[key]))
+             for key, match in window if key in loaded]
     return RankedPage(items, len(ranked), page, per_page), profile

@@ -9,9 +9,9 @@ from marketplace import web
 from marketplace.extensions import db
 from marketplace.forms import ApplicationActionForm, int_or_none, page_number
 from marketplace.labels import choices, level_choices
-from marketplace.models import DegreeLevel
+from marketplace.models import DegreeLevel, OpeningKind, WorkMode
 from marketplace.permissions import Permission, permission_required
-from marketplace.services import applications, skills, students
+from marketplace.services import applications, groups, skills, students
 from marketplace.students.forms import CvForm, ProfileForm
 
 bp = Blueprint("students", __name__)
@@ -122,8 +122,11 @@ def download_cv():
 @permission_required(Permission.APPLY)
 def recommendations():
     page = page_number(request.args)
-    result, record = applications.recommendations(web.actor(), page=page, per_page=current_app.config["PAGE_SIZE"])
-    return render_template("students/recommendations.html", result=result, profile=record)
+    filters = applications.recommendation_filters(request.args)
+    result, record = applications.recommendations(web.actor(), page=page, per_page=current_app.config["PAGE_SIZE"],
+                                                  filters=filters)
+    return render_template("students/recommendations.html", result=result, profile=record, filters=filters,
+                           groups=groups.list_groups(), kinds=choices(OpeningKind), modes=choices(WorkMode))
 
 
 # -- my applications ------------------------------------------------------------------------------------------
