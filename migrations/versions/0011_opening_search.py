@@ -1,7 +1,7 @@
 """opening search: a token document per opening, FTS5 on SQLite, a GIN tsvector index on PostgreSQL
 
 Revision ID: 0011_opening_search
-Revises: 0007
+Revises: 0010
 Create Date: 2026-11-29 14:05:00
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0011_opening_search'
-down_revision = '0007'
+down_revision = '0010'
 branch_labels = None
 depends_on = None
 
