@@ -5,7 +5,9 @@ from __future__ import annotations
 from marketplace.extensions import db
 from marketplace.services import openings, search
 from marketplace.services.openings import SkillRequirement as Req
-from tests.factories_companies import make_company, make_opening, manager_of, opening_data
+from marketplace.services.companies import approve_company_changes, update_company
+from tests.factories import make_exchange_manager
+from tests.factories_companies import company_data, make_company, make_opening, manager_of, opening_data
 
 
 def _titles(q: str = "", **args) -> list[str]:
@@ -88,9 +90,12 @@ def test_the_index_follows_edits_and_company_renames(app):
     db.session.commit()
     assert _titles("wearables") == [] and _titles("ultrasound") == ["Ultrasound intern"]
     assert _titles("alpha") == ["Ultrasound intern"]
-    from marketplace.services.companies import update_company
-    from tests.factories_companies import company_data
-    update_company(manager, company, company_data(name="Beta Medical", version=company.version))
+    # An approved company's new name waits for review; the search follows once it is approved.
+    update_company(manager, company, company_data(groups=company.partner_groups, name="Beta Medical",
+                                                  version=company.version))
+    db.session.commit()
+    assert _titles("alpha") == ["Ultrasound intern"] and _titles("beta") == []
+    approve_company_changes(make_exchange_manager(*company.partner_groups), company)
     db.session.commit()
     assert _titles("alpha") == [] and _titles("beta") == ["Ultrasound intern"]
 
