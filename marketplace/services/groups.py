@@ -11,7 +11,7 @@ from sqlalchemy.orm import selectinload
 from marketplace.extensions import db
 from marketplace.models import Major, ProjectGroup, Track, User
 from marketplace.services import audit
-from marketplace.services.errors import DomainError, NotFound
+from marketplace.services.errors import NotFound, Reasons
 
 CODE_RE = re.compile(r"^[A-Z][A-Z0-9_-]{1,19}$")
 DOMAIN_RE = re.compile(r"^(?=.{3,253}$)([a-z0-9-]+\.)+[a-z]{2,}$")
@@ -55,21 +55,23 @@ def find_group_by_code(code: str) -> ProjectGroup | None:
 
 
 def _validate(data: GroupData, existing: ProjectGroup | None) -> None:
+    """Every problem of the group form at once (ValidationFailed), or nothing."""
+    problems = Reasons()
     code = data.code.strip().upper()
     if not CODE_RE.match(code):
-        raise DomainError(
-            str(_l("Use 2–20 capital letters, digits, '-' or '_', starting with a letter.")), field="code"
-        )
-    other = find_group_by_code(code)
-    if other is not None and other is not existing:
-        raise DomainError(str(_l("A project group with this code already exists.")), field="code")
+        problems.add("code", _l("Use 2–20 capital letters, digits, '-' or '_', starting with a letter."))
+    else:
+        other = find_group_by_code(code)
+        if other is not None and other is not existing:
+            problems.add("code", _l("A project group with this code already exists."))
     if not data.name_en.strip():
-        raise DomainError(str(_l("Enter the English name.")), field="name_en")
+        problems.add("name_en", _l("Enter the English name."))
     if not data.name_ko.strip():
-        raise DomainError(str(_l("Enter the Korean name.")), field="name_ko")
+        problems.add("name_ko", _l("Enter the Korean name."))
     for domain in data.email_domains:
         if not DOMAIN_RE.match(domain):
-            raise DomainError(str(_l("'%(domain)s' is not a valid domain.", domain=domain)), field="email_domains")
+            problems.add("email_domains", _l("'%(domain)s' is not a valid domain.", domain=domain))
+    problems.raise_if_any()
 
 
 def _apply(group: ProjectGroup, data: GroupData) -> None:

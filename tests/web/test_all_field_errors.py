@@ -84,3 +84,17 @@ def test_registration_reports_the_taken_address_and_the_missing_group_together(c
     assert "Choose a degree level." in error_beside(html, "degree_level")
     assert 'value="Nursing"' in html
     assert db.session.scalar(db.select(db.func.count()).select_from(User)) == 1
+
+
+def test_group_form_reports_a_bad_code_and_a_bad_domain_together(client, auth):
+    from tests.factories import make_admin
+
+    auth.login(make_admin().email)
+    response = auth.post("/admin/groups/new", {
+        "code": "x", "name_en": "Typed Name", "name_ko": "입력한 이름", "email_domains": "khu.ac.kr, not a domain",
+    }, form_page="/admin/groups/new")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "capital letters" in error_beside(html, "code")
+    assert "is not a valid domain" in error_beside(html, "email_domains")
+    assert 'value="Typed Name"' in html
