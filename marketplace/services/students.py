@@ -256,18 +256,33 @@ def store_cv(actor: User, profile: StudentProfile, filename: str | None, data: b
 
 
 def delete_cv(actor: User, profile: StudentProfile) -> CvChange:
+    """Clear the CV from the profile and remove its file now (flushed, not committed).
+
+    The file goes before the route commits: when it cannot be removed, DomainError is raised and the
+    route rolls back, so the profile keeps its CV and the student is told, never a "deleted" over a
+    file still on disk. A file already missing counts as removed.
+    """
     if profile.user_id != actor.id or not user_can(actor, Permission.KEEP_STUDENT_PROFILE):
         raise NotFound(str(_l("You have no student profile.")))
     if profile.cv_storage_name is None:
         raise NotFound(str(_l("You have not uploaded a CV.")))
-    change = CvChange(old_file=cv_path(profile))
+    path = cv_path(profile)
     profile.cv_storage_name = None
     profile.cv_original_name = ""
     profile.cv_size = None
     profile.cv_uploaded_at = None
     db.session.flush()
     audit.record(actor, "student_profile", profile.id, "cv_deleted")
-    return change
+    if path is not None:
+        try:
+            path.unlink()
+        except FileNotFoundError:
+            pass
+        except OSError as error:
+            current_app.logger.warning("could not remove the CV file %s: %s", path.name, type(error).__name__)
+            raise DomainError(str(_l("Your CV could not be deleted; it is still on file. Please try again "
+                                     "later or contact the programme office.")), field="cv") from None
+    return CvChange()
 
 
 def own_cv(actor: User) -> tuple[Path, str]:

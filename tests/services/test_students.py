@@ -177,6 +177,36 @@ def test_deleting_the_cv_removes_the_file(app):
         students.delete_cv(student, students.get_profile(student))
 
 
+def _make_unremovable(path) -> None:
+    """Swap the file for a non-empty directory: unlink() then fails even for root."""
+    path.unlink()
+    path.mkdir()
+    (path / "pinned").write_text("keeps the directory non-empty")
+
+
+def test_cv_whose_file_cannot_be_removed_stays_on_the_profile_and_the_failure_is_reported(app):
+    student = make_student()
+    upload_cv(student)
+    path = students.cv_path(students.get_profile(student))
+    _make_unremovable(path)
+    with pytest.raises(DomainError) as error:
+        students.delete_cv(student, students.get_profile(student))
+    assert error.value.field == "cv" and "could not be deleted" in error.value.message
+    db.session.rollback()
+    assert students.get_profile(student).cv_storage_name == path.name
+    assert path.exists()
+    assert db.session.scalar(select(AuditEvent).where(AuditEvent.action == "cv_deleted")) is None
+
+
+def test_deleting_a_cv_whose_file_is_already_gone_clears_the_profile(app):
+    student = make_student()
+    upload_cv(student)
+    students.cv_path(students.get_profile(student)).unlink()
+    students.delete_cv(student, students.get_profile(student))
+    db.session.commit()
+    assert students.get_profile(student).cv_storage_name is None
+
+
 def test_skills_profile_roundtrip_through_factory(app):
     student = give_skills(make_student(), [("Python", 5)])
     assert [s.display_name for s in students.get_profile(student).skills] == ["Python"]

@@ -126,6 +126,22 @@ def test_student_uploads_downloads_replaces_and_deletes_a_cv(client, auth):
     assert client.get("/student/cv").status_code == 404
 
 
+def test_failed_cv_delete_says_so_and_the_cv_stays_downloadable(client, auth):
+    student = make_student()
+    auth.login(student.email)
+    assert _upload(auth, PDF, "cv.pdf").status_code == 302
+    path = students.cv_path(students.get_profile(student))
+    path.unlink()
+    path.mkdir()  # a non-empty directory where the file was: unlink() fails, even as root
+    (path / "pinned").write_text("x")
+    response = auth.post("/student/cv/delete", form_page="/student/profile", follow_redirects=True,
+                         headers={"Accept-Language": "en"})
+    html = response.get_data(as_text=True)
+    assert "could not be deleted" in html and "Your CV was deleted" not in html
+    assert path.exists()
+    assert students.get_profile(student).cv_storage_name == path.name
+
+
 def test_non_pdf_renamed_pdf_is_refused_beside_the_field(client, auth):
     auth.login(make_student().email)
     response = _upload(auth, b"MZ\x90\x00 this is an exe", "cv.pdf")
