@@ -3,7 +3,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from email_validator import EmailNotValidError, validate_email
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
@@ -14,20 +13,13 @@ from marketplace.models.base import utcnow
 from marketplace.models.users import new_session_token
 from marketplace.services import audit
 from marketplace.services.errors import DomainError, NotFound, Reasons
+from marketplace.services.identity import canonical_email, clean_display_name, normalize_email
 from marketplace.services.passwords import hash_password, password_problem, verify_password
 
 
-def normalize_email(email: str) -> str:
-    """Validate the syntax and return the case-folded address, or raise DomainError on `email`."""
-    try:
-        result = validate_email((email or "").strip(), check_deliverability=False)
-    except EmailNotValidError:
-        raise DomainError(str(_l("Enter a valid e-mail address.")), field="email") from None
-    return result.normalized.lower()
-
-
 def find_user_by_email(email: str) -> User | None:
-    return db.session.scalar(select(User).where(func.lower(User.email) == email.strip().lower()))
+    """The account of this address as anyone may type it (fullwidth, upper case, blanks around)."""
+    return db.session.scalar(select(User).where(func.lower(User.email) == canonical_email(email)))
 
 
 def get_user_by_session_token(token: str) -> User | None:
@@ -49,11 +41,10 @@ def _check_new_account(email: str, password: str, display_name: str, problems: R
     own = problems is None
     problems = Reasons() if own else problems
     address = problems.collect(_unused_email, email)
-    problem = password_problem(password, address or (email or "").strip().lower())
+    problem = password_problem(password, address or canonical_email(email))
     if problem:
         problems.add("password", problem)
-    if not (display_name or "").strip():
-        problems.add("display_name", _l("Enter your name."))
+    problems.collect(clean_display_name, display_name)
     if own:
         problems.raise_if_any()
     return address
@@ -108,7 +99,7 @@ def register_student(data: StudentRegistration) -> User:
     user = User(
         email=email,
         password_hash=hash_password(data.password),
-        display_name=data.display_name.strip(),
+        display_name=clean_display_name(data.display_name),
         role=Role.STUDENT,
         locale=data.locale,
     )
@@ -129,7 +120,7 @@ def register_company_manager(email: str, password: str, display_name: str, local
     user = User(
         email=email,
         password_hash=hash_password(password),
-        display_name=display_name.strip(),
+        display_name=clean_display_name(display_name),
         role=Role.COMPANY_MANAGER,
         locale=locale,
     )
@@ -141,7 +132,8 @@ def register_company_manager(email: str, password: str, display_name: str, local
 def create_user(email: str, password: str, display_name: str, role: Role, actor: User | None = None) -> User:
     """Create a staff or admin account (CLI, seeds, admin console)."""
     email = _check_new_account(email, password, display_name)
-    user = User(email=email, password_hash=hash_password(password), display_name=display_name.strip(), role=role)
+    user = User(email=email, password_hash=hash_password(password), display_name=clean_display_name(display_name),
+                role=role)
     _insert_account(user)
     audit.record(actor, "user", user.id, "created", None, role.value)
     return user
@@ -198,9 +190,9 @@ def set_locale(user: User, locale: str) -> None:
 def users_query(search: str = ""):
     """Accounts for the programme office's list, newest first; `search` matches e-mail or name."""
     query = select(User).order_by(User.created_at.desc(), User.id.desc())
-    search = (search or "").strip()[:100]
+    search = canonical_email(search)[:100]
     if search:
-        pattern = f"%{search.lower()}%"
+        pattern = f"%{search}%"
         query = query.where(or_(func.lower(User.email).like(pattern), func.lower(User.display_name).like(pattern)))
     return query
 

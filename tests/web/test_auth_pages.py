@@ -56,6 +56,7 @@ def test_student_registers_and_lands_signed_in(client):
     ({"degree_level": "emperor"}, "degree_level", "degree"),
     ({"email": "not-an-email"}, "email", "valid"),
     ({"confirm": "something-else-1"}, "confirm", "match"),
+    ({"email": "\u0455tudent@pusan.ac.kr"}, "email", "Latin letters"),
 ])
 def test_bad_registration_input_shows_message_by_the_field_and_keeps_what_was_typed(client, overrides, field, fragment):
     group = make_group("PNU")
@@ -230,3 +231,20 @@ def test_deactivated_account_loses_its_open_session(app, client, auth):
     accounts.set_active(make_admin(), db.session.merge(user), False)
     db.session.commit()
     assert client.get("/auth/password").status_code == 302
+
+
+def test_blank_looking_name_is_refused_beside_the_name_and_the_rest_is_kept(client):
+    token = csrf_token(client, "/auth/register/company")
+    response = client.post("/auth/register/company", data={
+        "csrf_token": token, "display_name": "\u3164\u200b", "email": "kept@company.co.kr",
+        "password": "Medical-AI-2026", "confirm": "Medical-AI-2026"}, headers={"Accept-Language": "en"})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert re.search(r'id="display_name-error">[^<]*(visible|invisible)', html)
+    assert 'value="kept@company.co.kr"' in html
+    assert db.session.query(User).count() == 0
+
+
+def test_fullwidth_spelling_of_a_registered_address_signs_in_to_that_account(client, auth):
+    make_company_manager("wide@company.co.kr")
+    assert auth.login("ｗｉｄｅ@company.co.kr").status_code == 302
