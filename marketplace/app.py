@@ -20,7 +20,7 @@ from marketplace.cli import register as register_commands
 from marketplace.companies.routes import bp as companies_bp
 from marketplace.config import ROOT, Config, TestConfig, config_for_env
 from marketplace.errors import register as register_error_handlers
-from marketplace.extensions import babel, csrf, db, limiter, login_manager, migrate
+from marketplace.extensions import babel, csrf, db, login_manager, migrate
 from marketplace.main.routes import bp as main_bp
 from marketplace.manager.routes import bp as manager_bp
 from marketplace.notifications.routes import bp as notifications_bp
@@ -29,6 +29,7 @@ from marketplace.rounds.routes import bp as rounds_bp
 from marketplace.routing import DatabaseIdConverter
 from marketplace.security import apply_security_headers
 from marketplace.services.accounts import get_user_by_session_token
+from marketplace.services.throttle import storage_for
 from marketplace.students.routes import bp as students_bp
 
 
@@ -84,7 +85,8 @@ def register_extensions(app: Flask) -> None:
         configure_sqlite(db.engine)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
     csrf.init_app(app)
-    limiter.init_app(app)
+    # Attempt counters: checked here so a setting that would not hold across workers stops the start.
+    app.extensions["attempt_counters"] = storage_for(app)
 
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"

@@ -61,9 +61,14 @@ class Config:
     MAX_CONTENT_LENGTH = 6 * 1024 * 1024
     UPLOAD_FOLDER = os.environ.get("UPLOAD_FOLDER", str(INSTANCE / "uploads"))
 
-    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
-    RATELIMIT_HEADERS_ENABLED = False
+    # Attempt counters (services/throttle.py): unset = in the database, shared by every worker and
+    # server; redis://host:6379/0 = in Redis. Per-worker memory is refused: it multiplies the limits.
+    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "") or os.environ.get("REDIS_URL", "")
+    RATELIMIT_ENABLED = True
+    # Failed sign-ins per account and per address (wrong current passwords per account, too).
     LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "10 per minute")
+    # Registration attempts per address (each answer tells whether an e-mail has an account).
+    REGISTRATION_RATE_LIMIT = os.environ.get("REGISTRATION_RATE_LIMIT", "20 per hour")
 
     # Behind N reverse proxies that set X-Forwarded-For/-Proto/-Host, set TRUSTED_PROXIES=N so the
     # per-address limits and logs see the client, not the proxy. Off (0) by default: without a proxy

@@ -10,6 +10,7 @@ from werkzeug.exceptions import HTTPException
 from marketplace.extensions import db, login_manager
 from marketplace.security import log_refusal
 from marketplace.services.errors import DomainError
+from marketplace.services.throttle import TooManyAttempts
 
 
 def _titles() -> dict[int, tuple[str, str]]:
@@ -54,6 +55,13 @@ def register(app: Flask) -> None:
         if error.status == 403:
             log_refusal("forbidden")
         return render_error(error.status, error.message)
+
+    @app.errorhandler(TooManyAttempts)
+    def too_many_attempts(error: TooManyAttempts):
+        db.session.rollback()
+        response = app.make_response(render_error(429))
+        response.headers["Retry-After"] = str(error.retry_after)
+        return response
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):

@@ -1,7 +1,7 @@
 """Routes of the auth blueprint."""
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
@@ -13,26 +13,12 @@ from marketplace.auth.forms import (
     StudentRegistrationForm,
 )
 from marketplace import web
-from marketplace.extensions import limiter
 from marketplace.labels import choices
 from marketplace.models import DegreeLevel, Role
 from marketplace.security import log_failed_sign_in, safe_next_url
 from marketplace.services import accounts, groups
 
 bp = Blueprint("auth", __name__)
-
-
-def _login_limit() -> str:
-    return current_app.config["LOGIN_RATE_LIMIT"]
-
-
-def _email_key() -> str:
-    return "login-email:" + (request.form.get("email") or "").strip().lower()[:254]
-
-
-def _failed(response) -> bool:
-    # Only failed sign-ins count towards the limit (a success redirects).
-    return response.status_code != 302
 
 
 HOME = {
@@ -58,14 +44,12 @@ def _start_session(user, remember: bool) -> None:
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(_login_limit, methods=["POST"], deduct_when=_failed)
-@limiter.limit(_login_limit, methods=["POST"], key_func=_email_key, deduct_when=_failed)
 def login():
     if current_user.is_authenticated:
         return redirect(safe_next_url(request.args.get("next")) or _home_for(current_user))
     form = LoginForm(next=request.args.get("next", ""))
     if form.validate_on_submit():
-        user = accounts.authenticate(form.email.data, form.password.data)
+        user = accounts.authenticate(form.email.data, form.password.data, client_address=request.remote_addr or "")
         if user is not None:
             web.run(_start_session, user, bool(form.remember.data),
                     success=_("Welcome, %(name)s.", name=user.display_name))
@@ -120,6 +104,7 @@ def register_student():
             email=form.email.data, password=form.password.data, display_name=form.display_name.data,
             group_id=form.group_id.data, major=form.major.data, degree_level=form.degree_level.data or "",
             year=form.year.data, track_id=form.track_id.data, locale=str(get_locale()),
+            client_address=request.remote_addr or "",
         ), form=form, success=_("Your student account is ready."),
     ):
         return redirect(url_for("main.index"))
@@ -132,7 +117,7 @@ def register_company():
     form = CompanyManagerRegistrationForm()
     if form.validate_on_submit() and web.run(
         _registered_and_signed_in, accounts.register_company_manager, form.email.data, form.password.data,
-        form.display_name.data, locale=str(get_locale()), form=form,
+        form.display_name.data, locale=str(get_locale()), client_address=request.remote_addr or "", form=form,
         success=_("Your company manager account is ready. Next, create or join your company."),
     ):
         return redirect(url_for("main.index"))

@@ -6,6 +6,7 @@ from marketplace.models.applications import (
     Placement,
     PlacementStatus,
 )
+from marketplace.models.attempts import AttemptCounter
 from marketplace.models.audit import AuditEvent
 from marketplace.models.companies import (
     Company,
@@ -49,6 +50,7 @@ from marketplace.models.users import (
 )
 
 __all__ = [
+    "AttemptCounter",
     "SEAT_HOLDING",
     "Application",
     "ApplicationStatus",

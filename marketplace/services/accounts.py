@@ -11,7 +11,7 @@ from marketplace.extensions import db
 from marketplace.models import DegreeLevel, ProjectGroup, Role, StudentProfile, Track, User
 from marketplace.models.base import utcnow
 from marketplace.models.users import new_session_token
-from marketplace.services import audit
+from marketplace.services import audit, throttle
 from marketplace.services.errors import DomainError, NotFound, Reasons
 from marketplace.services.identity import canonical_email, clean_display_name, normalize_email
 from marketplace.services.passwords import hash_password, password_problem, verify_password
@@ -35,9 +35,15 @@ def _unused_email(email: str) -> str:
     return email
 
 
-def _check_new_account(email: str, password: str, display_name: str, problems: Reasons | None = None) -> str | None:
+def _check_new_account(email: str, password: str, display_name: str, problems: Reasons | None = None,
+                       client_address: str | None = None) -> str | None:
     """The normalised e-mail of a new account. Problems with the address, password and name are noted in
-    `problems` (raised by the caller), or raised together here when there is no `problems`."""
+    `problems` (raised by the caller), or raised together here when there is no `problems`.
+
+    With `client_address` (the web forms), every attempt counts against REGISTRATION_RATE_LIMIT for that
+    address first (TooManyAttempts): each answer tells whether an e-mail has an account."""
+    if client_address is not None:
+        throttle.reserve(throttle.configured("REGISTRATION_RATE_LIMIT"), "registration-address:" + client_address)
     own = problems is None
     problems = Reasons() if own else problems
     address = problems.collect(_unused_email, email)
@@ -78,12 +84,14 @@ class StudentRegistration:
     year: int | None = None
     track_id: int | None = None
     locale: str | None = None
+    client_address: str | None = None  # set by the web form: registrations are throttled per address
 
 
 def register_student(data: StudentRegistration) -> User:
     """A student signs up; every problem of the form is reported at once."""
     problems = Reasons()
-    email = _check_new_account(data.email, data.password, data.display_name, problems)
+    email = _check_new_account(data.email, data.password, data.display_name, problems,
+                               client_address=data.client_address)
     group = db.session.get(ProjectGroup, data.group_id) if data.group_id else None
     if group is None or not group.active:
         problems.add("group_id", _l("Choose one of the listed project groups."))
@@ -115,8 +123,9 @@ def register_student(data: StudentRegistration) -> User:
     return user
 
 
-def register_company_manager(email: str, password: str, display_name: str, locale: str | None = None) -> User:
-    email = _check_new_account(email, password, display_name)
+def register_company_manager(email: str, password: str, display_name: str, locale: str | None = None,
+                             client_address: str | None = None) -> User:
+    email = _check_new_account(email, password, display_name, client_address=client_address)
     user = User(
         email=email,
         password_hash=hash_password(password),
@@ -139,12 +148,22 @@ def create_user(email: str, password: str, display_name: str, role: Role, actor:
     return user
 
 
-def authenticate(email: str, password: str) -> User | None:
-    """The user if e-mail and password match an active account; one answer for every failure."""
+def authenticate(email: str, password: str, client_address: str | None = None) -> User | None:
+    """The user if e-mail and password match an active account; one answer for every failure.
+
+    With `client_address` (every sign-in form), failures count against LOGIN_RATE_LIMIT per account and
+    per address; past it TooManyAttempts is raised before the password is even checked.
+    """
+    attempt = None
+    if client_address is not None:
+        attempt = throttle.reserve(throttle.configured("LOGIN_RATE_LIMIT"),
+                                   "login-address:" + client_address, "login-account:" + canonical_email(email))
     user = find_user_by_email(email or "")
     ok = verify_password(user.password_hash if user else None, password or "")
     if not ok or user is None or not user.active:
         return None
+    if attempt is not None:
+        attempt.release()  # only failures count
     user.last_login_at = utcnow()
     return user
 
@@ -155,8 +174,12 @@ def end_all_sessions(user: User) -> None:
 
 
 def change_password(user: User, current_password: str, new_password: str) -> None:
+    # Wrong current passwords count like failed sign-ins of this account (a stolen session must not
+    # become an unlimited password-guessing oracle).
+    attempt = throttle.reserve(throttle.configured("LOGIN_RATE_LIMIT"), f"password-check:{user.id}")
     if not verify_password(user.password_hash, current_password or ""):
         raise DomainError(str(_l("The current password is not correct.")), field="current_password")
+    attempt.release()
     problem = password_problem(new_password, user.email)
     if problem:
         raise DomainError(problem, field="new_password")

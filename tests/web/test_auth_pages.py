@@ -248,3 +248,33 @@ def test_blank_looking_name_is_refused_beside_the_name_and_the_rest_is_kept(clie
 def test_fullwidth_spelling_of_a_registered_address_signs_in_to_that_account(client, auth):
     make_company_manager("wide@company.co.kr")
     assert auth.login("ｗｉｄｅ@company.co.kr").status_code == 302
+
+
+def test_registration_attempts_from_one_address_are_limited_with_retry_after(app, client):
+    app.config["REGISTRATION_RATE_LIMIT"] = "2 per hour"
+    make_company_manager("exists@company.co.kr")
+
+    def register(email):
+        token = csrf_token(client, "/auth/register/company")
+        return client.post("/auth/register/company", data={
+            "csrf_token": token, "display_name": "Probe", "email": email,
+            "password": "Medical-AI-2026", "confirm": "Medical-AI-2026"}, headers={"Accept-Language": "en"})
+
+    assert register("exists@company.co.kr").status_code == 400
+    assert register("exists@company.co.kr").status_code == 400
+    refused = register("exists@company.co.kr")
+    assert refused.status_code == 429 and "Too many attempts" in refused.get_data(as_text=True)
+    assert 0 < int(refused.headers["Retry-After"]) <= 3600
+
+
+def test_eleventh_wrong_current_password_gets_429(client, auth):
+    make_company_manager("guess@company.co.kr")
+    auth.login("guess@company.co.kr")
+
+    def change(current):
+        return auth.post("/auth/password", {"current_password": current, "new_password": "New-Medical-2027",
+                                            "confirm": "New-Medical-2027"}, form_page="/auth/password")
+
+    for _ in range(10):
+        assert change("Wrong-Pass-123").status_code == 400
+    assert change(PASSWORD).status_code == 429
