@@ -96,8 +96,11 @@ def register_extensions(app: Flask) -> None:
     login_manager.login_message = _l("Please sign in to open this page.")
 
     @login_manager.user_loader
-    def load_user(token: str):
-        return get_user_by_session_token(token)
+    def load_user(value: str):
+        from marketplace.sessions import token_from_id
+
+        token = token_from_id(value)  # None once a remember-me cookie has outlived its days
+        return get_user_by_session_token(token) if token else None
 
     babel.init_app(app, locale_selector=select_locale, timezone_selector=lambda: "Asia/Seoul")
 
@@ -160,6 +163,9 @@ def register_request_hooks(app: Flask) -> None:
                 if "\x00" in value:
                     abort(400)
 
+    from marketplace import sessions
+
+    sessions.register(app)  # after the lifetime check: staff areas need a recent password
     app.after_request(apply_security_headers)
 
 

@@ -15,6 +15,7 @@ from marketplace.auth.forms import (
 from marketplace import web
 from marketplace.labels import choices
 from marketplace.models import DegreeLevel, Role
+from marketplace import sessions
 from marketplace.security import log_failed_sign_in, safe_next_url
 from marketplace.services import accounts, groups
 
@@ -41,6 +42,10 @@ def _start_session(user, remember: bool) -> None:
     if locale and not user.locale:
         user.locale = locale
     login_user(user, remember=remember)
+    if remember:
+        # The remember-me cookie carries the sign-in time, so it lapses REMEMBER_COOKIE_DURATION after it.
+        session["_user_id"] = sessions.remember_id(user.get_id())
+    sessions.password_entered()
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -58,6 +63,21 @@ def login():
         target = accounts.find_user_by_email(form.email.data or "")
         log_failed_sign_in(target.id if target is not None else None)
     return render_template("auth/login.html", form=form), web.form_status()
+
+
+@bp.route("/confirm", methods=["GET", "POST"])
+@login_required
+def confirm_password():
+    """The fresh-login prompt: enter the password again, then go back to the page asked for."""
+    next_url = safe_next_url(request.values.get("next")) or _home_for(current_user)
+    error = None
+    if request.method == "POST":
+        if accounts.confirm_password(current_user._get_current_object(), request.form.get("password", "")):
+            sessions.password_entered()
+            return redirect(next_url)
+        error = _("The password is not correct.")
+    return render_template("auth/confirm_password.html", action=url_for("auth.confirm_password"),
+                           fields=[("next", next_url)], field_name="password", error=error), 400 if error else 200
 
 
 @bp.route("/logout", methods=["POST"])

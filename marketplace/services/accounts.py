@@ -173,13 +173,19 @@ def end_all_sessions(user: User) -> None:
     user.session_token = new_session_token()
 
 
-def change_password(user: User, current_password: str, new_password: str) -> None:
-    # Wrong current passwords count like failed sign-ins of this account (a stolen session must not
-    # become an unlimited password-guessing oracle).
+def confirm_password(user: User, password: str) -> bool:
+    """Whether `password` is the signed-in user's. Wrong answers count like failed sign-ins of the
+    account (LOGIN_RATE_LIMIT), so a stolen session never becomes a password-guessing oracle."""
     attempt = throttle.reserve(throttle.configured("LOGIN_RATE_LIMIT"), f"password-check:{user.id}")
-    if not verify_password(user.password_hash, current_password or ""):
-        raise DomainError(str(_l("The current password is not correct.")), field="current_password")
+    if not verify_password(user.password_hash, password or ""):
+        return False
     attempt.release()
+    return True
+
+
+def change_password(user: User, current_password: str, new_password: str) -> None:
+    if not confirm_password(user, current_password):
+        raise DomainError(str(_l("The current password is not correct.")), field="current_password")
     problem = password_problem(new_password, user.email)
     if problem:
         raise DomainError(problem, field="new_password")
