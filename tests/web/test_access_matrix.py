@@ -53,6 +53,8 @@ MATRIX: dict[tuple[str, str], tuple[str, dict[str, str], dict]] = {
     ("auth.register_company", "POST"): ("/auth/register/company", EVERYONE, {}),
     ("auth.change_password", "GET"): ("/auth/password", SIGNED_IN, {}),
     ("auth.change_password", "POST"): ("/auth/password", SIGNED_IN, {}),
+    ("auth.confirm_password", "GET"): ("/auth/confirm?next=/admin/", SIGNED_IN, {}),
+    ("auth.confirm_password", "POST"): ("/auth/confirm", SIGNED_IN, {"password": "wrong-pass-1"}),
     ("notifications.index", "GET"): ("/notifications/", SIGNED_IN, {}),
     ("notifications.read", "POST"): ("/notifications/{notification_a}/read", allow("student_a"), {}),
     ("notifications.read_all", "POST"): ("/notifications/read-all", SIGNED_IN, {}),
