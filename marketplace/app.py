@@ -11,7 +11,7 @@ from flask_login import current_user, logout_user
 from sqlalchemy import event
 
 from marketplace import models  # noqa: F401  (register every table on the metadata)
-from marketplace import templating
+from marketplace import sessions, templating
 from marketplace.admin.routes import bp as admin_bp
 from marketplace.applicants.routes import bp as applicants_bp
 from marketplace.applications.routes import bp as applications_bp
@@ -97,9 +97,7 @@ def register_extensions(app: Flask) -> None:
 
     @login_manager.user_loader
     def load_user(value: str):
-        from marketplace.sessions import token_from_id
-
-        token = token_from_id(value)  # None once a remember-me cookie has outlived its days
+        token = sessions.token_from_id(value)  # None once a remember-me cookie has outlived its days
         return get_user_by_session_token(token) if token else None
 
     babel.init_app(app, locale_selector=select_locale, timezone_selector=lambda: "Asia/Seoul")
@@ -162,8 +160,6 @@ def register_request_hooks(app: Flask) -> None:
             for value in values.values():
                 if "\x00" in value:
                     abort(400)
-
-    from marketplace import sessions
 
     sessions.register(app)  # after the lifetime check: staff areas need a recent password
     app.after_request(apply_security_headers)

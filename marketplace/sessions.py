@@ -18,6 +18,8 @@ from flask_babel import gettext as _
 from flask_login import confirm_login, current_user
 
 from marketplace.extensions import login_manager
+from marketplace.models import Role
+from marketplace.services import accounts
 
 # Blueprints whose every page and action needs a recent password from admins and exchange managers.
 STAFF_AREAS = frozenset({"admin", "manager", "rounds"})
@@ -56,8 +58,6 @@ def signed_in_recently() -> bool:
 
 
 def needs_recent_sign_in() -> bool:
-    from marketplace.models import Role
-
     return (
         current_user.is_authenticated
         and current_user.role in (Role.ADMIN, Role.EXCHANGE_MANAGER)
@@ -87,8 +87,6 @@ def require_recent_sign_in():
     if not needs_recent_sign_in() or signed_in_recently():
         return None
     if request.method == "POST" and REAUTH_FIELD in request.form:
-        from marketplace.services import accounts
-
         user = current_user._get_current_object()
         if accounts.confirm_password(user, request.form.get(REAUTH_FIELD, "")):
             password_entered()
