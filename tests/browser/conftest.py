@@ -59,6 +59,7 @@ def live_server(chromium_path, live_workdir):
         "UPLOAD_FOLDER": str(workdir / "uploads"),
         "APP_ENV": "development",
         "LOGIN_RATE_LIMIT": "1000 per minute",
+        "REGISTRATION_RATE_LIMIT": "1000 per hour",
     })
     flask = [str(BIN / "flask"), "--app", "wsgi"]
     subprocess.run(flask + ["db", "upgrade"], cwd=ROOT, env=env, check=True, capture_output=True)
