@@ -59,6 +59,7 @@ def register(app: Flask) -> None:
     @app.errorhandler(TooManyAttempts)
     def too_many_attempts(error: TooManyAttempts):
         db.session.rollback()
+        log_refusal(REFUSALS[429])
         response = app.make_response(render_error(429))
         response.headers["Retry-After"] = str(error.retry_after)
         return response

@@ -19,6 +19,7 @@ from flask_login import confirm_login, current_user
 
 from marketplace.extensions import login_manager
 from marketplace.models import Role
+from marketplace.security import log_failed_sign_in
 from marketplace.services import accounts
 
 # Blueprints whose every page and action needs a recent password from admins and exchange managers.
@@ -91,6 +92,7 @@ def require_recent_sign_in():
         if accounts.confirm_password(user, request.form.get(REAUTH_FIELD, "")):
             password_entered()
             return None  # the action goes ahead with the fields it was sent with
+        log_failed_sign_in(user.id)
         return ask_for_password(_("The password is not correct."), status=400)
     return login_manager.needs_refresh()
 

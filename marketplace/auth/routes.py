@@ -76,6 +76,7 @@ def confirm_password():
             sessions.password_entered()
             return redirect(next_url)
         error = _("The password is not correct.")
+        log_failed_sign_in(current_user.id)
     return render_template("auth/confirm_password.html", action=url_for("auth.confirm_password"),
                            fields=[("next", next_url)], field_name="password", error=error), 400 if error else 200
 
