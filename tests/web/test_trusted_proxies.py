@@ -1,17 +1,24 @@
 """Per-address limits see the client's address behind a trusted proxy, and forged headers are ignored without one."""
+import itertools
+
 from flask import request
 
 from marketplace.app import create_app
-from marketplace.extensions import limiter
+from marketplace.services import accounts
+
+_emails = itertools.count()
 
 
-def _app(tmp_path, **config):
-    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/db.sqlite",
-                      "RATELIMIT_STORAGE_URI": "memory://", **config})
+def _app(app_config, **config):
+    # Tests take `app` too: it empties the PostgreSQL database, so no counter is left from an earlier test.
+    app = create_app({**app_config, "LOGIN_RATE_LIMIT": "2 per minute", **config})
 
     @app.route("/probe")
-    @limiter.limit("2 per minute")  # the key the app's per-address limits use (the client address)
     def probe():
+        # A wrong sign-in for a new e-mail each time, keyed by the address exactly as the sign-in form does:
+        # only the per-address limit can refuse it.
+        accounts.authenticate(f"probe{next(_emails)}@company.co.kr", "Wrong-Pass-123",
+                              client_address=request.remote_addr or "")
         return f"{request.remote_addr} {request.scheme}"
 
     return app
@@ -22,8 +29,8 @@ def _get(client, forwarded_for: str):
                       environ_base={"REMOTE_ADDR": "10.0.0.1"})  # every request arrives from the proxy
 
 
-def test_trusted_proxies_are_off_by_default_so_forged_forwarded_headers_are_ignored(tmp_path):
-    app = _app(tmp_path)
+def test_trusted_proxies_are_off_by_default_so_forged_forwarded_headers_are_ignored(app, app_config):
+    app = _app(app_config)
     assert app.config["TRUSTED_PROXIES"] == 0
     client = app.test_client()
     assert _get(client, "203.0.113.7").get_data(as_text=True) == "10.0.0.1 http"
@@ -31,8 +38,8 @@ def test_trusted_proxies_are_off_by_default_so_forged_forwarded_headers_are_igno
     assert _get(client, "203.0.113.9").status_code == 429  # a new forged address does not buy a new budget
 
 
-def test_behind_one_trusted_proxy_each_client_has_its_own_limit(tmp_path):
-    app = _app(tmp_path, TRUSTED_PROXIES=1)
+def test_behind_one_trusted_proxy_each_client_has_its_own_limit(app, app_config):
+    app = _app(app_config, TRUSTED_PROXIES=1)
     client = app.test_client()
     assert _get(client, "203.0.113.7").get_data(as_text=True) == "203.0.113.7 https"
     assert _get(client, "203.0.113.7").status_code == 200
