@@ -1,7 +1,7 @@
 """attempt counters shared by every worker (sign-in, registration and password-check throttling)
 
 Revision ID: 0008
-Revises: 0010
+Revises: 0011_opening_search
 Create Date: 2026-11-29 13:10:00
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0008'
-down_revision = '0010'
+down_revision = '0011_opening_search'
 branch_labels = None
 depends_on = None
 
