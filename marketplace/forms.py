@@ -1,10 +1,15 @@
 """Shared form pieces: safe coercion, translated validator messages, shared fields and forms, domain errors on fields."""
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import date, datetime
+
 from flask import flash
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, FieldList, SelectMultipleField, TextAreaField
+from wtforms import BooleanField, Field, FieldList, FormField, HiddenField, SelectMultipleField, SubmitField, TextAreaField
+from wtforms.csrf.core import CSRFTokenField
+from wtforms.fields.choices import SelectFieldBase
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
@@ -134,3 +139,68 @@ def page_number(args) -> int:
     except (TypeError, ValueError):
         return 1
     return min(max(page, 1), MAX_PAGE)
+
+
+# -- saving from a stale page --------------------------------------------------------------------------------
+
+
+class VersionField(HiddenField):
+    """The version of the record the form was opened on; services refuse a save from an older one."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, filters=[lambda value: int_or_none(value)], **kwargs)
+
+
+@dataclass(frozen=True)
+class Change:
+    label: str
+    theirs: str
+    saved: str
+
+
+def _shown(field: Field) -> str:
+    """A field's value as a person reads it: choice labels, dates in ISO form, rows joined, whitespace collapsed."""
+    if isinstance(field, FieldList):
+        rows = []
+        for entry in field.entries:
+            parts = [_shown(sub) for sub in (entry.form if isinstance(entry, FormField) else [entry])
+                     if not isinstance(sub, (HiddenField, SubmitField))]
+            if parts and parts[0]:  # a row without its first value (a skill name) is ignored on save
+                rows.append(parts[0] + (f" ({', '.join(p for p in parts[1:] if p)})" if parts[1:] else ""))
+        return "; ".join(rows)
+    data = field.data
+    choices = getattr(field, "choices", None)
+    if choices and isinstance(field, SelectFieldBase):
+        labels = {str(value): str(label) for value, label, *_ in (c if isinstance(c, (list, tuple)) else (c, c)
+                                                                   for c in choices)}
+        if isinstance(data, (list, tuple)):
+            wanted = {str(v) for v in data}
+            return ", ".join(label for value, label in labels.items() if value in wanted)
+        return labels.get(str(data), "" if data in (None, "") else str(data))
+    if data is None:
+        return ""
+    if isinstance(data, (date, datetime)):
+        return data.isoformat()
+    if isinstance(field, TextAreaField):
+        return " / ".join(" ".join(line.split()) for line in str(data).splitlines() if line.strip())
+    return " ".join(str(data).split())
+
+
+def changes_against(posted: FlaskForm, saved: FlaskForm) -> list[Change]:
+    """(label, what the user typed, what is saved now) for every field where the two differ."""
+    out = []
+    for field in posted:
+        if isinstance(field, (HiddenField, SubmitField, CSRFTokenField)) or field.name not in saved:
+            continue
+        theirs, now = _shown(field), _shown(saved[field.name])
+        if theirs != now:
+            out.append(Change(str(field.label.text), theirs, now))
+    return out
+
+
+def show_stale_edit(posted: FlaskForm, saved: FlaskForm, version: int) -> list[Change]:
+    """After a StaleEdit: keep what the user typed, move the form to the saved version (saving again now
+    keeps theirs, knowingly) and list what differs from the saved values."""
+    posted.version.data = version
+    posted.version.raw_data = [str(version)]
+    return changes_against(posted, saved)

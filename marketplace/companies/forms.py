@@ -7,6 +7,7 @@ from wtforms import DateField, FieldList, Form, FormField, IntegerField, SelectF
 
 from marketplace.forms import (
     MultiCheckboxField,
+    VersionField,
     StringCheckboxField,
     input_required,
     max_length,
@@ -41,6 +42,7 @@ class CompanyForm(FlaskForm):
     website = StringField(_l("Website"), validators=[optional(), max_length(300)])
     address = StringField(_l("Address"), validators=[optional(), max_length(300)])
     group_ids = MultiCheckboxField(_l("Project groups you want to partner with"))
+    version = VersionField()
 
 
 class JoinCompanyForm(FlaskForm):
@@ -83,3 +85,4 @@ class OpeningForm(FlaskForm):
                              description=_l("0 if unpaid."))
     supervisor_name = StringField(_l("Supervisor"), validators=[required(), max_length(100)],
                                   description=_l("The person who guides the student at the company."))
+    version = VersionField()

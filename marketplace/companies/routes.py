@@ -10,7 +10,7 @@ from marketplace import ownership, web
 from marketplace.clock import today_in_seoul
 from marketplace.companies.forms import CompanyForm, JoinCompanyForm, OpeningForm
 from marketplace.extensions import db
-from marketplace.forms import NoteForm, int_or_none
+from marketplace.forms import NoteForm, int_or_none, show_stale_edit
 from marketplace.labels import choices, level_choices
 from marketplace.models import (
     CompanySize,
@@ -24,6 +24,7 @@ from marketplace.models import (
 )
 from marketplace.permissions import Permission, permission_required
 from marketplace.services import applications, companies, groups, openings, skills
+from marketplace.services.workflow import StaleEdit
 
 bp = Blueprint("companies", __name__)
 
@@ -48,7 +49,21 @@ def _company_data(form: CompanyForm) -> companies.CompanyData:
         name=form.name.data or "", business_number=form.business_number.data or "",
         sector=form.sector.data or "", size=form.size.data or "", description=form.description.data or "",
         website=form.website.data or "", address=form.address.data or "", group_ids=form.group_ids.data or [],
+        version=form.version.data,
     )
+
+
+def _company_form_data(company) -> dict:
+    """What the edit page shows for the saved company (what waits for review is what the manager last saved)."""
+    pending = company.pending_changes or {}
+    return {
+        "name": pending.get("name", company.name),
+        "business_number": companies.format_business_number(pending.get("business_number", company.business_number)),
+        "sector": company.sector.value, "size": company.size.value, "description": company.description,
+        "website": company.website, "address": company.address,
+        "group_ids": list(pending.get("group_ids") or [g.id for g in company.partner_groups]),
+        "version": company.version,
+    }
 
 
 @bp.route("/company/")
@@ -92,16 +107,8 @@ def edit_company():
     company = companies.company_of(web.actor())
     if company is None:
         return _no_company_yet()
-    form = CompanyForm(obj=company if request.method == "GET" else None)
+    form = CompanyForm(data=_company_form_data(company)) if request.method == "GET" else CompanyForm()
     _company_choices(form)
-    if request.method == "GET":
-        pending = company.pending_changes or {}  # what waits for review is what the manager last saved
-        form.name.data = pending.get("name", company.name)
-        form.business_number.data = companies.format_business_number(
-            pending.get("business_number", company.business_number))
-        form.sector.data = company.sector.value
-        form.size.data = company.size.value
-        form.group_ids.data = list(pending.get("group_ids") or [g.id for g in company.partner_groups])
     if form.validate_on_submit():
         was_rejected = company.status == CompanyStatus.REJECTED
         def saved(updated) -> str:
@@ -112,8 +119,15 @@ def edit_company():
                          "exchange manager; until then the approved ones are shown.")
             return _("The company profile was saved.")
 
-        if web.run(companies.update_company, web.actor(), company, _company_data(form), form=form, success=saved):
+        done = web.run(companies.update_company, web.actor(), company, _company_data(form), form=form, success=saved)
+        if done:
             return redirect(url_for("companies.dashboard"))
+        if isinstance(done.error, StaleEdit):
+            current = CompanyForm(formdata=None, data=_company_form_data(done.error.record))
+            _company_choices(current)
+            stale = show_stale_edit(form, current, done.error.record.version)
+            return render_template("companies/company_form.html", form=form, company=company, stale=stale,
+                                   change_rows=companies.pending_change_rows(company)), 409
     return render_template("companies/company_form.html", form=form, company=company,
                            change_rows=companies.pending_change_rows(company)), web.form_status()
 
@@ -203,6 +217,7 @@ def _opening_data(form: OpeningForm) -> openings.OpeningData:
         group_ids=form.group_ids.data or [],
         degree_levels=form.degree_levels.data or [],
         majors=(form.majors.data or "").splitlines(),
+        version=form.version.data,
     )
 
 
@@ -218,6 +233,7 @@ def _opening_form_data(opening) -> dict:
         "group_ids": [g.id for g in opening.eligible_groups],
         "degree_levels": [level.value for level in opening.degree_level_list],
         "majors": "\n".join(opening.major_list),
+        "version": opening.version,
     }
 
 
@@ -232,12 +248,12 @@ def _added_row(form: OpeningForm) -> bool:
     return True
 
 
-def _render_opening_form(form, company, opening, status):
+def _render_opening_form(form, company, opening, status, stale=None):
     _opening_choices(form, company)
     return render_template(
         "companies/opening_form.html", form=form, company=company, opening=opening,
         common_skills=skills.common_skill_names(str(get_locale())), max_skills=openings.MAX_SKILLS,
-        today=today_in_seoul(),
+        today=today_in_seoul(), stale=stale,
     ), status
 
 
@@ -274,8 +290,15 @@ def edit_opening(opening_id: int):
     _opening_choices(form, company)
     if _added_row(form):
         return _render_opening_form(form, company, opening, 200)
-    if form.validate_on_submit() and (done := web.run(openings.update_opening, web.actor(), opening, _opening_data(form),
-                                                  form=form)):
+    if form.validate_on_submit():
+        done = web.run(openings.update_opening, web.actor(), opening, _opening_data(form), form=form)
+        if isinstance(done.error, StaleEdit):
+            saved = OpeningForm(formdata=None, data=_opening_form_data(done.error.record))
+            _opening_choices(saved, company)
+            stale = show_stale_edit(form, saved, done.error.record.version)
+            return _render_opening_form(form, company, done.error.record, 409, stale)
+        if not done:
+            return _render_opening_form(form, company, opening, web.form_status())
         if done.value:  # sent back to review
             flash(_("The requirements or seats changed, so the opening went back to review. "
                     "It is hidden from students until an exchange manager publishes it again."), "warning")

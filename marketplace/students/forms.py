@@ -6,7 +6,7 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import DateField, FieldList, Form, FormField, IntegerField, SelectField, StringField, SubmitField, TextAreaField
 
-from marketplace.forms import int_or_none, max_length, number_range, optional, required
+from marketplace.forms import VersionField, int_or_none, max_length, number_range, optional, required
 from marketplace.services.students import MAX_BIO, MAX_SKILLS
 
 
@@ -30,6 +30,7 @@ class ProfileForm(FlaskForm):
     # More rows than allowed are kept (up to a hard cap) so the user sees the message and loses nothing.
     skills = FieldList(FormField(SkillRowForm), min_entries=3, max_entries=MAX_SKILLS * 5)
     add_skill = SubmitField(_l("Add a skill row"))
+    version = VersionField()
 
 
 class CvForm(FlaskForm):

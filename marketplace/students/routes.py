@@ -7,11 +7,12 @@ from flask_babel import gettext as _
 
 from marketplace import web
 from marketplace.extensions import db
-from marketplace.forms import ApplicationActionForm, int_or_none, page_number
+from marketplace.forms import ApplicationActionForm, int_or_none, page_number, show_stale_edit
 from marketplace.labels import choices, level_choices
 from marketplace.models import DegreeLevel, OpeningKind, WorkMode
 from marketplace.permissions import Permission, permission_required
 from marketplace.services import applications, groups, skills, students
+from marketplace.services.workflow import StaleEdit
 from marketplace.students.forms import CvForm, ProfileForm
 
 bp = Blueprint("students", __name__)
@@ -32,6 +33,7 @@ def _profile_form_data(profile) -> dict:
         "track_id": profile.track_id, "bio": profile.bio, "hours_per_week": profile.hours_per_week,
         "available_from": profile.available_from,
         "skills": [{"name": s.name, "level": str(s.level)} for s in profile.skills] + [{"name": "", "level": "3"}],
+        "version": profile.version,
     }
 
 
@@ -50,16 +52,17 @@ def _profile_data(form: ProfileForm) -> students.ProfileData:
         available_from=form.available_from.data,
         skills=[students.SkillEntry(name=row.form.name.data or "", level=int_or_none(row.form.level.data), row=i)
                 for i, row in enumerate(form.skills)],
+        version=form.version.data,
     )
 
 
-def _render_profile(form, profile, cv_form=None, status=200):
+def _render_profile(form, profile, cv_form=None, status=200, stale=None):
     _profile_choices(form, profile)
     recognised = {s.name: s for s in profile.skills}
     return render_template(
         "students/profile.html", form=form, profile=profile, cv_form=cv_form or CvForm(),
         recognised=recognised, common_skills=skills.common_skill_names(str(get_locale())),
-        max_skills=students.MAX_SKILLS, max_cv_mb=students.MAX_CV_BYTES // (1024 * 1024),
+        max_skills=students.MAX_SKILLS, max_cv_mb=students.MAX_CV_BYTES // (1024 * 1024), stale=stale,
     ), status
 
 
@@ -74,9 +77,16 @@ def profile():
         else:
             flash(_("A profile lists at most %(n)d skills.", n=students.MAX_SKILLS), "warning")
         return _render_profile(form, record)
-    if form.validate_on_submit() and web.run(students.update_profile, web.actor(), record, _profile_data(form),
-                                             form=form, success=_("Your profile was saved.")):
-        return redirect(url_for("students.profile"))
+    if form.validate_on_submit():
+        done = web.run(students.update_profile, web.actor(), record, _profile_data(form), form=form,
+                       success=_("Your profile was saved."))
+        if done:
+            return redirect(url_for("students.profile"))
+        if isinstance(done.error, StaleEdit):
+            saved = ProfileForm(formdata=None, data=_profile_form_data(done.error.record))
+            _profile_choices(saved, done.error.record)
+            stale = show_stale_edit(form, saved, done.error.record.version)
+            return _render_profile(form, done.error.record, status=409, stale=stale)
     return _render_profile(form, record, status=web.form_status())
 
 
