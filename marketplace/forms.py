@@ -80,9 +80,9 @@ class ActionForm(FlaskForm):
 
 
 class ApplicationActionForm(FlaskForm):
-    """Workflow buttons of an application: the CSRF token and, for some actions, a message to the student."""
+    """Workflow buttons of an application: the CSRF token and, for a decline, a message to the student."""
 
-    message = TextAreaField(_l("Message to the student (optional)"),
+    message = TextAreaField(_l("Message with the decline (optional)"),
                             validators=[optional(), max_length(MAX_MESSAGE)], render_kw={"rows": 3})
     # Only on the company's offer: every seat is already spoken for, and the company offers knowingly.
     confirm_over_seats = BooleanField(_l("Offer anyway: I know every seat is spoken for, and a request beyond the "

@@ -132,6 +132,12 @@ def is_own_application(user: User | None, application: Application) -> bool:
     return user is not None and application.student_id == user.id and user_can(user, Permission.APPLY)
 
 
+def shares_profile_with_company(status: ApplicationStatus) -> bool:
+    """Consent to share the profile, statement and CV with the company ends when the student withdraws:
+    from then on the company sees that the application was withdrawn, and nothing of the student's."""
+    return status != ApplicationStatus.WITHDRAWN
+
+
 def can_see_cv(viewer: User | None, application: Application) -> bool:
     """The student, managers of the company applied to (while the application stands), and exchange
     managers of the student's group (admins too)."""
@@ -144,7 +150,7 @@ def can_see_cv(viewer: User | None, application: Application) -> bool:
         return True
     if can_review_group(viewer, profile.group_id):
         return True
-    return application.status != ApplicationStatus.WITHDRAWN and manages_company(viewer, application.opening.company)
+    return shares_profile_with_company(application.status) and manages_company(viewer, application.opening.company)
 
 
 def _student_group_id(student_id: int) -> int | None:

@@ -8,6 +8,7 @@ class _FormReader(HTMLParser):
     def __init__(self):
         super().__init__(convert_charrefs=True)
         self.forms: list[list[tuple[str, str]]] = []
+        self.actions: list[str] = []
         self.inside = False
         self.fields: list[tuple[str, str]] = []
         self._textarea: str | None = None
@@ -22,6 +23,7 @@ class _FormReader(HTMLParser):
             self.inside = True
             self.fields = []
             self.forms.append(self.fields)
+            self.actions.append(a.get("action") or "")
             return
         if not self.inside:
             return
@@ -76,3 +78,13 @@ def form_fields(html: str, having: str) -> dict[str, list[str] | str]:
                 out.setdefault(name, []).append(value)
             return {name: values[0] if len(values) == 1 else values for name, values in out.items()}
     raise AssertionError(f"no form with a field named {having!r} on the page")
+
+
+def forms_by_action(html: str) -> dict[str, set[str]]:
+    """{form action: names of its fields} for every form of the page."""
+    reader = _FormReader()
+    reader.feed(html)
+    out: dict[str, set[str]] = {}
+    for action, fields in zip(reader.actions, reader.forms):
+        out.setdefault(action, set()).update(name for name, _ in fields)
+    return out

@@ -36,10 +36,11 @@ def ranked(opening_id: int):
 
 
 def _render_application(application_id: int, form=None, status: int = 200):
-    application = applications.get_company_application(web.actor(), application_id)
+    view = applications.company_view(web.actor(), application_id)
+    application = view.application
     shortlisted = application.status == ApplicationStatus.SHORTLISTED
     return render_template(
-        "applicants/application.html", application=application, profile=application.student.student_profile,
+        "applicants/application.html", application=application, view=view, profile=view.profile,
         timeline=applications.timeline(application.id), form=form or ApplicationActionForm(),
         allowed=applications.application_machine.targets(application.status),
         seat_use=seats.seat_use(application.opening) if shortlisted else None,

@@ -33,7 +33,7 @@ from marketplace.models import (
     opening_groups,
 )
 from marketplace.models.base import utcnow
-from marketplace.ownership import can_see_cv, is_own_application, manages_company
+from marketplace.ownership import can_see_cv, is_own_application, manages_company, shares_profile_with_company
 from marketplace.permissions import Permission, user_can
 from marketplace.services import audit, ranking
 from marketplace.services.companies import active_managers, refuse_if_suspended
@@ -258,6 +258,29 @@ def get_company_application(actor: User, application_id: int) -> Application:
     if application is None:
         raise NotFound(str(_l("No such application.")))
     return application
+
+
+@dataclass
+class CompanyView:
+    """What a company manager's page shows of an application: after a withdrawal, nothing of the student's
+    (no profile, skills, statement or match), only that they applied and withdrew."""
+
+    application: Application
+    profile: StudentProfile | None
+    statement: str | None
+    match_details: list | None
+
+    @property
+    def shared(self) -> bool:
+        return self.profile is not None
+
+
+def company_view(actor: User, application_id: int) -> CompanyView:
+    application = get_company_application(actor, application_id)
+    if not shares_profile_with_company(application.status):
+        return CompanyView(application, None, None, None)
+    return CompanyView(application, application.student.student_profile, application.statement,
+                       application.match_details)
 
 
 def application_cv(viewer: User, application_id: int) -> tuple[Path, str]:
@@ -487,11 +510,15 @@ class Ranked:
 
     rank: int
     application: Application
-    match: matching.Match
+    match: matching.Match | None  # None once the applicant withdrew (their profile is no longer shared)
 
     @property
     def details(self) -> list[dict]:
-        return ranking.match_details(self.match)
+        return ranking.match_details(self.match) if self.match is not None else []
+
+    @property
+    def shared(self) -> bool:
+        return self.match is not None
 
 
 @dataclass
@@ -539,7 +566,7 @@ def ranked_applicants(actor: User, opening: Opening, filters: ApplicantFilters, 
     if not manages_company(actor, opening.company):
         raise NotFound(str(_l("No such opening.")))
     query = (
-        select(Application.id, StudentProfile.id, StudentProfile.updated_at)
+        select(Application.id, StudentProfile.id, StudentProfile.updated_at, Application.status)
         .join(StudentProfile, StudentProfile.user_id == Application.student_id)
         .where(Application.opening_id == opening.id)
         .order_by(Application.id)
@@ -550,13 +577,18 @@ def ranked_applicants(actor: User, opening: Opening, filters: ApplicantFilters, 
         query = query.where(StudentProfile.degree_level == filters.degree)
     if filters.status is not None:
         query = query.where(Application.status == filters.status)
-    applicants = db.session.execute(query).all()
+    rows = db.session.execute(query).all()
+    # A withdrawn applicant's profile is no longer shared: they are listed last, unranked, without it.
+    withdrawn = [row[0] for row in rows if not shares_profile_with_company(row[3])]
+    applicants = [row[:3] for row in rows if shares_profile_with_company(row[3])]
     versions = {profile_id: version for _, profile_id, version in applicants}
     levels = ranking.applicants_skill_levels(opening, versions)
     profiles = {application_id: levels[profile_id] for application_id, profile_id, _ in applicants}
     ranked = matching.rank(ranking.requirements_of(opening.skills), profiles) if profiles else []
     if filters.musts:
         ranked = [(key, match) for key, match in ranked if match.has_all_musts]
+    else:
+        ranked += [(key, None) for key in withdrawn]
     page, start, end = _page_bounds(len(ranked), page, per_page)
     window = ranked[start:end]
     loaded = {a.id: a for a in db.session.scalars(
