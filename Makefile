@@ -45,7 +45,7 @@ lint: install-dev
 	$(BIN)/ruff check .
 
 translations: install-dev
-	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k ngettext:1,2 -o messages.pot .
+	$(BIN)/pybabel extract -F babel.cfg --ignore-dirs ".*" -k _l -k lazy_gettext -k ngettext:1,2 -o messages.pot .
 	$(BIN)/pybabel update -i messages.pot -d marketplace/translations --no-fuzzy-matching
 	$(BIN)/pybabel compile -d marketplace/translations
 
