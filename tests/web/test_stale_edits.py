@@ -83,3 +83,27 @@ def test_saving_the_profile_unchanged_changes_nothing(client, auth):
     assert client.post("/student/profile", data=posted).status_code == 302
     profile = db.session.get(StudentProfile, student.student_profile.id)
     assert [(s.name, s.level) for s in profile.skills] == [("Python", 3), ("PyTorch", 2)]
+
+
+def test_approving_a_company_rejected_meanwhile_is_a_409_that_keeps_the_note(client, auth):
+    from marketplace.models import CompanyStatus
+    from marketplace.services import companies
+    from tests.factories import make_company_manager, make_exchange_manager, make_group
+    from tests.factories_companies import company_data
+
+    pnu = make_group("PNU")
+    company = companies.create_company(make_company_manager(), company_data([pnu]))
+    db.session.commit()
+    approver, rejecter = make_exchange_manager(pnu), make_exchange_manager(pnu)
+    auth.login(approver.email)
+    path = f"/manager/companies/{company.id}"
+    posted = form_fields(client.get(path).get_data(as_text=True), having="note")
+    companies.reject_company(rejecter, companies.get_company(company.id), "The number belongs to another firm.")
+    db.session.commit()
+    posted.update(note="Checked the registry on 2026-11-29.", decision="approve")
+    response = client.post(path, data=posted)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 409
+    assert "Checked the registry on 2026-11-29." in html and "cannot become approved" in html
+    db.session.expire_all()
+    assert db.session.get(Company, company.id).status == CompanyStatus.REJECTED
