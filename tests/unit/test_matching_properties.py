@@ -100,11 +100,12 @@ def test_raising_a_level_never_lowers_the_score(wanted, skills, data):
 def test_rank_is_a_sorted_permutation_consistent_with_score(wanted, candidates):
     ranked = rank(wanted, candidates)
     assert sorted(key for key, _ in ranked) == sorted(candidates)
-    order = [(not m.missing_musts, m.score) for _, m in ranked]
+    order = [(not m.missing_musts, m.score, m.surplus) for _, m in ranked]
     assert order == sorted(order, reverse=True)
     for key, match in ranked:
         single = score(wanted, candidates[key])
         assert match.score == single.score
+        assert match.surplus == single.surplus
         assert match.missing_musts == single.missing_musts
     assert rank(wanted, candidates) == ranked  # deterministic
 
@@ -114,9 +115,11 @@ def test_rank_is_a_sorted_permutation_consistent_with_score(wanted, candidates):
 def test_recommend_orders_openings_and_agrees_with_score(skills, openings):
     recommended = recommend(skills, openings)
     assert sorted(key for key, _ in recommended) == sorted(openings)
-    order = [(not m.missing_musts, m.score) for _, m in recommended]
+    # Recommendations rank by fit (requirement and profile coverage), then score, then level surplus.
+    order = [(not m.missing_musts, m.fit, m.score, m.surplus) for _, m in recommended]
     assert order == sorted(order, reverse=True)
     for key, match in recommended:
         single = score(openings[key], skills)
         assert match.score == single.score
+        assert match.surplus == single.surplus
         assert match.missing_musts == single.missing_musts
