@@ -9,7 +9,7 @@ from marketplace.forms import ApplicationActionForm, page_number
 from marketplace.labels import choices
 from marketplace.models import ApplicationStatus, DegreeLevel
 from marketplace.permissions import Permission, permission_required
-from marketplace.services import applications, openings, seats
+from marketplace.services import applications, openings, placements, seats
 
 bp = Blueprint("applicants", __name__)
 
@@ -44,6 +44,7 @@ def _render_application(application_id: int, form=None, status: int = 200):
         timeline=applications.timeline(application.id), form=form or ApplicationActionForm(),
         allowed=applications.application_machine.targets(application.status),
         seat_use=seats.seat_use(application.opening) if shortlisted else None,
+        terms=placements.terms_comparison(application.placement) if application.placement else [],
     ), status
 
 

@@ -11,7 +11,7 @@ from marketplace.forms import ApplicationActionForm, int_or_none, page_number, s
 from marketplace.labels import choices, level_choices
 from marketplace.models import DegreeLevel, OpeningKind, WorkMode
 from marketplace.permissions import Permission, permission_required
-from marketplace.services import applications, groups, skills, students
+from marketplace.services import applications, groups, placements, skills, students
 from marketplace.services.workflow import StaleEdit
 from marketplace.students.forms import CvForm, ProfileForm
 
@@ -156,6 +156,7 @@ def _render_application(application_id: int, status: int = 200):
     return render_template(
         "students/application.html", application=application, timeline=applications.timeline(application.id),
         action_form=ApplicationActionForm(),
+        terms=placements.terms_comparison(application.placement) if application.placement else [],
     ), status
 
 

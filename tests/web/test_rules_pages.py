@@ -195,3 +195,13 @@ def test_the_placement_page_shows_terms_as_agreed_and_now(app, client, auth):
     row = html.split("Monthly stipend", 2)[1].split("</tr>")[0]
     assert "changed" in row and "1,500,000" in row and "900,000" in row
     assert "changed the opening&#39;s terms after the student accepted" in html
+    auth.logout()
+    for email, path, sentence in (
+            (application.student.email, f"/student/applications/{application.id}", "after you accepted"),
+            (manager_of(opening.company).email, f"/company/applications/{application.id}",
+             "after this student accepted")):
+        auth.login(email)
+        html = client.get(path).get_data(as_text=True)
+        assert sentence in html and "Terms as agreed and now" in html, path
+        assert "1,500,000" in html.split("Monthly stipend", 2)[1].split("</tr>")[0], path
+        auth.logout()
