@@ -7,11 +7,11 @@ from datetime import date, datetime
 from flask import flash
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, Field, FieldList, FormField, HiddenField, SelectMultipleField, SubmitField, TextAreaField
+from wtforms import BooleanField, Field, FieldList, IntegerField, FormField, HiddenField, SelectMultipleField, SubmitField, TextAreaField
 from wtforms.csrf.core import CSRFTokenField
 from wtforms.fields.choices import SelectFieldBase
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
-from wtforms.widgets import CheckboxInput, ListWidget
+from wtforms.widgets import CheckboxInput, ListWidget, TextInput
 
 from marketplace.routing import MAX_DATABASE_ID
 from marketplace.services.applications import MAX_MESSAGE
@@ -52,6 +52,31 @@ def int_or_none(value):
 
 
 # -- shared fields and forms ----------------------------------------------------------------------------------
+
+# Thousands separators and currency marks a person may type in a won amount: "1,200,000", "₩1,200,000",
+# "1 200 000원", full-width commas and narrow/no-break spaces.
+_MONEY_NOISE = str.maketrans("", "", ",， \u202f\u00a0₩￦원")
+
+
+class MoneyField(IntegerField):
+    """Whole won, for every stipend input: a text box (a number box refuses "1,200,000" in the browser) with a
+    numeric keyboard on phones; accepts thousands separators, ₩ and 원, and shows the amount grouped."""
+
+    widget = TextInput()
+
+    def __init__(self, *args, **kwargs):
+        render_kw = {"inputmode": "numeric", **(kwargs.pop("render_kw", None) or {})}
+        super().__init__(*args, render_kw=render_kw, **kwargs)
+
+    def process_formdata(self, valuelist):
+        if valuelist:
+            valuelist = [str(v).translate(_MONEY_NOISE).strip() for v in valuelist]
+        super().process_formdata(valuelist)
+
+    def _value(self):
+        if self.raw_data:
+            return self.raw_data[0]
+        return f"{self.data:,}" if isinstance(self.data, int) else ""
 
 
 class StringCheckboxField(SelectMultipleField):

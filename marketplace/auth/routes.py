@@ -126,9 +126,10 @@ def register_student():
             group_id=form.group_id.data, major=form.major.data, degree_level=form.degree_level.data or "",
             year=form.year.data, track_id=form.track_id.data, locale=str(get_locale()),
             client_address=request.remote_addr or "",
-        ), form=form, success=_("Your student account is ready."),
+        ), form=form, success=_("Your student account is ready. Next, add your skills: recommendations follow from them."),
     ):
-        return redirect(url_for("main.index"))
+        # The next step, not the generic home page: the skills recommendations need, then the recommendations.
+        return redirect(url_for("students.profile", welcome=1))
     majors = sorted({m.name(str(get_locale())) for g in all_groups for m in g.majors})
     return render_template("auth/register_student.html", form=form, majors=majors), web.form_status()
 
@@ -141,7 +142,7 @@ def register_company():
         form.display_name.data, locale=str(get_locale()), client_address=request.remote_addr or "", form=form,
         success=_("Your company manager account is ready. Next, create or join your company."),
     ):
-        return redirect(url_for("main.index"))
+        return redirect(url_for("companies.create_company"))
     return render_template("auth/register_company.html", form=form), web.form_status()
 
 

@@ -6,6 +6,7 @@ from flask_wtf import FlaskForm
 from wtforms import DateField, FieldList, Form, FormField, IntegerField, SelectField, StringField, SubmitField, TextAreaField
 
 from marketplace.forms import (
+    MoneyField,
     MultiCheckboxField,
     VersionField,
     StringCheckboxField,
@@ -18,21 +19,11 @@ from marketplace.forms import (
 from marketplace.services.openings import MAX_SKILLS
 
 
-class MoneyField(IntegerField):
-    """Whole won; accepts '1,500,000', '1 500 000' and a trailing 원."""
-
-    def process_formdata(self, valuelist):
-        if valuelist:
-            valuelist = [str(v).replace(",", "").replace(" ", "").replace("원", "").replace("₩", "")
-                         for v in valuelist]
-        super().process_formdata(valuelist)
-
-
 class CompanyForm(FlaskForm):
     name = StringField(_l("Company name"), validators=[required(), max_length(200)])
     business_number = StringField(
         _l("Business registration number"), validators=[required(), max_length(20)],
-        description=_l("10 digits, with or without hyphens, e.g. 123-45-67890."),
+        description=_l("10 digits, with or without hyphens, e.g. 123-45-67891."),
     )
     sector = SelectField(_l("Sector"), validators=[required()], validate_choice=False)
     size = SelectField(_l("Size (employees)"), validators=[required()], validate_choice=False)

@@ -7,7 +7,6 @@ from flask_babel import gettext as _
 from flask_login import login_required
 
 from marketplace import web
-from marketplace.clock import today_in_seoul
 from marketplace.extensions import db
 from marketplace.forms import ActionForm, int_or_none
 from marketplace.models import ProposalStatus, RoundStatus
@@ -76,7 +75,8 @@ def _render_detail(matching_round, exclude_form=None, exclude_for=None, status=2
         progress=rounds.ranking_progress(matching_round) if matching_round.status == RoundStatus.OPEN else None,
         seats_left={o.id: max(0, o.seats - taken.get(o.id, 0)) for o in matching_round.openings},
         participants=rounds.participants(matching_round) if matching_round.status == RoundStatus.OPEN else [],
-        exclusions=rounds.exclusions_of(matching_round), today=today_in_seoul(),
+        exclusions=rounds.exclusions_of(matching_round),
+        can_run=rounds.can_run_on(matching_round), first_run_day=rounds.first_run_day(matching_round),
         action_form=ActionForm(), exclude_form=exclude_form or ExcludeForm(), exclude_for=exclude_for,
         RoundStatus=RoundStatus, ProposalStatus=ProposalStatus,
     ), status

@@ -69,7 +69,7 @@ def normalize_business_number(raw: str) -> str:
     digits = _SEPARATORS.sub("", raw or "")
     if not (len(digits) == 10 and digits.isascii() and digits.isdigit()):
         raise DomainError(
-            str(_l("Enter the 10-digit business registration number, e.g. 123-45-67890.")), field="business_number"
+            str(_l("Enter the 10-digit business registration number, e.g. 123-45-67891.")), field="business_number"
         )
     if not is_valid_business_number(digits):
         raise DomainError(

@@ -11,12 +11,14 @@ import io
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
+from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, false, select
 from sqlalchemy.orm import selectinload
 
 from marketplace.clock import SEOUL, seoul_day_start
 from marketplace.extensions import db
+from marketplace.labels import label
 from marketplace.models import Application, Company, Opening, Placement, ProjectGroup, StudentProfile, User
 from marketplace.ownership import reviewable_group_ids
 from marketplace.services.companies import companies_for_reviewer_query
@@ -26,66 +28,53 @@ from marketplace.services.history import filter_date_problem
 KINDS = ("placements", "applications")
 FORMATS = ("csv", "xlsx")
 LANGUAGES = ("ko", "en")
+# The bare media type: the response adds "; charset=utf-8" to text types itself (once).
 MIMETYPES = {
-    "csv": "text/csv; charset=utf-8",
+    "csv": "text/csv",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
 
-# (key, English header, Korean header)
+# (key, header): the headers are the words the screens use, translated by the same catalogue, and the values
+# (statuses, kinds, degree levels) come from the one label registry, so a sheet reads like the pages.
 PLACEMENT_COLUMNS = [
-    ("id", "Placement ID", "배치 번호"),
-    ("status", "Status", "상태"),
-    ("student", "Student", "학생"),
-    ("email", "E-mail", "이메일"),
-    ("group", "Project group", "사업단"),
-    ("major", "Major", "전공"),
-    ("degree", "Degree level", "학위과정"),
-    ("company", "Company", "기업"),
-    ("business_number", "Business registration no.", "사업자등록번호"),
-    ("opening", "Opening", "공고"),
-    ("kind", "Kind", "유형"),
-    ("start", "Start date", "시작일"),
-    ("end", "End date", "종료일"),
-    ("hours", "Hours per week", "주당 시간"),
-    ("stipend", "Monthly stipend (KRW)", "월 지원금(원)"),
-    ("decided_at", "Decided at", "결정 일시"),
-    ("decided_by", "Decided by", "결정자"),
-    ("note", "Note", "비고"),
+    ("id", _l("Placement ID")),
+    ("status", _l("Status")),
+    ("student", _l("Student")),
+    ("email", _l("E-mail")),
+    ("group", _l("Project group")),
+    ("major", _l("Major")),
+    ("degree", _l("Degree level")),
+    ("company", _l("Company")),
+    ("business_number", _l("Business registration number")),
+    ("opening", _l("Opening")),
+    ("kind", _l("Kind")),
+    ("start", _l("Start date")),
+    ("end", _l("End date")),
+    ("hours", _l("Hours per week")),
+    ("stipend", _l("Monthly stipend (KRW)")),
+    ("decided_at", _l("Decided at")),
+    ("decided_by", _l("Decided by")),
+    ("note", _l("Note")),
 ]
 
 APPLICATION_COLUMNS = [
-    ("id", "Application ID", "지원 번호"),
-    ("status", "Status", "상태"),
-    ("submitted", "Submitted at", "지원 일시"),
-    ("student", "Student", "학생"),
-    ("email", "E-mail", "이메일"),
-    ("group", "Project group", "사업단"),
-    ("major", "Major", "전공"),
-    ("degree", "Degree level", "학위과정"),
-    ("company", "Company", "기업"),
-    ("opening", "Opening", "공고"),
-    ("kind", "Kind", "유형"),
-    ("score", "Match score", "적합도 점수"),
-    ("musts", "All must-have skills", "필수 역량 충족"),
-    ("consent", "Consent to share the profile", "개인정보 제공 동의 일시"),
+    ("id", _l("Application ID")),
+    ("status", _l("Status")),
+    ("submitted", _l("Applied")),
+    ("student", _l("Student")),
+    ("email", _l("E-mail")),
+    ("group", _l("Project group")),
+    ("major", _l("Major")),
+    ("degree", _l("Degree level")),
+    ("company", _l("Company")),
+    ("opening", _l("Opening")),
+    ("kind", _l("Kind")),
+    ("score", _l("Match score")),
+    ("musts", _l("All must-have skills")),
+    ("consent", _l("Consent to share the profile given at")),
 ]
 
-VALUES_KO = {
-    "pending": "승인 대기", "approved": "승인", "returned": "반려", "active": "진행 중", "completed": "완료",
-    "cancelled": "취소", "submitted": "지원", "shortlisted": "서류 통과", "offered": "제안", "accepted": "수락",
-    "declined": "제안 거절", "rejected": "불합격", "withdrawn": "철회",
-    "bachelor": "학사", "master": "석사", "phd": "박사",
-    "internship": "인턴십", "research_project": "연구 프로젝트", "practice_course": "실습 과정",
-    True: "예", False: "아니요",
-}
-VALUES_EN = {
-    "pending": "Pending", "approved": "Approved", "returned": "Returned", "active": "Active", "completed": "Completed",
-    "cancelled": "Cancelled", "submitted": "Submitted", "shortlisted": "Shortlisted", "offered": "Offered",
-    "accepted": "Accepted", "declined": "Declined", "rejected": "Rejected", "withdrawn": "Withdrawn",
-    "bachelor": "Bachelor", "master": "Master", "phd": "PhD",
-    "internship": "Internship", "research_project": "Research project", "practice_course": "Practice course",
-    True: "Yes", False: "No",
-}
+YES_NO = {True: _l("Yes"), False: _l("No")}
 
 
 @dataclass
@@ -189,7 +178,7 @@ def _seoul(moment: datetime | None) -> str:
     return moment.astimezone(SEOUL).strftime("%Y-%m-%d %H:%M") if moment else ""
 
 
-def _student_fields(student: User, lang: str, values: dict) -> dict:
+def _student_fields(student: User, lang: str) -> dict:
     profile = student.student_profile
     group = profile.group if profile else None
     return {
@@ -197,24 +186,27 @@ def _student_fields(student: User, lang: str, values: dict) -> dict:
         "email": student.email,
         "group": (f"{group.code} {group.name_ko if lang == 'ko' else group.name_en}" if group else ""),
         "major": profile.major if profile else "",
-        "degree": values.get(profile.degree_level.value, "") if profile else "",
+        "degree": label(profile.degree_level) if profile and profile.degree_level else "",
     }
 
 
 def table(actor: User, request: ExportRequest) -> tuple[list[str], list[list]]:
     """(headers, rows) of the export; dates as dates, numbers as numbers, the rest as text."""
     validate(actor, request)
-    values = VALUES_KO if request.lang == "ko" else VALUES_EN
-    pick = 2 if request.lang == "ko" else 1
+    with force_locale(request.lang):
+        return _table(actor, request)
+
+
+def _table(actor: User, request: ExportRequest) -> tuple[list[str], list[list]]:
     records: list[dict] = []
     if request.kind == "placements":
         columns = PLACEMENT_COLUMNS
         for p in db.session.scalars(placements_query(actor, request)):
             opening = p.opening
             records.append({
-                "id": p.id, "status": values[p.status.value], **_student_fields(p.student, request.lang, values),
+                "id": p.id, "status": label(p.status), **_student_fields(p.student, request.lang),
                 "company": opening.company.name, "business_number": opening.company.business_number_display,
-                "opening": opening.title, "kind": values[opening.kind.value], "start": p.start_date,
+                "opening": opening.title, "kind": label(opening.kind), "start": p.start_date,
                 "end": p.end_date, "hours": opening.hours_per_week, "stipend": opening.stipend_krw,
                 "decided_at": _seoul(p.decided_at), "decided_by": p.decided_by.display_name if p.decided_by else "",
                 "note": p.note or "",
@@ -223,13 +215,13 @@ def table(actor: User, request: ExportRequest) -> tuple[list[str], list[list]]:
         columns = APPLICATION_COLUMNS
         for a in db.session.scalars(applications_query(actor, request)):
             records.append({
-                "id": a.id, "status": values[a.status.value], "submitted": _seoul(a.created_at),
-                **_student_fields(a.student, request.lang, values), "company": a.opening.company.name,
-                "opening": a.opening.title, "kind": values[a.opening.kind.value],
-                "score": round(a.match_score or 0.0, 1), "musts": values[bool(a.match_has_all_musts)],
+                "id": a.id, "status": label(a.status), "submitted": _seoul(a.created_at),
+                **_student_fields(a.student, request.lang), "company": a.opening.company.name,
+                "opening": a.opening.title, "kind": label(a.opening.kind),
+                "score": round(a.match_score or 0.0, 1), "musts": str(YES_NO[bool(a.match_has_all_musts)]),
                 "consent": _seoul(a.consent_at),
             })
-    headers = [column[pick] for column in columns]
+    headers = [str(header) for _key, header in columns]
     rows = [[record[column[0]] for column in columns] for record in records]
     return headers, rows
 
@@ -286,7 +278,7 @@ def export(actor: User, request: ExportRequest, today: date | None = None) -> Ex
     if request.fmt == "csv":
         data = to_csv(headers, rows)
     else:
-        title = {"placements": ("배치" if request.lang == "ko" else "Placements"),
-                 "applications": ("지원" if request.lang == "ko" else "Applications")}[request.kind]
+        with force_locale(request.lang):
+            title = str(_l("Placements") if request.kind == "placements" else _l("Applications"))
         data = to_xlsx(headers, rows, title)
     return ExportFile(filename=filename, mimetype=MIMETYPES[request.fmt], data=data, rows=len(rows))

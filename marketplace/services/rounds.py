@@ -118,6 +118,15 @@ def is_editable(matching_round: MatchingRound, today: date | None = None) -> boo
     return matching_round.status == RoundStatus.OPEN and (today or today_in_seoul()) <= matching_round.ranking_deadline
 
 
+def first_run_day(matching_round: MatchingRound) -> date:
+    """The first day (Seoul) the round may be run: the day after the ranking deadline, which is still a ranking day."""
+    return matching_round.ranking_deadline + timedelta(days=1)
+
+
+def can_run_on(matching_round: MatchingRound, today: date | None = None) -> bool:
+    return (today or today_in_seoul()) >= first_run_day(matching_round)
+
+
 def _require_editable(matching_round: MatchingRound, today: date | None) -> None:
     if matching_round.status != RoundStatus.OPEN:
         raise Conflict(str(_l("This round was already run; preferences can no longer be changed.")))
@@ -619,7 +628,7 @@ def run_round(actor: User, matching_round: MatchingRound, today: date | None = N
         raise Conflict(str(_l("This round was already run; exclude a pair to re-run it.")))
     if matching_round.status == RoundStatus.PUBLISHED:
         raise Conflict(str(_l("This round is published; it cannot be run again.")))
-    if today <= matching_round.ranking_deadline:
+    if not can_run_on(matching_round, today):
         raise Conflict(str(_l("Students and companies can change their rankings through %(date)s; run the round "
                               "after that day.", date=matching_round.ranking_deadline.isoformat())))
     _allocate(matching_round)

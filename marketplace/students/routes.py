@@ -81,6 +81,9 @@ def profile():
         done = web.run(students.update_profile, web.actor(), record, _profile_data(form), form=form,
                        success=_("Your profile was saved."))
         if done:
+            # A newly registered student goes on to what the profile is for.
+            if request.args.get("welcome"):
+                return redirect(url_for("students.recommendations"))
             return redirect(url_for("students.profile"))
         if isinstance(done.error, StaleEdit):
             saved = ProfileForm(formdata=None, data=_profile_form_data(done.error.record))

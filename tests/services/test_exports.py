@@ -50,7 +50,7 @@ def test_placements_csv_with_korean_headers_and_text(data):
     assert rows[0][:5] == ["배치 번호", "상태", "학생", "이메일", "사업단"]
     assert len(rows) == 4 and file.rows == 3
     kim = next(r for r in rows if r[2] == "김민지")
-    assert kim[1] == "승인" and kim[7] == "부산메디컬 주식회사" and kim[9] == "의료영상 인턴십"
+    assert kim[1] == "승인됨" and kim[7] == "부산메디컬 주식회사" and kim[9] == "의료영상 인턴십"
     assert kim[4] == "PNU PNU 사업단" and kim[11] == "2031-03-02"
     assert file.filename.startswith("placements-") and file.filename.endswith(".csv")
 
@@ -65,10 +65,10 @@ def test_applications_xlsx_opens_with_headers_rows_and_korean_text(data):
     file = exports.export(make_admin(), exports.ExportRequest("applications", "xlsx", lang="ko"))
     sheet = load_workbook(io.BytesIO(file.data)).active
     values = list(sheet.iter_rows(values_only=True))
-    assert values[0][:4] == ("지원 번호", "상태", "지원 일시", "학생")
+    assert values[0][:4] == ("지원 번호", "상태", "지원일", "학생")  # the words of the pages
     assert len(values) == 1 + 4
     assert {"김민지", "=HYPERLINK(\"http://evil\")"} & {row[3] for row in values[1:]} == {"김민지"}
-    assert "지원" in {row[1] for row in values[1:]} and "의료영상 인턴십" in {row[9] for row in values[1:]}
+    assert "제출" in {row[1] for row in values[1:]} and "의료영상 인턴십" in {row[9] for row in values[1:]}
 
 
 def test_placements_xlsx_keeps_dates_as_dates(data):
@@ -123,4 +123,18 @@ def test_unknown_choices_are_refused(data):
 def test_an_export_with_nothing_in_it_still_has_its_headers(app):
     make_group("PNU")
     rows = read_csv(exports.export(make_admin(), exports.ExportRequest("applications", "csv", lang="ko")).data)
-    assert rows == [[h for _k, _en, h in exports.APPLICATION_COLUMNS]]
+    assert rows[0][:3] == ["지원 번호", "상태", "지원일"] and len(rows) == 1
+
+
+def test_exports_use_the_words_of_the_pages(data):
+    """One glossary: a sheet's headers and statuses are the labels the screens show, in the chosen language."""
+    placements = read_csv(exports.export(make_admin(), exports.ExportRequest("placements", "csv", lang="ko")).data)
+    assert "월 활동비 (원)" in placements[0] and not any("지원금" in header for header in placements[0])
+    applications = read_csv(exports.export(make_admin(), exports.ExportRequest("applications", "csv", lang="ko")).data)
+    assert "제출" in {row[1] for row in applications[1:]} and "지원" not in {row[1] for row in applications[1:]}
+    english = read_csv(exports.export(make_admin(), exports.ExportRequest("applications", "csv", lang="en")).data)
+    assert "Submitted" in {row[1] for row in english[1:]} and "Monthly stipend (KRW)" in placements_en_header()
+
+
+def placements_en_header() -> list[str]:
+    return read_csv(exports.export(make_admin(), exports.ExportRequest("placements", "csv", lang="en")).data)[0]

@@ -48,6 +48,36 @@ def test_student_registers_and_lands_signed_in(client):
     assert user.student_profile.major == "Nursing"
 
 
+def test_new_student_is_led_to_the_profile_then_to_recommendations(client, auth):
+    group = make_group("PNU")
+    response = client.post("/auth/register/student", data={
+        "csrf_token": csrf_token(client, "/auth/register/student"), "display_name": "Kim Student",
+        "email": "kim@pusan.ac.kr", "password": "Medical-AI-2026", "confirm": "Medical-AI-2026",
+        "group_id": str(group.id), "major": "Nursing", "degree_level": "bachelor", "year": "2", "track_id": "",
+    }, headers={"Accept-Language": "en"})
+    assert response.headers["Location"].endswith("/student/profile?welcome=1")
+    html = client.get("/student/profile?welcome=1", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert "your recommended openings come next" in html and 'action="/student/profile?welcome=1"' in html
+    saved = auth.post("/student/profile?welcome=1", {
+        "major": "Nursing", "degree_level": "bachelor", "year": "2", "hours_per_week": "20",
+        "skills-0-name": "Python", "skills-0-level": "3",
+    }, form_page="/student/profile?welcome=1")
+    assert saved.status_code == 302 and saved.headers["Location"].endswith("/student/recommendations")
+    later = auth.post("/student/profile", {"major": "Nursing", "degree_level": "bachelor", "year": "2",
+                                           "hours_per_week": "20"}, form_page="/student/profile")
+    assert later.status_code == 302 and later.headers["Location"].endswith("/student/profile")
+
+
+def test_new_company_manager_is_led_to_company_creation(client):
+    response = client.post("/auth/register/company", data={
+        "csrf_token": csrf_token(client, "/auth/register/company"), "display_name": "Park Manager",
+        "email": "park@company.co.kr", "password": "Medical-AI-2026", "confirm": "Medical-AI-2026"},
+        headers={"Accept-Language": "en"})
+    assert response.status_code == 302 and response.headers["Location"].endswith("/company/new")
+    assert "Register your company" in client.get(response.headers["Location"],
+                                                  headers={"Accept-Language": "en"}).get_data(as_text=True)
+
+
 @pytest.mark.parametrize("overrides, field, fragment", [
     ({"password": "short", "confirm": "short"}, "password", "8"),
     ({"password": "password123", "confirm": "password123"}, "password", "common"),

@@ -1,6 +1,7 @@
 """Company managers' pages: registering, editing, joining, openings with skill rows; and who may open them."""
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -163,6 +164,31 @@ def test_company_manager_posts_a_draft_and_submits_it(client, auth):
     assert opening.status == OpeningStatus.IN_REVIEW
     html = client.get("/company/openings").get_data(as_text=True)
     assert "Clinical NLP intern" in html and "In review" in html
+
+
+@pytest.mark.parametrize("typed", ["1,200,000", "₩1,200,000", "1,200,000원", "1 200 000 원", "１２00000", "1200000"])
+def test_stipend_accepts_thousands_separators_and_currency_marks(client, auth, typed):
+    company = make_company()
+    auth.login(manager_of(company).email)
+    form_html = client.get("/company/openings/new").get_data(as_text=True)
+    stipend_input = re.search(r'<input[^>]*id="stipend_krw"[^>]*>', form_html).group(0)
+    assert 'type="text"' in stipend_input and 'inputmode="numeric"' in stipend_input  # a number box refuses commas
+    response = auth.post("/company/openings/new", _opening_form(company, stipend_krw=typed),
+                         form_page="/company/openings/new")
+    assert response.status_code == 302, response.get_data(as_text=True)
+    opening = db.session.scalars(openings.company_openings_query(company)).one()
+    assert opening.stipend_krw == 1_200_000
+    edit = client.get(f"/company/openings/{opening.id}/edit").get_data(as_text=True)
+    assert 'value="1,200,000"' in edit
+
+
+def test_company_form_shows_a_business_number_example_that_passes_its_own_check(client, auth):
+    from marketplace.services.companies import is_valid_business_number
+
+    auth.login(make_company_manager().email)
+    html = client.get("/company/new").get_data(as_text=True)
+    examples = set(re.findall(r"\d{3}-\d{2}-\d{5}", html))
+    assert examples and all(is_valid_business_number(e.replace("-", "")) for e in examples)
 
 
 def test_add_skill_button_adds_a_row_without_saving(client, auth):

@@ -181,11 +181,23 @@ def test_dashboard_shows_numbers_and_accessible_svg_charts(client, auth, world):
     assert "Python" in html  # top requested skills
 
 
+def test_fill_rate_bars_are_drawn_against_100_percent_not_the_largest_value(app, client, auth, world):
+    """12% of the seats filled is an eighth of the bar, even when it is the best group."""
+    with app.test_request_context():
+        charts = app.jinja_env.get_template("manager/_charts.html").module
+        svg = str(charts.bar_chart("chart-fill", "Fill rate", [("PNU", 12, "12%"), ("SNU", 6, "6%")], scale_max=100))
+    assert 'width="48.0"' in svg and 'width="24.0"' in svg  # 400 px is 100%
+    auth.login(world["reviewer"].email)
+    html = client.get("/manager/dashboard").get_data(as_text=True)
+    assert 'id="chart-fill"' in html
+
+
 def test_exports_download_csv_and_xlsx_and_explain_bad_periods(client, auth, world):
     auth.login(world["reviewer"].email)
     assert client.get("/manager/exports").status_code == 200
     csv_response = client.get("/manager/exports?kind=placements&fmt=csv&lang=ko&group_id=&company_id=&date_from=&date_to=")
     assert csv_response.status_code == 200 and "attachment" in csv_response.headers["Content-Disposition"]
+    assert csv_response.headers["Content-Type"] == "text/csv; charset=utf-8"  # the charset once
     rows = list(csv.reader(io.StringIO(csv_response.get_data().decode("utf-8-sig"))))
     assert rows[0][0] == "배치 번호" and rows[1][2] == world["student"].display_name
     xlsx = client.get("/manager/exports?kind=applications&fmt=xlsx&lang=en")

@@ -1,8 +1,12 @@
 """Matching round pages for every role: set-up, ordering, ranking, run, exclusion, publication, approval."""
 from __future__ import annotations
 
+from datetime import timedelta
+
+from babel.dates import format_date
 from sqlalchemy import select
 
+from marketplace.clock import today_in_seoul
 from marketplace.extensions import db
 from marketplace.models import ApplicationStatus, MatchingRound, PlacementStatus, ProposalStatus, RoundStatus
 from marketplace.services import rounds
@@ -70,6 +74,26 @@ def test_manager_opens_a_round_from_the_form(app, client, auth):
     assert created.name == "Summer 2026" and [o.id for o in created.openings] == [opening.id]
     status, html = page(client, f"/rounds/{created.id}")
     assert status == 200 and "Ranking progress" in html and "You can run the round from" in html
+
+
+def test_round_page_names_the_first_day_the_run_button_appears(app, client, auth):
+    setup = RoundSetup()
+    today = today_in_seoul()
+    setup.round.application_deadline = today - timedelta(days=1)
+    setup.round.ranking_deadline = today  # today is still a ranking day
+    db.session.commit()
+    login(auth, setup.manager)
+    status, html = page(client, f"/rounds/{setup.round.id}")
+    tomorrow = format_date(today + timedelta(days=1), "medium", locale="en")
+    assert f"You can run the round from {tomorrow}, the day after the ranking deadline" in html
+    assert "Run the round</button>" not in html
+    assert post(auth, f"/rounds/{setup.round.id}/run").status_code in (302, 409)
+    assert db.session.get(MatchingRound, setup.round.id).status == RoundStatus.OPEN
+
+    setup.round.ranking_deadline = today - timedelta(days=1)  # the first run day is today: the button is there
+    db.session.commit()
+    status, html = page(client, f"/rounds/{setup.round.id}")
+    assert "Run the round</button>" in html and "You can run the round from" not in html
 
 
 def test_round_pages_are_closed_to_other_roles_and_groups(app, client, auth):
