@@ -2,7 +2,10 @@
 from __future__ import annotations
 
 import enum
+import re
 
+from flask_babel import get_locale, ngettext
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from marketplace.models import (
@@ -16,6 +19,7 @@ from marketplace.models import (
     OpeningStatus,
     PlacementStatus,
     ProposalStatus,
+    Role,
     RoundStatus,
     Sector,
     WorkMode,
@@ -109,6 +113,12 @@ LABELS: dict[tuple[type, str], object] = _keyed(
         ProposalStatus.PROPOSED: _l("Proposed"),
         ProposalStatus.APPROVED: _l("Approved"),
         ProposalStatus.FAILED: _l("Could not be approved"),
+    },
+    {
+        Role.STUDENT: _l("Student"),
+        Role.COMPANY_MANAGER: _l("Company manager"),
+        Role.EXCHANGE_MANAGER: _l("Exchange manager"),
+        Role.ADMIN: _l("Programme office"),
     },
 )
 
@@ -222,7 +232,167 @@ def level_choices() -> list[tuple[str, str]]:
     return [(str(n), str(text)) for n, text in LEVEL_LABELS.items()]
 
 
+# -- dates and times ------------------------------------------------------------------------------------------------
+
+# Babel's Korean "short" reads "26. 11. 29. PM 8:30" (CLDR's abbreviated day period is AM/PM); Korean pages say
+# 오전/오후 (the wide day period, "aaaa") and the full year. Other languages keep Babel's own formats.
+DATETIME_PATTERNS = {
+    "ko": {"short": "yyyy. M. d. aaaa h:mm", "medium": "yyyy. M. d. aaaa h:mm", "long": "yyyy년 M월 d일 aaaa h:mm"},
+}
+
+
+def datetime_pattern(fmt: str = "medium") -> str:
+    """The pattern (or Babel format name) for a date and time in the reader's language."""
+    return DATETIME_PATTERNS.get(str(get_locale() or "ko"), {}).get(fmt, fmt)
+
+
+# -- the audit trail: record types, actions, states and system notes, in the reader's language -------------------
+
+ENTITY_TYPES = {
+    "company": _l("Company"),
+    "company_membership": _l("Company membership"),
+    "opening": _l("Opening"),
+    "application": _l("Application"),
+    "placement": _l("Placement"),
+    "designation": _l("Exchange manager designation"),
+    "user": _l("Account"),
+    "project_group": _l("Project group"),
+    "matching_round": _l("Matching round"),
+    "student_profile": _l("Student profile"),
+    "outbox_email": _l("E-mail"),
+}
+
+# Which status enum an entity's from/to states belong to (stored as the enum's value).
+STATE_ENUMS: dict[str, type[enum.Enum]] = {
+    "company": CompanyStatus,
+    "company_membership": MembershipStatus,
+    "opening": OpeningStatus,
+    "application": ApplicationStatus,
+    "placement": PlacementStatus,
+    "matching_round": RoundStatus,
+    "user": Role,
+}
+
+# States of records without a status enum (designations, groups, accounts, e-mails).
+OTHER_STATES = {
+    "active": _l("Active"),
+    "inactive": _l("Inactive"),
+    "revoked": _l("Revoked"),
+    "failed": _l("Failed"),
+    "waiting": _l("Waiting"),
+    "sent": _l("Sent"),
+}
+
+ACTIONS = {
+    "accepted": _l("Accepted"),
+    "activated": _l("Activated"),
+    "approved": _l("Approved"),
+    "cancelled": _l("Cancelled"),
+    "closed": _l("Closed"),
+    "completed": _l("Completed"),
+    "created": _l("Created"),
+    "cv_deleted": _l("CV deleted"),
+    "cv_replaced": _l("CV replaced"),
+    "cv_uploaded": _l("CV uploaded"),
+    "deactivated": _l("Deactivated"),
+    "declined": _l("Declined"),
+    "designated": _l("Designated"),
+    "founded": _l("Registered the company"),
+    "groups_changed": _l("Project groups changed"),
+    "in_review": _l("Submitted for review"),
+    "offered": _l("Offer made"),
+    "pair_excluded": _l("Pair excluded"),
+    "password_changed": _l("Password changed"),
+    "proposal_approved": _l("Proposal approved"),
+    "proposal_failed": _l("Proposal could not be approved"),
+    "published": _l("Published"),
+    "registered": _l("Registered"),
+    "reinstated": _l("Reinstated"),
+    "rejected": _l("Rejected"),
+    "requested": _l("Requested"),
+    "rerun": _l("Run again"),
+    "resubmitted": _l("Resubmitted"),
+    "retry": _l("Retry requested"),
+    "returned": _l("Returned"),
+    "revoked": _l("Revoked"),
+    "run": _l("Round run"),
+    "sent_back_to_review": _l("Sent back to review"),
+    "shortlisted": _l("Shortlisted"),
+    "submitted": _l("Submitted"),
+    "suspended": _l("Suspended"),
+    "updated": _l("Updated"),
+    "withdrawn": _l("Withdrawn"),
+}
+
+# Notes the system writes (not typed by a person), as sentences in the reader's language.
+SYSTEM_NOTES = {
+    "requirements or seats changed": _l("requirements or seats changed"),
+    "start date reached": _l("start date reached"),
+}
+_SKILLS_NOTE = re.compile(r"^(\d+) skills$")
+_TENURE_NOTE = re.compile(r"^(.*); (\d+)y$")
+_FIGURES_NOTE = re.compile(r"^matched (\d+)/(\d+) students, (\d+)/(\d+) seats, first choice (\d+)$")
+_PROPOSAL_NOTE = re.compile(r"^proposal (\d+): (.*)$", re.S)
+
+
+def record_type(entity_type: str) -> str:
+    return str(ENTITY_TYPES.get(entity_type, entity_type))
+
+
+def record_name(entity_type: str, entity_id) -> str:
+    """"Opening #11" / "공고 #11"."""
+    return _("%(record)s #%(id)s", record=record_type(entity_type), id=entity_id)
+
+
+def record_type_choices() -> list[tuple[str, str]]:
+    return sorted(((code, str(text)) for code, text in ENTITY_TYPES.items()), key=lambda choice: choice[1])
+
+
+def action_choices() -> list[tuple[str, str]]:
+    return sorted(((code, str(text)) for code, text in ACTIONS.items()), key=lambda choice: choice[1])
+
+
+def record_state(entity_type: str, value) -> str:
+    """A from/to state of an audit event in the reader's language ("—" when there is none)."""
+    if value in (None, ""):
+        return "—"
+    enum_cls = STATE_ENUMS.get(entity_type)
+    member = _as(enum_cls, value) if enum_cls else None
+    if member is not None:
+        return label(member)
+    return str(OTHER_STATES.get(value, value))
+
+
+def record_action(action: str) -> str:
+    return str(ACTIONS.get(action, action))
+
+
+def audit_note(note: str | None) -> str:
+    """A system note translated (people's notes are shown as typed)."""
+    if not note:
+        return ""
+    if note in SYSTEM_NOTES:
+        return str(SYSTEM_NOTES[note])
+    if match := _SKILLS_NOTE.match(note):
+        n = int(match.group(1))
+        return ngettext("%(num)d skill", "%(num)d skills", n)
+    if match := _TENURE_NOTE.match(note):
+        return _("%(groups)s; %(n)s years of tenure", groups=match.group(1), n=match.group(2))
+    if match := _FIGURES_NOTE.match(note):
+        matched, students, filled, seats, first = match.groups()
+        return _("%(matched)s of %(students)s students matched, %(filled)s of %(seats)s seats filled, "
+                 "%(first)s got their first choice", matched=matched, students=students, filled=filled,
+                 seats=seats, first=first)
+    if match := _PROPOSAL_NOTE.match(note):
+        return _("proposal %(id)s: %(message)s", id=match.group(1), message=match.group(2))
+    return note
+
+
 FILTERS = {
+    "record_type": record_type,
+    "record_state": record_state,
+    "record_action": record_action,
+    "audit_note": audit_note,
     "label": label,
     "badge": badge_class,
     "app_status": application_status,

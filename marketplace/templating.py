@@ -32,6 +32,8 @@ def register(app: Flask) -> None:
 
     for name, function in labels.FILTERS.items():
         app.add_template_filter(function, name)
+    # A global, not a context variable: macros imported without context see it too.
+    app.add_template_global(labels.record_name, "record_name")
 
     @app.template_filter("paragraphs")
     def paragraphs_filter(text: str | None) -> Markup:
@@ -40,7 +42,7 @@ def register(app: Flask) -> None:
 
     @app.template_filter("datetime")
     def datetime_filter(value, fmt: str = "medium"):
-        return format_datetime(value, fmt) if value else ""
+        return format_datetime(value, labels.datetime_pattern(fmt)) if value else ""
 
     @app.template_filter("date")
     def date_filter(value, fmt: str = "medium"):

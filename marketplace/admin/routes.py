@@ -5,7 +5,7 @@ from flask import Blueprint, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 
-from marketplace import web
+from marketplace import labels, web
 from marketplace.admin.forms import DesignationForm, DesignationGroupsForm, GroupForm, RevokeForm
 from marketplace.extensions import db
 from marketplace.forms import page_number
@@ -146,7 +146,8 @@ def audit_log():
     page = page_number(request.args)
     pagination = db.paginate(history.audit_log_query(filters), page=page, per_page=50, error_out=False)
     return render_template("admin/audit.html", pagination=pagination, filters=filters, errors=errors,
-                           entity_type=filters.entity_type), 400 if errors else 200
+                           entity_type=filters.entity_type, record_types=labels.record_type_choices(),
+                           actions=labels.action_choices()), 400 if errors else 200
 
 
 @bp.route("/designations/<int:designation_id>/groups", methods=["GET", "POST"])

@@ -11,6 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from marketplace.extensions import db
+from marketplace.labels import label
 from marketplace.models import (
     Company,
     CompanyMembership,
@@ -398,8 +399,8 @@ def _require_status(company: Company, expected: CompanyStatus, target: CompanySt
     """Approving and reinstating share a target; each applies from one state only."""
     if company.status != expected:
         raise Conflict(str(_l(
-            "This %(record)s is %(current)s and cannot become %(target)s.",
-            record="company", current=company.status.value, target=target.value,
+            "This %(record)s is “%(current)s” and cannot become “%(target)s”.",
+            record=company_machine.record_name, current=label(company.status), target=label(target),
         )))
 
 

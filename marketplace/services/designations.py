@@ -7,6 +7,7 @@ from sqlalchemy import Select, select
 from sqlalchemy.orm import selectinload
 
 from marketplace.extensions import db
+from marketplace.labels import label
 from marketplace.models import Designation, ProjectGroup, Role, User
 from marketplace.models.base import utcnow
 from marketplace.permissions import Permission, user_can
@@ -68,7 +69,7 @@ def designate(
             raise
     elif user.role not in (Role.EXCHANGE_MANAGER,):
         raise DomainError(
-            str(_l("This account belongs to a %(role)s and cannot be designated.", role=user.role.value)),
+            str(_l("This account belongs to a %(role)s and cannot be designated.", role=label(user.role))),
             field="email",
         )
     if user.active_designation is not None:

@@ -12,6 +12,7 @@ from sqlalchemy.orm import contains_eager, selectinload
 
 from marketplace.clock import today_in_seoul
 from marketplace.extensions import db
+from marketplace.labels import label
 from marketplace.models import (
     SEAT_HOLDING,
     Company,
@@ -318,7 +319,7 @@ def create_opening(actor: User, data: OpeningData) -> Opening:
     if company is None or not user_can(actor, Permission.MANAGE_COMPANY):
         raise NotFound(str(_l("You do not manage a company yet. Create its profile or ask to join it.")))
     if company.status in (CompanyStatus.REJECTED, CompanyStatus.SUSPENDED):
-        raise Conflict(str(_l("Your company is %(status)s and cannot post openings.", status=company.status.value)))
+        raise Conflict(str(_l("Your company is %(status)s and cannot post openings.", status=label(company.status))))
     values = _validated(company, data)
     opening = Opening(company=company, status=OpeningStatus.DRAFT, created_by_id=actor.id)
     db.session.add(opening)

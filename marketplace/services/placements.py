@@ -24,6 +24,7 @@ from sqlalchemy.orm import selectinload
 
 from marketplace.clock import today_in_seoul
 from marketplace.extensions import db
+from marketplace.labels import label
 from marketplace.models import (
     Application,
     ApplicationStatus,
@@ -259,8 +260,8 @@ def _already(placement: Placement, target: PlacementStatus) -> Conflict:
     }
     if placement.status == target:
         return Conflict(str(messages[target]))
-    return Conflict(str(_l("This placement is %(current)s and cannot become %(target)s; nothing was changed.",
-                           current=placement.status.value, target=target.value)))
+    return Conflict(str(_l("This placement is “%(current)s” and cannot become “%(target)s”; nothing was changed.",
+                           current=label(placement.status), target=label(target))))
 
 
 def _tell_parties(placement: Placement, kind: str, **params) -> None:

@@ -20,6 +20,7 @@ from sqlalchemy.orm import selectinload
 
 from marketplace.clock import SEOUL, today_in_seoul
 from marketplace.extensions import db
+from marketplace.labels import label
 from marketplace.matching import allocate
 from marketplace.models import (
     SEAT_HOLDING,
@@ -734,7 +735,7 @@ def _place(actor: User, proposal: RoundProposal) -> Placement:
     if placement.status == PlacementStatus.PENDING:
         placement = approve_placement(actor, placement.id, note=str(_l("Approved from a matching round.")))
     elif placement.status not in SEAT_HOLDING:
-        raise Conflict(str(_l("The placement for this application was %(status)s.", status=placement.status.value)))
+        raise Conflict(str(_l("The placement for this application was %(status)s.", status=label(placement.status))))
     return placement
 
 

@@ -17,6 +17,7 @@ from sqlalchemy import inspect, select, update
 from sqlalchemy.orm.attributes import set_committed_value
 
 from marketplace.extensions import db
+from marketplace.labels import label, record_type
 from marketplace.models import User
 from marketplace.models.base import utcnow
 from marketplace.services import audit
@@ -74,7 +75,9 @@ class StateMachine(Generic[S]):
 
     @property
     def record_name(self) -> str:
-        return self.entity_type.replace("_", " ")
+        """The record's kind in the reader's language, lower-cased as it sits mid-sentence in English."""
+        name = record_type(self.entity_type)
+        return name.lower() if name.isascii() else name
 
     def move(self, actor: User | None, record, target: S, action: str | None = None, note: str = "",
              attribute: str = "status") -> None:
@@ -86,8 +89,8 @@ class StateMachine(Generic[S]):
         current = getattr(record, attribute)
         if not self.allowed(current, target):
             raise Conflict(str(_l(
-                "This %(record)s is %(current)s and cannot become %(target)s.",
-                record=self.record_name, current=current.value, target=target.value,
+                "This %(record)s is “%(current)s” and cannot become “%(target)s”.",
+                record=self.record_name, current=label(current), target=label(target),
             )))
         if not compare_and_set(record, attribute, current, target):
             now = getattr(record, attribute)
@@ -95,9 +98,9 @@ class StateMachine(Generic[S]):
                 raise ChangedMeanwhile(str(_l("This %(record)s was removed meanwhile; nothing was changed.",
                                               record=self.record_name)), None)
             raise ChangedMeanwhile(str(_l(
-                "This %(record)s was changed meanwhile by someone else: it is %(now)s now, so it cannot "
-                "become %(target)s. Nothing was changed; reload the page to see its current state.",
-                record=self.record_name, now=now.value, target=target.value,
+                "This %(record)s was changed meanwhile by someone else: it is “%(now)s” now, so it cannot "
+                "become “%(target)s”. Nothing was changed; reload the page to see its current state.",
+                record=self.record_name, now=label(now), target=label(target),
             )), now)
         audit.record(actor, self.entity_type, record.id, action or target.value, current.value, target.value, note)
 

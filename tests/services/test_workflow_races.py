@@ -83,10 +83,10 @@ def test_a_withdrawal_racing_an_offer_never_resurrects_the_application(app):
         loser_message = next(message for outcome, message in results if outcome == "conflict")
         if results[0][0] == "ok":  # the withdrawal won
             assert final == ApplicationStatus.WITHDRAWN
-            assert "withdrawn now" in loser_message and "cannot become offered" in loser_message
+            assert "“Withdrawn” now" in loser_message and "cannot become “Offer made”" in loser_message
         else:
             assert final == ApplicationStatus.OFFERED
-            assert "offered now" in loser_message and "cannot become withdrawn" in loser_message
+            assert "“Offer made” now" in loser_message and "cannot become “Withdrawn”" in loser_message
         _assert_one_chain_of_allowed_moves(application_machine, "application", application_id, final)
         # The loser left no trace: one audit event per move, the student told only about a real offer.
         offers_told = db.session.scalar(select(db.func.count()).select_from(Notification).where(
@@ -115,7 +115,7 @@ def test_a_stale_page_cannot_move_an_application_from_a_state_it_has_left(app):
         raised = error
     db.session.rollback()
     assert raised is not None and raised.status == 409
-    assert "withdrawn now" in raised.message
+    assert "“Withdrawn” now" in raised.message
     assert db.session.get(Application, application.id).status == ApplicationStatus.WITHDRAWN
     assert [e.to_state for e in _trail("application", application.id)] == ["submitted", "shortlisted", "withdrawn"]
 

@@ -55,3 +55,14 @@ def test_every_message_of_the_code_and_templates_is_in_the_catalogue():
         used.add(message if isinstance(message, str) else message[0])
     catalogued = {m.id if isinstance(m.id, str) else m.id[0] for m in messages()}
     assert sorted(used - catalogued) == []
+
+
+def test_korean_translations_carry_no_english_fragments():
+    """"정원이 찼습니다 (opening is full)" reads as untranslated; only sign-in labels keep their English beside
+    the Korean (people type their e-mail and password on shared computers set to either language) and XLSX."""
+    kept = {"(Email)", "(Password)", "(XLSX)"}
+    fragments = []
+    for message in messages():
+        for text in ([message.string] if isinstance(message.string, str) else message.string):
+            fragments += [f for f in re.findall(r"\((?!\w+\)[sd])[A-Za-z][A-Za-z ,.'-]*\)", text) if f not in kept]
+    assert fragments == []

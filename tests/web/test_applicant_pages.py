@@ -70,7 +70,7 @@ def test_company_moves_an_application_through_the_pipeline(client, auth):
     html = client.get(path).get_data(as_text=True)
     assert "Offer made" in html and "Shortlisted" in html and "waits for the applicant" in html
     response = auth.post(f"{path}/reject", {"message": "Sorry"}, form_page=path)
-    assert response.status_code == 409 and "cannot become rejected" in response.get_data(as_text=True)
+    assert response.status_code == 409 and "cannot become “Not successful”" in response.get_data(as_text=True)
 
 
 def test_company_rejects_with_a_message_the_student_reads(client, auth):

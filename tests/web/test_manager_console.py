@@ -163,7 +163,7 @@ def test_completing_and_cancelling_from_the_list(client, auth, world):
 def test_history_of_records_in_the_managers_groups(client, auth, world):
     auth.login(world["reviewer"].email)
     html = client.get(f"/manager/history/company/{world['company'].id}").get_data(as_text=True)
-    assert "approved" in html and "registered" in html
+    assert "Approved" in html and "Registered" in html  # actions and states by their labels
     assert client.get(f"/manager/history/opening/{world['opening'].id}").status_code == 200
     assert client.get(f"/manager/history/application/{world['placement'].application_id}").status_code == 200
     hallym_company = make_company(groups=[make_group("HALLYM")])
@@ -218,7 +218,7 @@ def test_admin_filters_the_audit_log(client, auth, world):
     auth.login(admin.email)
     html = client.get(f"/admin/audit?entity_type=placement&actor={world['reviewer'].email}&action=approved"
                       "&from=2000-01-01&to=2999-01-01").get_data(as_text=True)
-    assert f"placement #{world['placement'].id}" in html and "company #" not in html
+    assert f"Placement #{world['placement'].id}" in html and "Company #" not in html
     none = client.get("/admin/audit?entity_type=placement&actor=nobody@example.com").get_data(as_text=True)
     assert "Nothing recorded yet." in none
     inverted = client.get("/admin/audit?from=2030-01-02&to=2030-01-01")

@@ -93,7 +93,7 @@ def test_illegal_company_decision_is_shown_not_crashed(client, auth):
     response = auth.post(f"/manager/companies/{company.id}", {"decision": "approve"},
                          form_page=f"/manager/companies/{company.id}")
     assert response.status_code == 409  # an illegal move is a Conflict, shown on the page
-    assert "cannot become approved" in response.get_data(as_text=True)
+    assert "cannot become “Approved”" in response.get_data(as_text=True)
 
 
 def test_exchange_manager_publishes_an_opening(client, auth):

@@ -299,7 +299,7 @@ def test_illegal_student_move_is_a_409_with_a_message(client, auth):
     application = make_application()
     auth.login(application.student.email)
     response = auth.post(f"/student/applications/{application.id}/accept")
-    assert response.status_code == 409 and "cannot become accepted" in response.get_data(as_text=True)
+    assert response.status_code == 409 and "cannot become “Offer accepted”" in response.get_data(as_text=True)
     assert auth.post(f"/student/applications/{application.id}/explode").status_code == 400
 
 
