@@ -8,6 +8,7 @@ from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from marketplace.clock import today_in_seoul
 from marketplace.models import (
     ApplicationStatus,
     CompanySize,
@@ -170,6 +171,17 @@ BADGES: dict[tuple[type, str], str] = _keyed(
     },
 )
 
+# An application's outcome once its accepted offer became a placement: both sides see these wherever the
+# application appears (lists, detail pages), instead of an "Offer accepted" that no longer tells the story.
+PLACEMENT_OUTCOMES = {
+    PlacementStatus.PENDING: _l("Placement awaiting approval"),
+    PlacementStatus.APPROVED: _l("Placement approved"),
+    PlacementStatus.RETURNED: _l("Placement returned"),
+    PlacementStatus.ACTIVE: _l("Placement active"),
+    PlacementStatus.COMPLETED: _l("Placement completed"),
+    PlacementStatus.CANCELLED: _l("Placement cancelled"),
+}
+
 LEVEL_LABELS = {
     1: _l("1 – basic"), 2: _l("2 – working"), 3: _l("3 – solid"), 4: _l("4 – advanced"), 5: _l("5 – expert"),
 }
@@ -218,6 +230,19 @@ def application_status(value) -> str:
 
 def application_badge(value) -> str:
     return badge_class(_as(ApplicationStatus, value))
+
+
+def _placement_now(placement) -> PlacementStatus:
+    return placement.status_on(today_in_seoul())
+
+
+def placement_outcome(placement) -> str:
+    """"Placement approved" etc., as of today in Seoul (a started approved placement reads as active)."""
+    return str(PLACEMENT_OUTCOMES[_placement_now(placement)]) if placement is not None else ""
+
+
+def placement_badge(placement) -> str:
+    return badge_class(_placement_now(placement)) if placement is not None else NEUTRAL_BADGE
 
 
 def round_outcome(code: str) -> str:
@@ -389,6 +414,8 @@ def audit_note(note: str | None) -> str:
 
 
 FILTERS = {
+    "placement_outcome": placement_outcome,
+    "placement_badge": placement_badge,
     "record_type": record_type,
     "record_state": record_state,
     "record_action": record_action,
