@@ -104,6 +104,6 @@ def test_approving_a_company_rejected_meanwhile_is_a_409_that_keeps_the_note(cli
     response = client.post(path, data=posted)
     html = response.get_data(as_text=True)
     assert response.status_code == 409
-    assert "Checked the registry on 2026-11-29." in html and "cannot become approved" in html
+    assert "Checked the registry on 2026-11-29." in html and "cannot become “Approved”" in html
     db.session.expire_all()
     assert db.session.get(Company, company.id).status == CompanyStatus.REJECTED
