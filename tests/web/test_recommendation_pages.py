@@ -6,11 +6,9 @@ import re
 
 import pytest
 
-from marketplace.extensions import db
 from marketplace.models import PlacementStatus
-from marketplace.services import applications
 from marketplace.services.openings import SkillRequirement as Req
-from tests.factories import make_group, make_student
+from tests.factories import make_group
 from tests.factories_applications import make_skilled_student
 from tests.factories_companies import make_company, make_opening
 from tests.factories_placements import make_placement

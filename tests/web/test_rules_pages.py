@@ -3,7 +3,6 @@ company changes under review, changed terms of a published opening."""
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import select
 
 from marketplace.extensions import db
 from marketplace.models import ApplicationStatus, PlacementStatus

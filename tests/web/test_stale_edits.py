@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from marketplace.extensions import db
-from marketplace.models import Company, Opening, OpeningStatus, StudentProfile
+from marketplace.models import Company, OpeningStatus, StudentProfile
 from tests.factories import make_student
 from tests.factories_applications import give_skills
 from tests.factories_companies import make_company, make_opening, manager_of
