@@ -57,7 +57,7 @@ def test_declining_an_application_withdrawn_since_the_page_opened_is_a_409_that_
     response = client.post(f"{path}/reject", data=decline)
     html = response.get_data(as_text=True)
     assert response.status_code == 409
-    assert "withdrawn and cannot become rejected" in html
+    assert "This application is “Withdrawn” and cannot become “Not successful”." in html
     assert "Your message was not sent:" in html and "Thank you for applying." in html
     db.session.expire_all()
     assert db.session.get(Application, application.id).status == ApplicationStatus.WITHDRAWN
