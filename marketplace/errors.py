@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask import Flask, g, jsonify, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
+from redis.exceptions import RedisError
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from werkzeug.exceptions import HTTPException
 
@@ -88,6 +89,7 @@ def register(app: Flask) -> None:
 
     @app.errorhandler(OperationalError)
     @app.errorhandler(DBAPIError)
+    @app.errorhandler(RedisError)  # the attempt counters, when RATELIMIT_STORAGE_URI names a Redis that is down
     def database_unavailable(error):
         # The page is drawn for an anonymous visitor: loading the signed-in user (or their unread count)
         # would ask the database again and turn this 503 into a bare 500.
@@ -96,7 +98,7 @@ def register(app: Flask) -> None:
             db.session.rollback()
         except (OperationalError, DBAPIError):
             pass
-        app.logger.error("database error: %s", error.__class__.__name__, exc_info=error)
+        app.logger.error("shared service error: %s", error.__class__.__name__, exc_info=error)
         response = app.make_response(render_error(503))
         response.headers["Retry-After"] = "30"
         return response

@@ -159,3 +159,21 @@ def test_a_signed_in_user_gets_the_503_page_when_the_database_server_is_unreacha
         assert response.status_code == 503, path
         assert response.headers["Retry-After"] == "30"
         assert "temporarily unavailable" in response.get_data(as_text=True)
+
+
+def test_sign_in_answers_503_not_500_when_the_configured_redis_is_down(sqlite_template, tmp_path):
+    import shutil
+    import socket
+
+    database = tmp_path / "db.sqlite"
+    shutil.copy(sqlite_template, database)
+    with socket.socket() as probe:  # a loopback port with nothing listening: connections are refused at once
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    app = create_app({"TESTING": True, "WTF_CSRF_ENABLED": False, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{database}",
+                      "RATELIMIT_STORAGE_URI": f"redis://127.0.0.1:{port}/0"})
+    response = app.test_client().post("/auth/login", data={"email": "nobody@example.com", "password": "wrong-password"},
+                                      headers={"Accept-Language": "en"})
+    assert response.status_code == 503
+    assert response.headers["Retry-After"]
+    assert "temporarily unavailable" in response.get_data(as_text=True)
