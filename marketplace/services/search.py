@@ -293,4 +293,4 @@ def snippet(text: str | None, terms: list[str] | tuple[str, ...], width: int = 1
     piece = text[start:start + width]
     prefix = "… " if start else ""
     suffix = " …" if start + width < len(text) else ""
-    return Markup(escape(prefix)) + highlight(piece, terms) + Markup(escape(suffix))
+    return escape(prefix) + highlight(piece, terms) + escape(suffix)
