@@ -1,13 +1,16 @@
-"""Command-line tasks: `flask --app wsgi seed`, `send-mail`, `activate-placements`, `create-admin`."""
+"""Command-line tasks: `flask --app wsgi seed`, `send-mail`, `mail-worker`, `send-digest`, `activate-placements`,
+`create-admin`."""
 from __future__ import annotations
 
 import click
 from flask import Flask
 
 from marketplace.extensions import db
+from marketplace.mail_worker import run_worker
 from marketplace.models import Role
 from marketplace.seeding import seed_demo, seed_groups
 from marketplace.services.accounts import create_user
+from marketplace.services.digests import send_digests
 from marketplace.services.errors import DomainError
 from marketplace.services.notifications import send_pending_mail
 from marketplace.services.placements import activate_due_placements
@@ -35,10 +38,34 @@ def register(app: Flask) -> None:
         A mail that fails is recorded and retried by later runs with growing pauses; after MAIL_MAX_ATTEMPTS it
         is marked failed and listed for the programme office (Admin -> E-mail delivery). One bad mail never
         stops the others. Exits 1 when a mail failed in this run, so a scheduler can alert."""
-        sent, failed = send_pending_mail(limit)
+        sent, failed = delivery = send_pending_mail(limit)
         click.echo(f"Sent {sent} e-mails, {failed} failed (recorded; retried later or listed under Admin).")
-        if failed:
+        if delivery.server_error:
+            click.echo(f"The mail server could not be reached ({delivery.server_error}); the rest wait for the "
+                       "next run.")
+        if failed or delivery.server_error:
             raise SystemExit(1)
+
+    @app.cli.command("mail-worker")
+    @click.option("--interval", type=float, default=None,
+                  help="Seconds between looks at the outbox (default: MAIL_WORKER_INTERVAL, 5).")
+    @click.option("--limit", default=200, show_default=True, help="At most this many e-mails per round.")
+    @click.option("--parent-pid", type=int, default=None, hidden=True,
+                  help="Stop when this process is no longer the parent (make run starts it beside gunicorn).")
+    def mail_worker_command(interval: float | None, limit: int, parent_pid: int | None) -> None:
+        """Send the outbox continuously, and the daily digest once a day from DIGEST_HOUR (Seoul).
+
+        Retries failed mails with growing pauses, waits out database and mail-server outages, and stops cleanly
+        on SIGTERM or Ctrl-C (after the mail in hand). Several workers may run at once: no mail is sent twice."""
+        run_worker(app, interval=interval, limit=limit, parent_pid=parent_pid)
+
+    @app.cli.command("send-digest")
+    def send_digest_command() -> None:
+        """Queue today's daily digest (Seoul) for every user with notifications waiting for one; at most one
+        digest per user and day, however often and on however many servers this runs. Nothing for users with
+        nothing waiting. The mails leave with the worker or the next `send-mail`."""
+        queued = send_digests()
+        click.echo(f"Queued {queued} daily digests.")
 
     @app.cli.command("activate-placements")
     def activate_placements_command() -> None:

@@ -78,6 +78,17 @@ class Config:
     MAIL_SERVER = os.environ.get("MAIL_SERVER", "")
     MAIL_PORT = int(os.environ.get("MAIL_PORT", "25"))
     MAIL_FROM = os.environ.get("MAIL_FROM", "no-reply@medai-exchange.kr")
+    MAIL_USERNAME = os.environ.get("MAIL_USERNAME", "")
+    MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD", "")
+    MAIL_USE_TLS = os.environ.get("MAIL_USE_TLS", "").lower() in {"1", "true", "yes", "on"}  # STARTTLS
+    MAIL_USE_SSL = os.environ.get("MAIL_USE_SSL", "").lower() in {"1", "true", "yes", "on"}  # TLS from the start
+    # Admin -> E-mail delivery shows mail bodies: by default only without MAIL_SERVER (development, demos).
+    MAIL_SHOW_BODIES = os.environ.get("MAIL_SHOW_BODIES", "")
+    MAIL_TIMEOUT = float(os.environ.get("MAIL_TIMEOUT", "30"))
+    # The mail worker looks for due mail this often (seconds); it sleeps less when a retry comes due sooner.
+    MAIL_WORKER_INTERVAL = float(os.environ.get("MAIL_WORKER_INTERVAL", "5"))
+    # The daily digest goes out from this hour, Seoul time (0-23).
+    DIGEST_HOUR = int(os.environ.get("DIGEST_HOUR", "8"))
     # A mail that fails this many times is marked failed and shown to the programme office.
     MAIL_MAX_ATTEMPTS = int(os.environ.get("MAIL_MAX_ATTEMPTS", "5"))
     # Links in e-mails are absolute: the address users reach the site at.

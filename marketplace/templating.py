@@ -1,6 +1,7 @@
 """Template globals and filters, registered in one place: permissions and ownership rules, locale, dates in Asia/Seoul, KRW, labels."""
 from __future__ import annotations
 
+import re
 from functools import partial
 
 from flask import Flask, request
@@ -13,6 +14,9 @@ from marketplace.ownership import TEMPLATE_RULES
 from marketplace.permissions import Permission, user_can
 from marketplace.services.notifications import unread_count
 from marketplace.services.search import highlight, snippet
+
+
+MAIL_URL = re.compile(r"https?://[^\s<>\"']+")
 
 
 def register(app: Flask) -> None:
@@ -39,6 +43,19 @@ def register(app: Flask) -> None:
     def paragraphs_filter(text: str | None) -> Markup:
         """User text with its line breaks kept; everything else escaped."""
         return Markup("<br>\n").join(escape(line) for line in (text or "").splitlines())
+
+    @app.template_filter("linkify")
+    def linkify_filter(text: str | None) -> Markup:
+        """A plain-text mail body: escaped, http(s) addresses made clickable (a demo follows a confirmation
+        link from the admin's outbox page)."""
+        out, last = [], 0
+        for match in MAIL_URL.finditer(text or ""):
+            url = match.group(0).rstrip(".,);:!?'\"")
+            out += [escape(text[last:match.start()]),
+                    Markup('<a href="{0}" rel="noopener noreferrer">{0}</a>').format(url)]
+            last = match.start() + len(url)
+        out.append(escape((text or "")[last:]))
+        return Markup("").join(out)
 
     @app.template_filter("datetime")
     def datetime_filter(value, fmt: str = "medium"):

@@ -200,6 +200,21 @@ def mail():
     return render_template("admin/mail.html", pagination=pagination, counts=notifications.mail_counts())
 
 
+@bp.route("/mail/outbox")
+def outbox():
+    """Every outbox mail, newest first, with its state; each opens its detail page."""
+    pagination = db.paginate(notifications.outbox_query(), page=page_number(request.args), per_page=50,
+                             error_out=False)
+    return render_template("admin/outbox.html", pagination=pagination, counts=notifications.mail_counts())
+
+
+@bp.route("/mail/<int:mail_id>")
+def mail_detail(mail_id: int):
+    """One outbox mail: envelope, state and (without SMTP, in development) its body with clickable links."""
+    return render_template("admin/mail_detail.html", mail=notifications.outbox_mail(mail_id),
+                           show_body=notifications.mail_bodies_visible())
+
+
 @bp.route("/mail/<int:mail_id>/retry", methods=["POST"])
 def retry_mail(mail_id: int):
     web.run(notifications.retry_failed_mail, web.actor(), mail_id,

@@ -28,7 +28,7 @@ from marketplace.models.openings import (
     WorkMode,
     opening_groups,
 )
-from marketplace.models.notifications import Notification, OutboxEmail
+from marketplace.models.notifications import DailyDigest, EmailPreference, Notification, OutboxEmail
 from marketplace.models.rounds import (
     MatchingRound,
     ProposalStatus,

@@ -16,7 +16,7 @@ from marketplace.extensions import db
 from marketplace.models import Designation, Role, User, designation_groups
 from marketplace.models.base import utcnow
 from marketplace.models.notifications import Notification, OutboxEmail
-from marketplace.services import audit
+from marketplace.services import audit, email_preferences
 from marketplace.services.errors import Conflict, NotFound
 
 # kind -> the sentence shown to the reader. Params are names the reader is allowed to see (their own
@@ -116,22 +116,35 @@ def public_url(link: str) -> str:
 
 
 def notify(user: User, kind: str, link: str = "", email: bool = True, **params) -> Notification:
-    """Tell `user` about an event (in-app, and in the outbox in the user's language)."""
+    """Tell `user` about an event: always in-app; by e-mail as the user chose for this kind (immediately into
+    the outbox, later in the daily digest, or not at all; see services/email_preferences.py). This is the one
+    place a notification's mail is queued, so every path honours the choice."""
     if kind not in MESSAGES:
         raise ValueError(f"unknown notification kind {kind!r}")
     clean = {k: ("" if v is None else str(v))[:300] for k, v in params.items()}
-    notification = Notification(user_id=user.id, kind=kind, params=clean, link=link[:500])
+    notification = Notification(user_id=user.id, kind=kind, params=clean, link=link[:500], email_mode="")
+    if email and user.active:
+        notification.email_mode = email_preferences.mode_for(user, kind)
     db.session.add(notification)
     db.session.flush()
-    if email and user.active:
+    if notification.email_mode == email_preferences.IMMEDIATE:
         with force_locale(user.locale or current_app.config["BABEL_DEFAULT_LOCALE"]):
             text = render(kind, clean)
-            subject = header_text(str(_l("[Medical AI Exchange] %(text)s", text=header_text(text)[:120])))
+            subject = str(_l("[Medical AI Exchange] %(text)s", text=header_text(text)[:120]))
             footer = str(_l("Open the marketplace to see the details."))
         body = f"{text}\n\n{footer}\n{public_url(link) or public_url('/')}"
-        db.session.add(OutboxEmail(notification_id=notification.id, to_address=header_text(user.email),
-                                   subject=subject[:300], body=body))
+        queue_email(user.email, subject, body, notification_id=notification.id)
     return notification
+
+
+def queue_email(to_address: str, subject: str, body: str, notification_id: int | None = None) -> OutboxEmail:
+    """Put one e-mail in the outbox (the delivery worker or `send-mail` sends it). Every mail is written here:
+    notifications through notify(), and mails that are not notifications (confirmation, reset, invitation links),
+    which no preference can stop. Links in `body` must be absolute (public_url)."""
+    mail = OutboxEmail(notification_id=notification_id, to_address=header_text(to_address)[:254],
+                       subject=header_text(subject)[:300], body=body)
+    db.session.add(mail)
+    return mail
 
 
 def notify_many(users, kind: str, link: str = "", **params) -> None:
@@ -216,14 +229,64 @@ def build_message(mail: OutboxEmail, sender: str) -> EmailMessage:
     return message
 
 
-def send_pending_mail(limit: int = 200, now: datetime | None = None) -> tuple[int, int]:
+class Delivery(tuple):
+    """(sent, failed) of one delivery run; `server_error` says why the run stopped early when the mail server
+    could not be reached (the mails stay due and lose no attempt: an outage is not the mails' fault)."""
+
+    server_error: str = ""
+
+    def __new__(cls, sent: int, failed: int, server_error: str = ""):
+        run = super().__new__(cls, (sent, failed))
+        run.server_error = server_error
+        return run
+
+    @property
+    def sent(self) -> int:
+        return self[0]
+
+    @property
+    def failed(self) -> int:
+        return self[1]
+
+
+class MailServerUnavailable(Exception):
+    """The SMTP server could not be reached or refused the session (connect, STARTTLS or login)."""
+
+
+def _connect(config) -> smtplib.SMTP:
+    """An SMTP session as configured (SSL or STARTTLS, login); any failure is the server's, not a mail's."""
+    server, port = config["MAIL_SERVER"], int(config.get("MAIL_PORT") or 25)
+    timeout = float(config.get("MAIL_TIMEOUT", 30))
+    try:
+        if config.get("MAIL_USE_SSL"):
+            smtp = smtplib.SMTP_SSL(server, port, timeout=timeout)
+        else:
+            smtp = smtplib.SMTP(server, port, timeout=timeout)
+        try:
+            if config.get("MAIL_USE_TLS") and not config.get("MAIL_USE_SSL"):
+                smtp.starttls()
+            if config.get("MAIL_USERNAME"):
+                smtp.login(config["MAIL_USERNAME"], config.get("MAIL_PASSWORD") or "")
+        except BaseException:
+            _close(smtp)
+            raise
+    except (OSError, smtplib.SMTPException) as error:
+        raise MailServerUnavailable(f"{error.__class__.__name__}: {error}") from error
+    return smtp
+
+
+def send_pending_mail(limit: int = 200, now: datetime | None = None, stop=None) -> Delivery:
     """Deliver due outbox e-mails through SMTP when MAIL_SERVER is set, else print them to the log.
 
     Returns (sent, failed) for this run. Every mail is claimed, tried and recorded on its own commit: a failure
-    of any kind (refused recipient, unreachable server, a header that cannot be built) is written to that mail
-    (attempt count, error, next attempt time; failed for good at MAIL_MAX_ATTEMPTS) and the run goes on.
+    of the mail (refused recipient or message, 4xx or 5xx, a header that cannot be built, a connection lost
+    while sending it) is written to that mail (attempt count, error, next attempt time; failed for good at
+    MAIL_MAX_ATTEMPTS) and the run goes on. When the server cannot be reached at all, the run stops there: the
+    mail keeps its attempts and stays due, and the result's `server_error` says why (the worker waits and
+    tries again). `stop` (a threading.Event) ends the run between two mails.
     """
     config = current_app.config
+    log = current_app.logger
     now = now or utcnow()
     max_attempts = int(config.get("MAIL_MAX_ATTEMPTS", 5))
     pending = list(db.session.scalars(due_mail_query(now).limit(limit)))
@@ -232,30 +295,47 @@ def send_pending_mail(limit: int = 200, now: datetime | None = None) -> tuple[in
     smtp = None
     try:
         for mail in pending:
+            if stop is not None and stop.is_set():
+                break
             if not _claim(mail, now):
                 continue
             try:
                 message = build_message(mail, config["MAIL_FROM"])
                 if config.get("MAIL_SERVER"):
                     if smtp is None:
-                        smtp = smtplib.SMTP(config["MAIL_SERVER"], config.get("MAIL_PORT", 25), timeout=30)
+                        smtp = _connect(config)
                     smtp.send_message(message)
                 else:
-                    current_app.logger.info("mail #%s: %s\n%s", mail.id, message["Subject"], mail.body)
+                    log.info("mail #%s (no MAIL_SERVER: printed, not sent)\nTo: %s\nSubject: %s\n\n%s",
+                             mail.id, message["To"], message["Subject"], mail.body)
+            except MailServerUnavailable as error:
+                _give_back(mail, str(error))
+                db.session.commit()
+                log.warning("mail server unavailable, mail #%s waits: %s", mail.id, error)
+                return Delivery(sent, failed, str(error))
             except Exception as error:  # noqa: BLE001 - any failure is this mail's, recorded, never the run's
                 failed += 1
                 _record_failure(mail, error, now, max_attempts)
-                if not isinstance(error, (smtplib.SMTPRecipientsRefused, smtplib.SMTPDataError, ValueError)):
+                if not isinstance(error, (smtplib.SMTPRecipientsRefused, smtplib.SMTPDataError,
+                                          smtplib.SMTPSenderRefused, ValueError)):
                     smtp = _close(smtp)  # the connection may be broken: the next mail opens a new one
             else:
                 sent += 1
                 mail.sent_at = utcnow()
                 mail.next_attempt_at = None
                 mail.last_error = ""
+                log.info("mail #%s sent (attempt %s)", mail.id, mail.attempts)
             db.session.commit()
     finally:
         _close(smtp)
-    return sent, failed
+    return Delivery(sent, failed)
+
+
+def _give_back(mail: OutboxEmail, error: str) -> None:
+    """Undo the claim of a mail that was never handed to the server: its attempt does not count."""
+    mail.attempts = max(mail.attempts - 1, 0)
+    mail.next_attempt_at = None
+    mail.last_error = error[:1000]
 
 
 def _record_failure(mail: OutboxEmail, error: Exception, now: datetime, max_attempts: int) -> None:
@@ -267,6 +347,8 @@ def _record_failure(mail: OutboxEmail, error: Exception, now: datetime, max_atte
                                    error.__class__.__name__)
     else:
         mail.next_attempt_at = now + retry_delay(mail.attempts)
+        current_app.logger.warning("mail #%s failed (attempt %s, next try at %s): %s", mail.id, mail.attempts,
+                                   mail.next_attempt_at.isoformat(timespec="seconds"), error.__class__.__name__)
 
 
 def _close(smtp):
@@ -278,12 +360,47 @@ def _close(smtp):
     return None
 
 
+def next_due_in(now: datetime | None = None) -> timedelta | None:
+    """How long until the next waiting mail comes due (zero if one is due now; None when none waits)."""
+    now = now or utcnow()
+    unsent = (OutboxEmail.sent_at.is_(None)) & (OutboxEmail.failed_at.is_(None))
+    if db.session.scalar(select(OutboxEmail.id).where(unsent, OutboxEmail.next_attempt_at.is_(None)).limit(1)):
+        return timedelta(0)
+    soonest = db.session.scalar(select(func.min(OutboxEmail.next_attempt_at)).where(unsent))
+    if soonest is None:
+        return None
+    return max(soonest - now, timedelta(0))
+
+
 # -- the programme office's view of failed mail -------------------------------------------------------------
 
 
 def failed_mail_query() -> Select:
     return select(OutboxEmail).where(OutboxEmail.failed_at.is_not(None)).order_by(OutboxEmail.failed_at.desc(),
                                                                                    OutboxEmail.id.desc())
+
+
+def outbox_query() -> Select:
+    """Every outbox mail, newest first (the admin's outbox page)."""
+    return select(OutboxEmail).order_by(OutboxEmail.id.desc())
+
+
+def outbox_mail(mail_id: int) -> OutboxEmail:
+    mail = db.session.get(OutboxEmail, mail_id)
+    if mail is None:
+        raise NotFound(str(_l("No such e-mail.")))
+    return mail
+
+
+def mail_bodies_visible() -> bool:
+    """Whether the admin may read mail bodies in the browser: by default only while no SMTP server is configured
+    (development and demos, where the log prints them anyway). With real delivery a body can carry another
+    person's one-time sign-in link, so the programme office sees the envelope and status only
+    (MAIL_SHOW_BODIES=1 overrides)."""
+    setting = current_app.config.get("MAIL_SHOW_BODIES")
+    if setting is not None and setting != "":
+        return str(setting).lower() in {"1", "true", "yes", "on"}
+    return not current_app.config.get("MAIL_SERVER")
 
 
 def mail_counts(now: datetime | None = None) -> dict[str, int]:

@@ -58,6 +58,8 @@ MATRIX: dict[tuple[str, str], tuple[str, dict[str, str], dict]] = {
     ("notifications.index", "GET"): ("/notifications/", SIGNED_IN, {}),
     ("notifications.read", "POST"): ("/notifications/{notification_a}/read", allow("student_a"), {}),
     ("notifications.read_all", "POST"): ("/notifications/read-all", SIGNED_IN, {}),
+    ("notifications.preferences", "GET"): ("/notifications/email", SIGNED_IN, {}),
+    ("notifications.preferences", "POST"): ("/notifications/email", SIGNED_IN, {}),
     # programme office
     ("admin.index", "GET"): ("/admin/", ADMIN, {}),
     ("admin.audit_log", "GET"): ("/admin/audit", ADMIN, {}),
@@ -70,6 +72,8 @@ MATRIX: dict[tuple[str, str], tuple[str, dict[str, str], dict]] = {
     ("admin.users", "GET"): ("/admin/users?q=pusan", ADMIN, {}),
     ("admin.set_user_active", "POST"): ("/admin/users/{student_a_id}/active", ADMIN, {"active": "0"}),
     ("admin.mail", "GET"): ("/admin/mail", ADMIN, {}),
+    ("admin.outbox", "GET"): ("/admin/mail/outbox", ADMIN, {}),
+    ("admin.mail_detail", "GET"): ("/admin/mail/{mail_a}", ADMIN, {}),
     ("admin.retry_mail", "POST"): ("/admin/mail/{mail_a}/retry", ADMIN, {}),
     ("admin.new_group", "GET"): ("/admin/groups/new", ADMIN, {}),
     ("admin.new_group", "POST"): ("/admin/groups/new", ADMIN, {}),

@@ -1,0 +1,91 @@
+"""Which notifications a user also receives by e-mail, per kind: immediately, in a daily digest, or not at all.
+
+In-app notifications always stay; only the e-mail copy is chosen here. A kind is choosable only when it is listed
+in CHOOSABLE_KINDS: every other mail (e-mail confirmation, password reset, invitations, and any kind nobody has
+classified yet) always goes out at once, so a security mail can never be switched off.
+"""
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import delete, select
+
+from marketplace.extensions import db
+from marketplace.models import EmailPreference, Role, User
+from marketplace.services.errors import DomainError
+
+IMMEDIATE = "immediate"
+DIGEST = "digest"
+OFF = "off"
+MODES = (IMMEDIATE, DIGEST, OFF)
+MODE_LABELS = {
+    IMMEDIATE: _l("Immediately"),
+    DIGEST: _l("In the daily digest"),
+    OFF: _l("Not by e-mail"),
+}
+
+# kind -> (what the choice is about, the roles that receive it). The order is the order on the page.
+CHOOSABLE_KINDS: dict[str, tuple] = {
+    "application_shortlisted": (_l("You were shortlisted"), {Role.STUDENT}),
+    "offer_made": (_l("You received an offer"), {Role.STUDENT}),
+    "application_rejected": (_l("Your application was not successful"), {Role.STUDENT}),
+    "opening_terms_changed": (_l("A company changed the terms of an opening you applied to"), {Role.STUDENT}),
+    "placement_approved": (_l("A placement was approved"), {Role.STUDENT, Role.COMPANY_MANAGER}),
+    "placement_returned": (_l("A placement was returned"), {Role.STUDENT, Role.COMPANY_MANAGER}),
+    "placement_cancelled": (_l("A placement was cancelled"), {Role.STUDENT, Role.COMPANY_MANAGER}),
+    "round_published": (_l("Results of a matching round"), {Role.STUDENT, Role.COMPANY_MANAGER}),
+    "new_applicant": (_l("A new applicant"), {Role.COMPANY_MANAGER}),
+    "offer_accepted": (_l("An offer was accepted"), {Role.COMPANY_MANAGER}),
+    "offer_declined": (_l("An offer was declined"), {Role.COMPANY_MANAGER}),
+    "application_withdrawn": (_l("An application was withdrawn"), {Role.COMPANY_MANAGER}),
+    "company_approved": (_l("Your company was approved"), {Role.COMPANY_MANAGER}),
+    "company_rejected": (_l("Your company was not approved"), {Role.COMPANY_MANAGER}),
+    "company_changes_approved": (_l("Changes to your company were approved"), {Role.COMPANY_MANAGER}),
+    "company_changes_declined": (_l("Changes to your company were not approved"), {Role.COMPANY_MANAGER}),
+    "membership_requested": (_l("Someone asks to join your company"), {Role.COMPANY_MANAGER}),
+    "membership_accepted": (_l("You were accepted as a company manager"), {Role.COMPANY_MANAGER}),
+    "opening_published": (_l("Your opening was published"), {Role.COMPANY_MANAGER}),
+    "opening_returned": (_l("Your opening was returned"), {Role.COMPANY_MANAGER}),
+    "company_submitted": (_l("A company asks to become a partner"), {Role.EXCHANGE_MANAGER}),
+    "company_changes_submitted": (_l("A company asks to change its details"), {Role.EXCHANGE_MANAGER}),
+    "opening_submitted": (_l("An opening waits for review"), {Role.EXCHANGE_MANAGER}),
+    "opening_terms_changed_reviewer": (_l("A company changed an opening's terms after students applied"),
+                                       {Role.EXCHANGE_MANAGER}),
+    "placement_requested": (_l("A placement waits for approval"), {Role.EXCHANGE_MANAGER}),
+}
+
+
+def kinds_for(user: User) -> list[str]:
+    """The choosable kinds this user's role can receive, in page order."""
+    return [kind for kind, (_label, roles) in CHOOSABLE_KINDS.items() if user.role in roles]
+
+
+def mode_for(user: User, kind: str) -> str:
+    """How `user` receives `kind` by e-mail. Unchoosable kinds (security mails) are always immediate."""
+    if kind not in CHOOSABLE_KINDS:
+        return IMMEDIATE
+    mode = db.session.scalar(select(EmailPreference.mode)
+                             .where(EmailPreference.user_id == user.id, EmailPreference.kind == kind))
+    return mode if mode in MODES else IMMEDIATE
+
+
+def preferences(user: User) -> dict[str, str]:
+    """kind -> mode for every kind this user can choose (defaults filled in)."""
+    stored = dict(db.session.execute(select(EmailPreference.kind, EmailPreference.mode)
+                                     .where(EmailPreference.user_id == user.id)).all())
+    return {kind: stored.get(kind) if stored.get(kind) in MODES else IMMEDIATE for kind in kinds_for(user)}
+
+
+def set_preferences(user: User, choices: dict[str, str]) -> dict[str, str]:
+    """Store `user`'s choices (kind -> mode). Kinds the user cannot choose, and unknown modes, are refused with
+    one error naming the field; the default (immediate) is stored as no row."""
+    allowed = set(kinds_for(user))
+    bad = sorted(kind for kind, mode in choices.items() if kind not in allowed or mode not in MODES)
+    if bad:
+        raise DomainError(str(_l("Choose one of the offered options.")), field=f"mode_{bad[0]}")
+    db.session.execute(delete(EmailPreference).where(EmailPreference.user_id == user.id,
+                                                     EmailPreference.kind.in_(list(choices))))
+    for kind, mode in choices.items():
+        if mode != IMMEDIATE:
+            db.session.add(EmailPreference(user_id=user.id, kind=kind, mode=mode))
+    db.session.flush()
+    return preferences(user)
