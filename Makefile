@@ -35,8 +35,8 @@ serve: install
 
 run: seed
 	$(FLASK) activate-placements
-	@echo "Serving on http://$(HOST):$(PORT)  (demo accounts: see README.md)"
-	$(BIN)/gunicorn --config gunicorn.conf.py --bind $(HOST):$(PORT) --workers $(WORKERS) --access-logfile - wsgi:app
+	@echo "Serving on http://$(HOST):$(PORT)  (demo accounts: see README.md); the mail worker runs beside it"
+	RUN_MAIL_WORKER=1 PUBLIC_BASE_URL=$${PUBLIC_BASE_URL:-http://$(HOST):$(PORT)} $(BIN)/gunicorn --config gunicorn.conf.py --bind $(HOST):$(PORT) --workers $(WORKERS) --access-logfile - wsgi:app
 
 test: install-dev
 	$(BIN)/pytest $(PYTEST_ARGS)

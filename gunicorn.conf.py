@@ -18,3 +18,32 @@ graceful_timeout = 30  # on restart, requests in flight get this long to finish
 keepalive = 5  # idle keep-alive connections are closed after 5 s (they wait in the poller, not in a thread)
 limit_request_line = 8190
 limit_request_fields = 100
+
+
+# `make run` sets RUN_MAIL_WORKER=1: the mail worker (`flask --app wsgi mail-worker`) then runs beside the web
+# server, started when gunicorn is ready and stopped when it exits, so mail leaves by itself in development. In
+# production the worker is its own service (deploy/systemd/marketplace-mail-worker.service) and this stays off.
+_mail_worker = None
+
+
+def when_ready(server):
+    global _mail_worker
+    if os.environ.get("RUN_MAIL_WORKER", "") not in {"1", "true", "yes"}:
+        return
+    import subprocess
+    import sys
+
+    _mail_worker = subprocess.Popen(  # noqa: S603 - our own interpreter and arguments, no shell
+        [sys.executable, "-m", "flask", "--app", "wsgi", "mail-worker", "--parent-pid", str(os.getpid())])
+    server.log.info("mail worker started (pid %s)", _mail_worker.pid)
+
+
+def on_exit(server):
+    if _mail_worker is None or _mail_worker.poll() is not None:
+        return
+    _mail_worker.terminate()
+    try:
+        _mail_worker.wait(timeout=graceful_timeout)
+    except Exception:  # noqa: BLE001 - it would not stop: do not leave it behind
+        _mail_worker.kill()
+    server.log.info("mail worker stopped")

@@ -91,6 +91,8 @@ class Config:
     DIGEST_HOUR = int(os.environ.get("DIGEST_HOUR", "8"))
     # A mail that fails this many times is marked failed and shown to the programme office.
     MAIL_MAX_ATTEMPTS = int(os.environ.get("MAIL_MAX_ATTEMPTS", "5"))
+    # The first retry waits this long (seconds); each further one twice as long, at most a day.
+    MAIL_RETRY_BASE_SECONDS = float(os.environ.get("MAIL_RETRY_BASE_SECONDS", "120"))
     # Links in e-mails are absolute: the address users reach the site at.
     PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:8000")
 

@@ -21,6 +21,7 @@ from flask.testing import FlaskClient
 
 from marketplace.app import create_app
 from marketplace.extensions import db
+from marketplace.models.notifications import OutboxEmail
 
 from hypothesis import settings as hypothesis_settings
 
@@ -48,6 +49,20 @@ def _upgrade(url: str) -> None:
     with app.app_context():
         upgrade()
         db.engine.dispose()
+
+
+# A link in a mail is absolute (PUBLIC_BASE_URL): a line that is only a site path, or an href to one, is a link a
+# mail client cannot open. Every outbox mail any test writes is checked as it is inserted, whatever its kind.
+RELATIVE_MAIL_LINK = re.compile(r"""^[ \t-]*/(?!/)\S*[ \t]*$|href=["']?/(?!/)""", re.MULTILINE)
+
+
+def relative_mail_links(body: str) -> list[str]:
+    return [match.group(0).strip() for match in RELATIVE_MAIL_LINK.finditer(body or "")]
+
+
+@sa.event.listens_for(OutboxEmail, "before_insert")
+def _mail_links_are_absolute(mapper, connection, target) -> None:
+    assert not relative_mail_links(target.body), f"a mail body holds a relative link: {target.body!r}"
 
 
 @pytest.fixture(scope="session")

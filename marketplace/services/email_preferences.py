@@ -53,6 +53,11 @@ CHOOSABLE_KINDS: dict[str, tuple] = {
     "placement_requested": (_l("A placement waits for approval"), {Role.EXCHANGE_MANAGER}),
 }
 
+# Notification kinds that are never choosable: their mail always goes out at once. Mails that are not
+# notifications at all (confirmation, reset and invitation links, queued with notifications.queue_email) are
+# never looked up here either. Every kind of notifications.MESSAGES is in exactly one of the two (a test checks).
+ALWAYS_SENT: frozenset[str] = frozenset()
+
 
 def kinds_for(user: User) -> list[str]:
     """The choosable kinds this user's role can receive, in page order."""

@@ -186,7 +186,8 @@ def mark_all_read(user: User) -> int:
 
 # -- delivery ------------------------------------------------------------------------------------------------
 
-# A failed mail waits longer after each failure (2, 4, 8, 16, ... minutes, at most a day) until MAIL_MAX_ATTEMPTS.
+# A failed mail waits longer after each failure (2, 4, 8, 16, ... minutes with the default MAIL_RETRY_BASE_SECONDS
+# of 120, at most a day) until MAIL_MAX_ATTEMPTS.
 RETRY_BASE = timedelta(minutes=2)
 RETRY_MAX = timedelta(days=1)
 # While one run sends a mail, the mail is not due for others (several servers may run `send-mail`); if the
@@ -195,7 +196,8 @@ SEND_LEASE = timedelta(minutes=10)
 
 
 def retry_delay(attempts: int) -> timedelta:
-    return min(RETRY_BASE * (2 ** max(attempts - 1, 0)), RETRY_MAX)
+    base = timedelta(seconds=float(current_app.config.get("MAIL_RETRY_BASE_SECONDS", RETRY_BASE.total_seconds())))
+    return min(base * (2 ** max(attempts - 1, 0)), RETRY_MAX)
 
 
 def due_mail_query(now: datetime) -> Select:
@@ -205,14 +207,18 @@ def due_mail_query(now: datetime) -> Select:
             .order_by(OutboxEmail.id))
 
 
-def _claim(mail: OutboxEmail, now: datetime) -> bool:
-    """Take `mail` for this run: counts the attempt and hides it from other runs for the lease. False when
-    another run took it first (its attempt count moved)."""
+def _claim(mail_id: int, attempts_seen: int, now: datetime) -> bool:
+    """Take a mail for this run: counts the attempt and hides it from other runs for the lease. The update is
+    conditional on the mail being as this run read it (same attempt count, still due: not sent, not given up, no
+    other run's lease); False when another run took it first. `attempts_seen` is the count read with the due
+    list, never a value reloaded after another commit (which would be the other run's claim)."""
     claimed = db.session.execute(
         update(OutboxEmail)
-        .where(OutboxEmail.id == mail.id, OutboxEmail.attempts == mail.attempts, OutboxEmail.sent_at.is_(None),
-               OutboxEmail.failed_at.is_(None))
-        .values(attempts=mail.attempts + 1, next_attempt_at=now + SEND_LEASE)
+        .where(OutboxEmail.id == mail_id, OutboxEmail.attempts == attempts_seen, OutboxEmail.sent_at.is_(None),
+               OutboxEmail.failed_at.is_(None),
+               (OutboxEmail.next_attempt_at.is_(None)) | (OutboxEmail.next_attempt_at <= now))
+        .values(attempts=attempts_seen + 1, next_attempt_at=now + SEND_LEASE)
+        .execution_options(synchronize_session=False)
     ).rowcount
     db.session.commit()
     return claimed == 1
@@ -289,15 +295,15 @@ def send_pending_mail(limit: int = 200, now: datetime | None = None, stop=None) 
     log = current_app.logger
     now = now or utcnow()
     max_attempts = int(config.get("MAIL_MAX_ATTEMPTS", 5))
-    pending = list(db.session.scalars(due_mail_query(now).limit(limit)))
+    pending = [(mail, mail.attempts) for mail in db.session.scalars(due_mail_query(now).limit(limit))]
     db.session.commit()
     sent = failed = 0
     smtp = None
     try:
-        for mail in pending:
+        for mail, attempts_seen in pending:
             if stop is not None and stop.is_set():
                 break
-            if not _claim(mail, now):
+            if not _claim(mail.id, attempts_seen, now):
                 continue
             try:
                 message = build_message(mail, config["MAIL_FROM"])
