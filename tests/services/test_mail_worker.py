@@ -252,6 +252,10 @@ class Proxy:
                     pass
 
     def cut(self) -> None:
+        try:
+            self.listener.shutdown(socket.SHUT_RDWR)  # wakes the accepting thread (close alone does not)
+        except OSError:
+            pass
         self.listener.close()
         for sock in self.sockets:
             try:
