@@ -55,6 +55,8 @@ __all__ = [
     "Application",
     "ApplicationStatus",
     "MatchingRound",
+    "DailyDigest",
+    "EmailPreference",
     "Notification",
     "OutboxEmail",
     "Placement",

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from marketplace.extensions import db
 from marketplace.mail_worker import MailWorker
-from marketplace.models import DailyDigest
+from marketplace.models import DailyDigest, EmailPreference
 from marketplace.models.notifications import Notification, OutboxEmail
 from marketplace.services import digests, email_preferences, notifications
 from marketplace.services.errors import DomainError
@@ -89,7 +89,7 @@ def test_a_kind_nobody_may_choose_is_always_mailed_even_with_a_stored_choice(app
     mailed at once whatever is stored for it."""
     student = make_student()
     monkeypatch.setitem(MESSAGES, "password_reset_requested", MESSAGES["opening_published"])
-    db.session.add(email_preferences.EmailPreference(user_id=student.id, kind="password_reset_requested", mode="off"))
+    db.session.add(EmailPreference(user_id=student.id, kind="password_reset_requested", mode="off"))
     notifications.notify(student, "password_reset_requested", "/auth/reset", opening="x")
     db.session.commit()
     assert len(_outbox()) == 1

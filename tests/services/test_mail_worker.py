@@ -19,7 +19,7 @@ from marketplace.extensions import db
 from marketplace.mail_worker import MailWorker
 from marketplace.models.notifications import OutboxEmail
 from marketplace.services import notifications
-from tests.factories import make_company_manager, make_student
+from tests.factories import make_student
 from tests.smtp import Mailbox, free_port, start_server
 
 ROOT = Path(__file__).resolve().parents[2]
