@@ -33,10 +33,14 @@ seed: db
 serve: install
 	$(BIN)/gunicorn --config gunicorn.conf.py --bind $(HOST):$(PORT) --workers $(WORKERS) --access-logfile - wsgi:app
 
+# `make run` runs the mail worker beside gunicorn (gunicorn.conf.py starts it and stops it with gunicorn), and
+# mail links point at this server unless PUBLIC_BASE_URL says otherwise.
+run: export RUN_MAIL_WORKER = 1
+run: export PUBLIC_BASE_URL ?= http://$(HOST):$(PORT)
 run: seed
 	$(FLASK) activate-placements
 	@echo "Serving on http://$(HOST):$(PORT)  (demo accounts: see README.md); the mail worker runs beside it"
-	RUN_MAIL_WORKER=1 PUBLIC_BASE_URL=$${PUBLIC_BASE_URL:-http://$(HOST):$(PORT)} $(BIN)/gunicorn --config gunicorn.conf.py --bind $(HOST):$(PORT) --workers $(WORKERS) --access-logfile - wsgi:app
+	$(BIN)/gunicorn --config gunicorn.conf.py --bind $(HOST):$(PORT) --workers $(WORKERS) --access-logfile - wsgi:app
 
 test: install-dev
 	$(BIN)/pytest $(PYTEST_ARGS)

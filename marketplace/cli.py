@@ -48,7 +48,7 @@ def register(app: Flask) -> None:
 
     @app.cli.command("mail-worker")
     @click.option("--interval", type=float, default=None,
-                  help="Seconds between looks at the outbox (default: MAIL_WORKER_INTERVAL, 5).")
+                  help="Seconds between looks at the outbox (default: MAIL_WORKER_INTERVAL, 2).")
     @click.option("--limit", default=200, show_default=True, help="At most this many e-mails per round.")
     @click.option("--parent-pid", type=int, default=None, hidden=True,
                   help="Stop when this process is no longer the parent (make run starts it beside gunicorn).")

@@ -86,7 +86,7 @@ class Config:
     MAIL_SHOW_BODIES = os.environ.get("MAIL_SHOW_BODIES", "")
     MAIL_TIMEOUT = float(os.environ.get("MAIL_TIMEOUT", "30"))
     # The mail worker looks for due mail this often (seconds); it sleeps less when a retry comes due sooner.
-    MAIL_WORKER_INTERVAL = float(os.environ.get("MAIL_WORKER_INTERVAL", "5"))
+    MAIL_WORKER_INTERVAL = float(os.environ.get("MAIL_WORKER_INTERVAL", "2"))
     # The daily digest goes out from this hour, Seoul time (0-23).
     DIGEST_HOUR = int(os.environ.get("DIGEST_HOUR", "8"))
     # A mail that fails this many times is marked failed and shown to the programme office.

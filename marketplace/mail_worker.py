@@ -27,7 +27,7 @@ class MailWorker:
     def __init__(self, app: Flask, interval: float | None = None, limit: int = 200,
                  parent_pid: int | None = None) -> None:
         self.app = app
-        self.interval = float(interval if interval is not None else app.config.get("MAIL_WORKER_INTERVAL", 5))
+        self.interval = float(interval if interval is not None else app.config.get("MAIL_WORKER_INTERVAL", 2))
         self.limit = limit
         self.parent_pid = parent_pid
         self.stop_event = threading.Event()
