@@ -294,3 +294,29 @@ def test_the_worker_waits_out_a_database_outage_and_carries_on(app, mailbox, bac
         db.engine.dispose()
     assert [m.sent_at is not None for m in _mails()] == [True, True]
     assert len(mailbox.messages) == 2
+
+
+@pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiring TLS")  # loopback, in a test
+def test_with_mail_username_the_mail_goes_through_a_relay_that_requires_a_login(app):
+    from aiosmtpd.controller import Controller
+    from aiosmtpd.smtp import AuthResult, LoginPassword
+
+    logins: list = []
+
+    def authenticator(server, session, envelope, mechanism, auth_data):
+        logins.append((auth_data.login, auth_data.password) if isinstance(auth_data, LoginPassword) else None)
+        return AuthResult(success=logins[-1] == (b"relay", b"s3cret"))
+
+    box = Mailbox()
+    controller = Controller(box, hostname="127.0.0.1", port=free_port(), authenticator=authenticator,
+                            auth_required=True, auth_require_tls=False)
+    controller.start()
+    try:
+        app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=controller.port, MAIL_USERNAME="relay",
+                          MAIL_PASSWORD="s3cret")
+        notifications.queue_email("auth@company.co.kr", "Through an authenticated relay", "x")
+        db.session.commit()
+        assert notifications.send_pending_mail() == (1, 0)
+        assert box.to("auth@company.co.kr") and logins == [(b"relay", b"s3cret")]
+    finally:
+        controller.stop()
