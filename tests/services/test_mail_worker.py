@@ -31,7 +31,7 @@ def mailbox(app):
     box = Mailbox()
     controller = start_server(box)
     app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=controller.port, PUBLIC_BASE_URL=BASE,
-                      MAIL_RETRY_BASE_SECONDS=0.2, DIGEST_HOUR=25)  # 25 % 24 = 1 h; digests have own tests
+                      MAIL_RETRY_BASE_SECONDS=0.2)
     box.controller = controller
     yield box
     controller.stop()
@@ -125,7 +125,7 @@ def test_a_refused_mail_is_retried_until_the_cap_then_marked_failed_for_the_admi
 
 def test_a_refused_connection_is_waited_out_and_the_mail_delivered_when_the_server_is_back(app):
     port = free_port()  # nothing listens here yet: every connection is refused
-    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=port, DIGEST_HOUR=25)
+    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=port)
     notifications.queue_email("later@company.co.kr", "After the outage", "z")
     db.session.commit()
     box = Mailbox()
