@@ -11,7 +11,7 @@ from flask_login import current_user, logout_user
 from sqlalchemy import event
 
 from marketplace import models  # noqa: F401  (register every table on the metadata)
-from marketplace import sessions, templating
+from marketplace import sessions, storage, templating
 from marketplace.admin.routes import bp as admin_bp
 from marketplace.applicants.routes import bp as applicants_bp
 from marketplace.applications.routes import bp as applications_bp
@@ -87,6 +87,7 @@ def register_extensions(app: Flask) -> None:
     csrf.init_app(app)
     # Attempt counters: checked here so a setting that would not hold across workers stops the start.
     app.extensions["attempt_counters"] = storage_for(app)
+    storage.init_app(app)  # a misspelt STORAGE_BACKEND stops the start, not the first upload
 
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"

@@ -2,6 +2,8 @@
 `create-admin`."""
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
 from flask import Flask
 
@@ -73,6 +75,42 @@ def register(app: Flask) -> None:
         moved = activate_due_placements()
         db.session.commit()
         click.echo(f"Activated {moved} placements.")
+
+    @app.cli.command("copy-uploads")
+    @click.option("--from", "source", default=None, metavar="FOLDER",
+                  help="The folder to copy from (default: UPLOAD_FOLDER, where the local backend keeps files).")
+    @click.option("--dry-run", is_flag=True, help="Only count what would be copied.")
+    def copy_uploads_command(source: str | None, dry_run: bool) -> None:
+        """Copy uploaded files kept on this server's disk into the configured storage (STORAGE_BACKEND).
+
+        Run it on every server that kept files locally before the switch. Files already in the storage with the
+        same content are skipped, so it is safe to run again; nothing is deleted from the disk: remove the folder
+        yourself once the pages show every CV. Exits 1 when a file could not be copied."""
+        from marketplace import storage
+
+        target = storage.current()
+        local = storage.LocalStorage(source or app.config["UPLOAD_FOLDER"])
+        if target.name == "local" and local.root.resolve() == Path(app.config["UPLOAD_FOLDER"]).resolve():
+            raise click.ClickException("STORAGE_BACKEND is local and the source is UPLOAD_FOLDER: nothing to copy. "
+                                       "Set STORAGE_BACKEND=database or s3 first.")
+        copied = skipped = failed = 0
+        for key in local.keys():
+            data = local.get(key)
+            try:
+                if target.get(key) == data:
+                    skipped += 1
+                    continue
+                if not dry_run:
+                    target.put(key, data)
+                copied += 1
+            except storage.StorageError as error:
+                failed += 1
+                click.echo(f"could not copy {key}: {error}", err=True)
+        verb = "Would copy" if dry_run else "Copied"
+        click.echo(f"{verb} {copied} files from {local.root} into the {target.name} storage; "
+                   f"{skipped} were already there, {failed} failed.")
+        if failed:
+            raise SystemExit(1)
 
     @app.cli.command("create-admin")
     @click.option("--email", prompt=True)

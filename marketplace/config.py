@@ -60,6 +60,16 @@ class Config:
     WTF_CSRF_TIME_LIMIT = None  # the session lifetime already bounds the token
     MAX_CONTENT_LENGTH = 6 * 1024 * 1024
     UPLOAD_FOLDER = os.environ.get("UPLOAD_FOLDER", str(INSTANCE / "uploads"))
+    # Where uploaded files live (marketplace/storage.py): database | s3 | local. Unset: the database with
+    # PostgreSQL, the local disk (UPLOAD_FOLDER) with SQLite. Several servers: database or s3, never local.
+    STORAGE_BACKEND = os.environ.get("STORAGE_BACKEND", "")
+    S3_BUCKET = os.environ.get("S3_BUCKET", "")
+    S3_PREFIX = os.environ.get("S3_PREFIX", "")
+    S3_ENDPOINT_URL = os.environ.get("S3_ENDPOINT_URL", "")  # for MinIO, Ceph and other non-AWS services
+    S3_REGION = os.environ.get("S3_REGION", "")
+
+    # Redis (optional): attempt counters, the background job queue (RQ) and /readyz's check when set.
+    REDIS_URL = os.environ.get("REDIS_URL", "")
 
     # Attempt counters (services/throttle.py): unset = in the database, shared by every worker and
     # server; redis://host:6379/0 = in Redis. Per-worker memory is refused: it multiplies the limits.

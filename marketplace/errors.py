@@ -9,6 +9,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from werkzeug.exceptions import HTTPException
 
 from marketplace.extensions import db, login_manager
+from marketplace.storage import StorageError
 from marketplace.security import log_refusal
 from marketplace.services.errors import DomainError
 from marketplace.services.throttle import TooManyAttempts
@@ -90,6 +91,7 @@ def register(app: Flask) -> None:
     @app.errorhandler(OperationalError)
     @app.errorhandler(DBAPIError)
     @app.errorhandler(RedisError)  # the attempt counters, when RATELIMIT_STORAGE_URI names a Redis that is down
+    @app.errorhandler(StorageError)  # the configured file storage (S3, the database) did not answer
     def database_unavailable(error):
         # The page is drawn for an anonymous visitor: loading the signed-in user (or their unread count)
         # would ask the database again and turn this 503 into a bare 500.

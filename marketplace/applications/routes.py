@@ -1,6 +1,8 @@
 """Routes of the applications blueprint: /openings/<id>/apply and /applications/<id>/cv."""
 from __future__ import annotations
 
+import io
+
 from flask import Blueprint, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import login_required
@@ -61,5 +63,5 @@ def apply(opening_id: int):
 @login_required
 def application_cv(application_id: int):
     """The applicant's CV for the company applied to, exchange managers of the student's group, admins."""
-    path, name = applications.application_cv(web.actor(), application_id)
-    return web.no_store(send_file(path, as_attachment=True, download_name=name, mimetype="application/pdf", max_age=0))
+    data, name = applications.application_cv(web.actor(), application_id)
+    return web.no_store(send_file(io.BytesIO(data), as_attachment=True, download_name=name, mimetype="application/pdf", max_age=0))

@@ -5,7 +5,7 @@ from flask import Blueprint, current_app, jsonify, redirect, render_template, re
 from flask_login import current_user
 from sqlalchemy import text
 
-from marketplace import web
+from marketplace import readiness, web
 from marketplace.extensions import csrf, db
 from marketplace.security import safe_next_url
 from marketplace.services import accounts, groups
@@ -31,6 +31,24 @@ def healthz():
         response.headers["Retry-After"] = "30"
         return response
     return jsonify({"status": "ok"})
+
+
+@bp.route("/readyz")
+@csrf.exempt
+def readyz():
+    """Ready for traffic: the database, Redis (when configured) and the file storage all answer. A proxy or load
+    balancer takes a server that answers 503 here out of rotation; /healthz (alive) stays for process monitors."""
+    checks = readiness.check_all()
+    failed = sorted(name for name, state in checks.items() if state not in {"ok", "not configured"})
+    if failed:
+        current_app.logger.warning("readiness: %s failing", ", ".join(failed))
+        response = jsonify({"status": "unavailable", "failed": failed, "checks": checks})
+        response.status_code = 503
+        response.headers["Retry-After"] = "10"
+    else:
+        response = jsonify({"status": "ok", "checks": checks})
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 @bp.route("/language", methods=["POST"])

@@ -17,6 +17,7 @@ from marketplace.models.companies import (
     Sector,
     company_groups,
 )
+from marketplace.models.files import JobRun, StoredFile
 from marketplace.models.groups import Major, ProjectGroup, Track
 from marketplace.models.openings import (
     Importance,
@@ -50,6 +51,8 @@ from marketplace.models.users import (
 )
 
 __all__ = [
+    "JobRun",
+    "StoredFile",
     "AttemptCounter",
     "SEAT_HOLDING",
     "Application",

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
-from pathlib import Path
 from typing import Mapping
 
 from flask_babel import lazy_gettext as _l
@@ -43,7 +42,7 @@ from marketplace.services.notifications import link_to, notify, notify_many
 from marketplace.services.openings import OpeningFilters, get_visible_opening, is_full, parse_filters
 from marketplace.services.placements import request_placement
 from marketplace.services.seats import SeatUse, lock_opening, seat_use, seats_left, seats_taken
-from marketplace.services.students import cv_path
+from marketplace.services.students import read_cv
 from marketplace.services.workflow import StateMachine
 
 MAX_STATEMENT = 3000
@@ -283,7 +282,7 @@ def company_view(actor: User, application_id: int) -> CompanyView:
                        application.match_details)
 
 
-def application_cv(viewer: User, application_id: int) -> tuple[Path, str]:
+def application_cv(viewer: User, application_id: int) -> tuple[bytes, str]:
     application = db.session.scalar(
         select(Application).options(
             joinedload(Application.opening).joinedload(Opening.company),
@@ -292,10 +291,10 @@ def application_cv(viewer: User, application_id: int) -> tuple[Path, str]:
     )
     if application is None or not can_see_cv(viewer, application):
         raise NotFound(str(_l("No such file.")))
-    path = cv_path(application.student.student_profile)
-    if path is None or not path.is_file():
+    data = read_cv(application.student.student_profile)
+    if data is None:
         raise NotFound(str(_l("No such file.")))
-    return path, application.student.student_profile.cv_original_name or "cv.pdf"
+    return data, application.student.student_profile.cv_original_name or "cv.pdf"
 
 
 def timeline(application_id: int) -> list[AuditEvent]:

@@ -1,20 +1,18 @@
-"""Student profiles: facts, the skill profile (canonicalised at save time) and the CV stored on disk."""
+"""Student profiles: facts, the skill profile (canonicalised at save time) and the CV (in the configured storage)."""
 from __future__ import annotations
 
-import os
 import re
-import tempfile
 import unicodedata
 import uuid
 from dataclasses import dataclass, field
 from datetime import date
-from pathlib import Path
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from marketplace import storage
 from marketplace.extensions import db
 from marketplace.models import DegreeLevel, StudentProfile, StudentSkill, Track, User
 from marketplace.models.base import utcnow
@@ -166,61 +164,27 @@ def looks_like_pdf(data: bytes) -> bool:
     return b"%PDF-" in data[:PDF_HEAD_WINDOW] and b"%%EOF" in data[-PDF_TAIL_WINDOW:]
 
 
-def cv_folder() -> Path:
-    return Path(current_app.config["UPLOAD_FOLDER"]) / CV_FOLDER
-
-
-def cv_path(profile: StudentProfile) -> Path | None:
+def cv_key(profile: StudentProfile) -> str | None:
+    """The profile's CV in the configured storage (marketplace/storage.py), or None."""
     name = profile.cv_storage_name
     if not name or not re.fullmatch(r"[0-9a-f]{32}\.pdf", name):
         return None
-    return cv_folder() / name
-
-
-def _write_atomically(folder: Path, name: str, data: bytes) -> Path:
-    """Write to a temp file in the same folder, fsync, then rename into place: never a partial file."""
-    folder.mkdir(parents=True, exist_ok=True)
-    target = folder / name
-    fd, tmp = tempfile.mkstemp(dir=folder, prefix=".upload-", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, target)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
-    return target
-
-
-def remove_file(path: Path | None) -> None:
-    if path is None:
-        return
-    try:
-        path.unlink()
-    except FileNotFoundError:
-        pass
-    except OSError:
-        current_app.logger.warning("could not remove the old CV file %s", path.name)
+    return f"{CV_FOLDER}/{name}"
 
 
 @dataclass
 class CvChange:
-    """What an upload or delete did on disk: the route deletes `old_file` after the commit, or
-    `new_file` when the commit fails."""
+    """What an upload or delete did in storage: the route removes `old_key` after the commit, or
+    `new_key` when the commit fails."""
 
-    new_file: Path | None = None
-    old_file: Path | None = None
+    new_key: str | None = None
+    old_key: str | None = None
 
     def committed(self) -> None:
-        remove_file(self.old_file)
+        storage.remove_quietly(self.old_key)
 
     def failed(self) -> None:
-        remove_file(self.new_file)
+        storage.remove_quietly(self.new_key)
 
 
 def store_cv(actor: User, profile: StudentProfile, filename: str | None, data: bytes) -> CvChange:
@@ -235,12 +199,13 @@ def store_cv(actor: User, profile: StudentProfile, filename: str | None, data: b
         raise DomainError(str(_l("This file is not a PDF. Export your CV as PDF and upload that file.")),
                           field="cv")
     storage_name = f"{uuid.uuid4().hex}.pdf"
+    new_key = f"{CV_FOLDER}/{storage_name}"
     try:
-        new_file = _write_atomically(cv_folder(), storage_name, data)
-    except OSError:
+        storage.current().put(new_key, data)
+    except storage.StorageError:
         current_app.logger.exception("could not store a CV")
         raise DomainError(str(_l("The file could not be stored. Please try again later.")), field="cv") from None
-    change = CvChange(new_file=new_file, old_file=cv_path(profile))
+    change = CvChange(new_key=new_key, old_key=cv_key(profile))
     try:
         replaced = profile.cv_storage_name is not None
         profile.cv_storage_name = storage_name
@@ -266,29 +231,39 @@ def delete_cv(actor: User, profile: StudentProfile) -> CvChange:
         raise NotFound(str(_l("You have no student profile.")))
     if profile.cv_storage_name is None:
         raise NotFound(str(_l("You have not uploaded a CV.")))
-    path = cv_path(profile)
+    key = cv_key(profile)
+    if key is not None:
+        try:
+            storage.current().delete(key)  # a file already missing counts as removed
+        except storage.StorageError as error:
+            current_app.logger.warning("could not remove the CV file %s: %s", key, error)
+            raise DomainError(str(_l("Your CV could not be deleted; it is still on file. Please try again "
+                                     "later or contact the programme office.")), field="cv") from None
     profile.cv_storage_name = None
     profile.cv_original_name = ""
     profile.cv_size = None
     profile.cv_uploaded_at = None
     db.session.flush()
     audit.record(actor, "student_profile", profile.id, "cv_deleted")
-    if path is not None:
-        try:
-            path.unlink()
-        except FileNotFoundError:
-            pass
-        except OSError as error:
-            current_app.logger.warning("could not remove the CV file %s: %s", path.name, type(error).__name__)
-            raise DomainError(str(_l("Your CV could not be deleted; it is still on file. Please try again "
-                                     "later or contact the programme office.")), field="cv") from None
     return CvChange()
 
 
-def own_cv(actor: User) -> tuple[Path, str]:
-    """(file, download name) of the actor's own CV."""
+def read_cv(profile: StudentProfile | None) -> bytes | None:
+    """The CV's bytes from the configured storage, or None when there is none (or its file is gone)."""
+    key = cv_key(profile) if profile is not None else None
+    if key is None:
+        return None
+    try:
+        return storage.current().get(key)
+    except storage.StorageError as error:
+        current_app.logger.warning("could not read the CV file %s: %s", key, error)
+        raise
+
+
+def own_cv(actor: User) -> tuple[bytes, str]:
+    """(content, download name) of the actor's own CV."""
     profile = get_profile(actor)
-    path = cv_path(profile)
-    if path is None or not path.is_file():
+    data = read_cv(profile)
+    if data is None:
         raise NotFound(str(_l("You have not uploaded a CV.")))
-    return path, profile.cv_original_name or "cv.pdf"
+    return data, profile.cv_original_name or "cv.pdf"

@@ -1,6 +1,8 @@
 """Routes of the students blueprint (under /student): profile and skills, CV, recommendations, applications."""
 from __future__ import annotations
 
+import io
+
 from flask import Blueprint, current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
@@ -123,8 +125,8 @@ def delete_cv():
 
 @bp.route("/cv", methods=["GET"], endpoint="download_cv")
 def download_cv():
-    path, name = students.own_cv(web.actor())
-    return web.no_store(send_file(path, as_attachment=True, download_name=name, mimetype="application/pdf",
+    data, name = students.own_cv(web.actor())
+    return web.no_store(send_file(io.BytesIO(data), as_attachment=True, download_name=name, mimetype="application/pdf",
                               max_age=0))
 
 

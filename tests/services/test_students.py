@@ -1,13 +1,14 @@
 """Student profiles: skills canonicalised at save time, bad levels and too many skills refused, CV storage."""
 from __future__ import annotations
 
-import os
+from pathlib import Path
 
 import pytest
 from sqlalchemy import select
 
+from marketplace import storage
 from marketplace.extensions import db
-from marketplace.models import AuditEvent, StudentProfile
+from marketplace.models import AuditEvent, StoredFile, StudentProfile
 from marketplace.services import students
 from marketplace.services.errors import DomainError, NotFound
 from tests.factories import make_company_manager, make_student
@@ -83,11 +84,15 @@ def test_only_the_student_themself_edits_their_profile(app):
 
 
 # -- CV --------------------------------------------------------------------------------------------------
+# The CV goes to the configured storage: the local disk on SQLite, the database on PostgreSQL (the defaults).
 
 
-def _files(app):
-    folder = students.cv_folder()
-    return sorted(p.name for p in folder.iterdir()) if folder.exists() else []
+def _stored(profile) -> bytes | None:
+    return storage.current().get(students.cv_key(profile))
+
+
+def _keys(app) -> list[str]:
+    return sorted(storage.current().keys())
 
 
 def test_cv_is_stored_under_a_generated_name_outside_static(app):
@@ -95,12 +100,23 @@ def test_cv_is_stored_under_a_generated_name_outside_static(app):
     upload_cv(student, filename="../../etc/passwd 이력서.pdf")
     profile = students.get_profile(student)
     assert profile.cv_original_name == "passwd 이력서.pdf"
-    path = students.cv_path(profile)
-    assert path.read_bytes() == PDF
-    assert "static" not in str(path) and path.name == profile.cv_storage_name
-    assert _files(app) == [profile.cv_storage_name]  # no temp file left behind
+    assert _stored(profile) == PDF
+    assert students.cv_key(profile) == f"cv/{profile.cv_storage_name}"
+    assert _keys(app) == [f"cv/{profile.cv_storage_name}"]  # no temp file left behind
     actions = db.session.scalars(select(AuditEvent.action).where(AuditEvent.entity_type == "student_profile"))
     assert "cv_uploaded" in list(actions)
+
+
+def test_default_storage_is_the_database_with_postgresql_and_the_disk_with_sqlite(app, backend):
+    student = make_student()
+    upload_cv(student)
+    profile = students.get_profile(student)
+    on_disk = (Path(app.config["UPLOAD_FOLDER"]) / "cv" / profile.cv_storage_name).is_file()
+    in_table = db.session.scalar(select(StoredFile.size).where(StoredFile.key == students.cv_key(profile)))
+    if backend == "postgresql":
+        assert storage.current().name == "database" and not on_disk and in_table == len(PDF)
+    else:
+        assert storage.current().name == "local" and on_disk and in_table is None
 
 
 @pytest.mark.parametrize("raw, expected", [
@@ -118,7 +134,7 @@ def test_non_pdf_content_is_refused_whatever_its_name(app, data):
     with pytest.raises(DomainError) as error:
         students.store_cv(student, students.get_profile(student), "cv.pdf", data)
     assert error.value.field == "cv"
-    assert _files(app) == []
+    assert _keys(app) == []
 
 
 def test_cv_over_5_mb_is_refused(app):
@@ -132,30 +148,30 @@ def test_cv_over_5_mb_is_refused(app):
 def test_replacing_a_cv_removes_the_old_file_only_after_commit(app):
     student = make_student()
     upload_cv(student)
-    old = students.cv_path(students.get_profile(student))
-    change = students.store_cv(student, students.get_profile(student), "new.pdf", PDF)
-    assert old.exists() and change.new_file.exists()
+    old = students.cv_key(students.get_profile(student))
+    change = students.store_cv(student, students.get_profile(student), "new.pdf", PDF + b" ")
+    assert storage.current().get(old) == PDF and storage.current().get(change.new_key) == PDF + b" "
     db.session.commit()
     change.committed()
-    assert not old.exists() and change.new_file.exists()
-    assert _files(app) == [change.new_file.name]
+    assert storage.current().get(old) is None and storage.current().get(change.new_key) == PDF + b" "
+    assert _keys(app) == [change.new_key]
 
 
 def test_failed_commit_leaves_the_old_cv_and_no_new_file(app):
     student = make_student()
     upload_cv(student)
-    old = students.cv_path(students.get_profile(student))
+    old = students.cv_key(students.get_profile(student))
     change = students.store_cv(student, students.get_profile(student), "new.pdf", PDF)
     db.session.rollback()
     change.failed()
-    assert old.exists() and not change.new_file.exists()
-    assert students.get_profile(student).cv_storage_name == old.name
+    assert storage.current().get(old) == PDF and storage.current().get(change.new_key) is None
+    assert students.cv_key(students.get_profile(student)) == old
 
 
 def test_unwritable_upload_folder_gives_a_message_and_changes_nothing(app, tmp_path):
     blocker = tmp_path / "not-a-folder"
     blocker.write_text("a regular file")
-    app.config["UPLOAD_FOLDER"] = str(blocker / "uploads")
+    app.config.update(STORAGE_BACKEND="local", UPLOAD_FOLDER=str(blocker / "uploads"))
     student = make_student()
     with pytest.raises(DomainError) as error:
         students.store_cv(student, students.get_profile(student), "cv.pdf", PDF)
@@ -167,11 +183,11 @@ def test_unwritable_upload_folder_gives_a_message_and_changes_nothing(app, tmp_p
 def test_deleting_the_cv_removes_the_file(app):
     student = make_student()
     upload_cv(student)
-    path = students.cv_path(students.get_profile(student))
+    key = students.cv_key(students.get_profile(student))
     change = students.delete_cv(student, students.get_profile(student))
     db.session.commit()
     change.committed()
-    assert not path.exists()
+    assert storage.current().get(key) is None
     assert students.get_profile(student).cv_storage_name is None
     with pytest.raises(NotFound):
         students.delete_cv(student, students.get_profile(student))
@@ -185,9 +201,10 @@ def _make_unremovable(path) -> None:
 
 
 def test_cv_whose_file_cannot_be_removed_stays_on_the_profile_and_the_failure_is_reported(app):
+    app.config["STORAGE_BACKEND"] = "local"
     student = make_student()
     upload_cv(student)
-    path = students.cv_path(students.get_profile(student))
+    path = storage.current().path(students.cv_key(students.get_profile(student)))
     _make_unremovable(path)
     with pytest.raises(DomainError) as error:
         students.delete_cv(student, students.get_profile(student))
@@ -201,7 +218,7 @@ def test_cv_whose_file_cannot_be_removed_stays_on_the_profile_and_the_failure_is
 def test_deleting_a_cv_whose_file_is_already_gone_clears_the_profile(app):
     student = make_student()
     upload_cv(student)
-    students.cv_path(students.get_profile(student)).unlink()
+    storage.current().delete(students.cv_key(students.get_profile(student)))
     students.delete_cv(student, students.get_profile(student))
     db.session.commit()
     assert students.get_profile(student).cv_storage_name is None
@@ -210,4 +227,4 @@ def test_deleting_a_cv_whose_file_is_already_gone_clears_the_profile(app):
 def test_skills_profile_roundtrip_through_factory(app):
     student = give_skills(make_student(), [("Python", 5)])
     assert [s.display_name for s in students.get_profile(student).skills] == ["Python"]
-    assert os.path.basename(str(students.cv_folder())) == "cv"
+    assert students.CV_FOLDER == "cv"

@@ -42,6 +42,7 @@ OWN_REVIEWERS = allow("xm_own", "admin")
 MATRIX: dict[tuple[str, str], tuple[str, dict[str, str], dict]] = {
     ("main.index", "GET"): ("/", EVERYONE, {}),
     ("main.healthz", "GET"): ("/healthz", EVERYONE, {}),
+    ("main.readyz", "GET"): ("/readyz", EVERYONE, {}),
     ("main.set_language", "POST"): ("/language", EVERYONE, {"locale": "en"}),
     ("auth.login", "GET"): ("/auth/login", EVERYONE, {}),
     ("auth.login", "POST"): ("/auth/login", EVERYONE, {"email": "x@y.kr", "password": "wrong-pass-1"}),

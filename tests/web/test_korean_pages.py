@@ -45,7 +45,7 @@ STATUS_ENUMS = (ApplicationStatus, PlacementStatus, OpeningStatus, CompanyStatus
                 ProposalStatus)
 RAW_VALUE = re.compile(r"(?<![\w-])(" + "|".join(sorted({m.value for e in STATUS_ENUMS for m in e}, key=len,
                                                           reverse=True)) + r")(?![\w-])")
-NOT_PAGES = {"static", "main.healthz", "openings.skill_suggestions", "applications.application_cv",
+NOT_PAGES = {"static", "main.healthz", "main.readyz", "openings.skill_suggestions", "applications.application_cv",
              "students.download_cv"}
 LANGUAGE_NAMES = {"English", "Korean"}
 PLACEHOLDER = re.compile(r"%\(\w+\)[sd]")

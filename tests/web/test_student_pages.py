@@ -7,6 +7,7 @@ import pytest
 from sqlalchemy import func, select
 
 from marketplace.clock import today_in_seoul
+from marketplace import storage
 from marketplace.extensions import db
 from marketplace.models import (
     Application,
@@ -118,19 +119,20 @@ def test_student_uploads_downloads_replaces_and_deletes_a_cv(client, auth):
     assert "no-store" in download.headers["Cache-Control"]
     disposition = download.headers["Content-Disposition"]
     assert disposition.startswith("attachment") and "filename*=UTF-8''" in disposition and ".." not in disposition
-    first = students.cv_path(students.get_profile(student))
+    first = students.cv_key(students.get_profile(student))
     assert _upload(auth, PDF + b" ", "second.pdf").status_code == 302
-    assert not first.exists()
+    assert storage.current().get(first) is None
     assert "second.pdf" in client.get("/student/profile").get_data(as_text=True)
     assert auth.post("/student/cv/delete", form_page="/student/profile").status_code == 302
     assert client.get("/student/cv").status_code == 404
 
 
-def test_failed_cv_delete_says_so_and_the_cv_stays_downloadable(client, auth):
+def test_failed_cv_delete_says_so_and_the_cv_stays_downloadable(app, client, auth):
+    app.config["STORAGE_BACKEND"] = "local"
     student = make_student()
     auth.login(student.email)
     assert _upload(auth, PDF, "cv.pdf").status_code == 302
-    path = students.cv_path(students.get_profile(student))
+    path = storage.current().path(students.cv_key(students.get_profile(student)))
     path.unlink()
     path.mkdir()  # a non-empty directory where the file was: unlink() fails, even as root
     (path / "pinned").write_text("x")
@@ -166,7 +168,7 @@ def test_oversized_upload_gets_the_friendly_413_page(client, auth):
 def test_unwritable_upload_folder_shows_a_message_not_a_500(app, client, auth, tmp_path):
     blocker = tmp_path / "file"
     blocker.write_text("x")
-    app.config["UPLOAD_FOLDER"] = str(blocker / "sub")
+    app.config.update(STORAGE_BACKEND="local", UPLOAD_FOLDER=str(blocker / "sub"))
     auth.login(make_student().email)
     response = _upload(auth, PDF, "cv.pdf")
     assert response.status_code == 400 and "could not be stored" in response.get_data(as_text=True)
