@@ -1,5 +1,5 @@
 """Command-line tasks: `flask --app wsgi seed`, `send-mail`, `mail-worker`, `send-digest`, `activate-placements`,
-`create-admin`."""
+`create-admin`, `copy-uploads`, `scheduler`, `worker`, `run-job`."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -111,6 +111,43 @@ def register(app: Flask) -> None:
                    f"{skipped} were already there, {failed} failed.")
         if failed:
             raise SystemExit(1)
+
+    @app.cli.command("scheduler")
+    @click.option("--once", is_flag=True, help="Claim and hand on what is due now, then exit (for cron).")
+    def scheduler_command(once: bool) -> None:
+        """Start scheduled jobs (SCHEDULE): run one on every application server; each period runs once in all.
+
+        With REDIS_URL the jobs go to the queue for `flask worker`; without it they run here."""
+        from marketplace import jobs
+
+        if once:
+            claimed = jobs.tick()
+            click.echo(f"Claimed {len(claimed)} due jobs: " + ", ".join(f"{n} #{s}" for n, s in claimed))
+            return
+        periods = ", ".join(f"{name} every {seconds} s" for name, seconds in jobs.schedule(app.config).items())
+        click.echo(f"Scheduler {jobs.whoami()}: {periods}")
+        jobs.run_scheduler()
+
+    @app.cli.command("worker")
+    @click.option("--burst", is_flag=True, help="Exit once the queue is empty.")
+    def worker_command(burst: bool) -> None:
+        """Execute queued background jobs (needs REDIS_URL). Run one or more anywhere that reaches Redis."""
+        from marketplace import jobs
+
+        try:
+            jobs.run_worker(burst=burst)
+        except RuntimeError as error:
+            raise click.ClickException(str(error)) from None
+
+    @app.cli.command("run-job")
+    @click.argument("name")
+    def run_job_command(name: str) -> None:
+        """Run one job now in this process, outside the schedule (send-mail, activate-placements, ...)."""
+        from marketplace import jobs
+
+        if name not in jobs.JOBS:
+            raise click.ClickException(f"unknown job {name!r}; known: {', '.join(jobs.JOBS)}")
+        click.echo(jobs.run(name))
 
     @app.cli.command("create-admin")
     @click.option("--email", prompt=True)

@@ -70,6 +70,14 @@ class Config:
 
     # Redis (optional): attempt counters, the background job queue (RQ) and /readyz's check when set.
     REDIS_URL = os.environ.get("REDIS_URL", "")
+    # Scheduled jobs (marketplace/jobs.py): period in seconds, 0 = off. `flask scheduler` runs them once per
+    # period across every server; on the RQ queue when REDIS_URL is set (`flask worker`), else inline.
+    SCHEDULE = {
+        "send-mail": int(os.environ.get("SCHEDULE_SEND_MAIL", "60")),
+        "activate-placements": int(os.environ.get("SCHEDULE_ACTIVATE_PLACEMENTS", "900")),
+        "prune-job-runs": int(os.environ.get("SCHEDULE_PRUNE_JOB_RUNS", "86400")),
+    }
+    JOB_TIMEOUT = int(os.environ.get("JOB_TIMEOUT", "600"))  # seconds before the worker gives a job up
 
     # Attempt counters (services/throttle.py): unset = in the database, shared by every worker and
     # server; redis://host:6379/0 = in Redis. Per-worker memory is refused: it multiplies the limits.
