@@ -15,9 +15,11 @@ from marketplace.clock import today_in_seoul
 from marketplace.extensions import db
 from marketplace.models import AuditEvent, JobRun, Placement, PlacementStatus
 from tests.factories_placements import make_placement
-from tests.services.test_throttle import redis_url  # noqa: F401  (fixture: a throw-away redis-server)
+from tests.services import test_throttle
 
 SCHEDULE = {"send-mail": 60, "activate-placements": 300, "prune-job-runs": 0}
+
+redis_url = test_throttle.redis_url  # fixture: a throw-away redis-server
 
 
 def _two_schedulers_tick(app, now: float, count: int = 2) -> list[list[tuple[str, int]]]:

@@ -1,6 +1,8 @@
 """The health check answers for the app and its database; the readiness check for every shared service."""
 
-from tests.services.test_throttle import redis_url  # noqa: F401  (fixture: a throw-away redis-server)
+from tests.services import test_throttle
+
+redis_url = test_throttle.redis_url  # fixture: a throw-away redis-server
 
 
 def test_healthz_is_ok_when_the_database_answers(client):

@@ -1,0 +1,67 @@
+#!/usr/bin/env python3
+"""Take failing application servers out of nginx and put them back: ask each server's /readyz every second and
+keep nginx's upstream include listing a failing one as `down` (open-source nginx has no active health checks).
+
+    readyz-watch.py --upstream /etc/nginx/marketplace-upstream.conf --reload "nginx -s reload" \
+        10.0.0.11:8000 10.0.0.12:8000
+
+Standard library only, so it runs with the system python3 on the proxy host. When every server fails it keeps them
+all listed (nginx then answers 502 itself rather than refusing to load its configuration).
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import shlex
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+
+
+def ready(server: str, timeout: float) -> bool:
+    try:
+        with urllib.request.urlopen(f"http://{server}/readyz", timeout=timeout) as response:
+            return response.status == 200
+    except (urllib.error.URLError, OSError):
+        return False
+
+
+def render(servers: list[str], failing: set[str], options: str) -> str:
+    if failing >= set(servers):
+        failing = set()
+    lines = [f"server {s} {options}{' down' if s in failing else ''};" for s in servers]
+    return "# written by deploy/readyz-watch.py\n" + "\n".join(lines) + "\n"
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("servers", nargs="+", help="host:port of each application server")
+    parser.add_argument("--upstream", required=True, help="the file nginx includes in its upstream block")
+    parser.add_argument("--reload", required=True, help="command that makes nginx reread its configuration")
+    parser.add_argument("--every", type=float, default=1.0, help="seconds between rounds")
+    parser.add_argument("--timeout", type=float, default=2.0, help="seconds a /readyz answer may take")
+    parser.add_argument("--options", default="max_fails=1 fail_timeout=5s")
+    parser.add_argument("--once", action="store_true", help="write the file once and exit")
+    args = parser.parse_args()
+    written = None
+    while True:
+        failing = {server for server in args.servers if not ready(server, args.timeout)}
+        text = render(args.servers, failing, args.options)
+        if text != written:
+            with open(args.upstream + ".tmp", "w") as handle:
+                handle.write(text)
+
+            os.replace(args.upstream + ".tmp", args.upstream)
+            if written is not None:
+                subprocess.run(shlex.split(args.reload), check=False)
+            print(time.strftime("%H:%M:%S"), "out:", sorted(failing) or "none", flush=True)
+            written = text
+        if args.once:
+            return 0
+        time.sleep(args.every)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
