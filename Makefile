@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 WORKERS ?= 2
 FLASK := $(BIN)/flask --app wsgi
 
-.PHONY: run test install install-dev db seed serve lint translations bench clean audit
+.PHONY: run test install install-dev db seed serve lint translations bench clean audit stack stack-stop
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -41,6 +41,13 @@ run: seed
 	$(FLASK) activate-placements
 	@echo "Serving on http://$(HOST):$(PORT)  (demo accounts: see README.md); the mail worker runs beside it"
 	$(BIN)/gunicorn --config gunicorn.conf.py --bind $(HOST):$(PORT) --workers $(WORKERS) --access-logfile - wsgi:app
+
+# The production stack on this machine (nginx + 2 app servers + PostgreSQL + Redis + worker): deploy/local-stack.sh
+stack: install
+	VENV=$(VENV) deploy/local-stack.sh start
+
+stack-stop:
+	deploy/local-stack.sh stop
 
 test: install-dev
 	$(BIN)/pytest $(PYTEST_ARGS)

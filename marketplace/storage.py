@@ -234,7 +234,9 @@ def build(config, name: str | None = None):
 
 def init_app(app: Flask) -> None:
     """Check the setting at start-up, so a wrong name stops the server instead of the first upload."""
-    backend_name(app.config)
+    if backend_name(app.config) == "local" and app.config.get("SESSION_COOKIE_SECURE"):
+        app.logger.warning("STORAGE_BACKEND is local: uploads stay on this server's disk, invisible to any other "
+                           "server. With several servers set STORAGE_BACKEND=database or s3 (README).")
 
 
 def current():
