@@ -74,6 +74,7 @@ class Config:
     # period across every server; on the RQ queue when REDIS_URL is set (`flask worker`), else inline.
     SCHEDULE = {
         "send-mail": int(os.environ.get("SCHEDULE_SEND_MAIL", "60")),
+        "send-digest": int(os.environ.get("SCHEDULE_SEND_DIGEST", "3600")),
         "activate-placements": int(os.environ.get("SCHEDULE_ACTIVATE_PLACEMENTS", "900")),
         "prune-job-runs": int(os.environ.get("SCHEDULE_PRUNE_JOB_RUNS", "86400")),
     }

@@ -39,8 +39,19 @@ KEEP_RUNS = timedelta(days=14)
 def _send_mail() -> str:
     from marketplace.services.notifications import send_pending_mail
 
-    sent, failed = send_pending_mail(int(current_app.config.get("MAIL_BATCH", 200)))
-    return f"sent {sent}, failed {failed}"
+    delivery = send_pending_mail(int(current_app.config.get("MAIL_BATCH", 200)))
+    sent, failed = delivery
+    server_error = getattr(delivery, "server_error", None)
+    return f"sent {sent}, failed {failed}" + (f"; mail server unreachable: {server_error}" if server_error else "")
+
+
+def _send_digest() -> str:
+    from marketplace.services import digests
+
+    day = digests.due_day()
+    if day is None:
+        return "not yet (before DIGEST_HOUR, Seoul)"
+    return f"digest of {day.isoformat()}: {digests.send_digests(day)} queued"
 
 
 def _activate_placements() -> str:
@@ -66,6 +77,7 @@ class Job:
 
 JOBS: dict[str, Job] = {job.name: job for job in (
     Job("send-mail", _send_mail, "deliver due e-mails of the outbox"),
+    Job("send-digest", _send_digest, "queue the daily digest once DIGEST_HOUR (Seoul) has come; once per user and day"),
     Job("activate-placements", _activate_placements, "approved placements whose start date came become active"),
     Job("prune-job-runs", _prune_job_runs, "forget job_run rows older than 14 days"),
 )}

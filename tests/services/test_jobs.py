@@ -115,3 +115,11 @@ def test_old_job_runs_are_pruned(app):
     db.session.commit()
     jobs.tick(now=time.time())
     assert [r[0] for r in _runs()] == ["prune-job-runs"]
+
+
+def test_run_job_command_runs_the_digest_job_once_the_hour_has_come(app, runner):
+    app.config["DIGEST_HOUR"] = 0
+    result = runner.invoke(args=["run-job", "send-digest"])
+    assert result.exit_code == 0 and "digest of" in result.output and "0 queued" in result.output
+    unknown = runner.invoke(args=["run-job", "make-coffee"])
+    assert unknown.exit_code != 0 and "unknown job" in unknown.output

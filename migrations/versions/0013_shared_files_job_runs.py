@@ -1,7 +1,7 @@
 """several servers: uploaded files in the database (STORAGE_BACKEND=database) and claims of scheduled job runs
 
-Revision ID: 0012_shared_files
-Revises: 0008
+Revision ID: 0013_shared_files
+Revises: 0012_email_preferences_digest
 Create Date: 2026-11-29 16:10:00
 
 """
@@ -12,8 +12,8 @@ from marketplace.models.base import UTCDateTime
 
 
 # revision identifiers, used by Alembic.
-revision = '0012_shared_files'
-down_revision = '0008'
+revision = '0013_shared_files'
+down_revision = '0012_email_preferences_digest'
 branch_labels = None
 depends_on = None
 
