@@ -11,7 +11,9 @@ from flask_login import current_user, logout_user
 from sqlalchemy import event
 
 from marketplace import models  # noqa: F401  (register every table on the metadata)
-from marketplace import sessions, storage, templating
+from marketplace import api, sessions, storage, templating
+from marketplace.api import auth as api_auth
+from marketplace.api.problems import in_api
 from marketplace.admin.routes import bp as admin_bp
 from marketplace.applicants.routes import bp as applicants_bp
 from marketplace.applications.routes import bp as applications_bp
@@ -31,6 +33,7 @@ from marketplace.security import apply_security_headers
 from marketplace.services.accounts import get_user_by_session_token
 from marketplace.services.throttle import storage_for
 from marketplace.students.routes import bp as students_bp
+from marketplace.tokens.routes import bp as tokens_bp
 
 
 def create_app(config: type[Config] | dict | None = None) -> Flask:
@@ -125,6 +128,8 @@ def select_locale() -> str:
     languages = current_app.config["LANGUAGES"]
     if not has_request_context():  # CLI, seeds, jobs
         return current_app.config["BABEL_DEFAULT_LOCALE"]
+    if in_api():  # the token owner's choice, else Accept-Language; never the cookie's
+        return api_auth.locale_for_api(languages) or current_app.config["BABEL_DEFAULT_LOCALE"]
     if current_user and getattr(current_user, "is_authenticated", False) and current_user.locale in languages:
         return current_user.locale
     chosen = session.get("locale")
@@ -137,6 +142,8 @@ def register_request_hooks(app: Flask) -> None:
     @app.before_request
     def assign_request_id() -> None:
         g.request_id = request.headers.get("X-Request-ID", "")[:64] or uuid.uuid4().hex
+
+    app.before_request(api_auth.ignore_cookies)  # before anything reads current_user
 
     @app.before_request
     def enforce_session_lifetime() -> None:
@@ -178,6 +185,8 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(students_bp, url_prefix="/student")
     app.register_blueprint(applications_bp)
     app.register_blueprint(applicants_bp)
+    app.register_blueprint(tokens_bp, url_prefix="/account/tokens")
+    api.register(app)
 
 
 def register_errors(app: Flask) -> None:

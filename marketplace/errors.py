@@ -8,6 +8,8 @@ from redis.exceptions import RedisError
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from werkzeug.exceptions import HTTPException
 
+from marketplace.api import problems
+from marketplace.api.auth import ApiAuthError
 from marketplace.extensions import db, login_manager
 from marketplace.storage import StorageError
 from marketplace.security import log_refusal
@@ -33,7 +35,10 @@ def _wants_json() -> bool:
     return request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json"
 
 
-def render_error(status: int, message: str | None = None):
+def render_error(status: int, message: str | None = None, errors=None, headers: dict | None = None):
+    """The error page, a JSON error for /api/skills, or under /api/v1 an application/problem+json document."""
+    if problems.in_api():
+        return problems.problem(status, message, errors=errors, headers=headers), status
     title, default = _titles().get(status, (_("Error"), ""))
     text = message or default
     if _wants_json():
@@ -47,15 +52,23 @@ REFUSALS = {403: "forbidden", 429: "rate_limited"}
 
 
 def register(app: Flask) -> None:
-    @app.errorhandler(CSRFError)
-    def csrf_error(error):
-        return render_error(400, _("The form expired or was tampered with. Please reload the page and try again."))
+    @app.errorhandler(ApiAuthError)
+    def api_auth_error(error: ApiAuthError):
+        db.session.rollback()
+        if error.status == 403:
+            log_refusal("forbidden")
+        return render_error(error.status, error.detail, headers=error.headers())
 
     @app.errorhandler(DomainError)
     def domain_error(error: DomainError):
         db.session.rollback()
         if error.status == 403:
             log_refusal("forbidden")
+        if problems.in_api():
+            # Input a rule refused (a missing reason, too long a note) is 422 in the API, beside its field.
+            status = 422 if error.status == 400 else error.status
+            fields = [(field, message) for field, message in error.field_messages()]
+            return render_error(status, error.message, errors=problems.field_errors(fields) if status == 422 else None)
         return render_error(error.status, error.message)
 
     @app.errorhandler(TooManyAttempts)
@@ -66,12 +79,25 @@ def register(app: Flask) -> None:
         response.headers["Retry-After"] = str(error.retry_after)
         return response
 
+    @app.errorhandler(CSRFError)
+    def csrf_error_api_aware(error):
+        if problems.in_api():
+            return render_error(403, _("A call that carries cookies must also send the page's CSRF token "
+                                       "(X-CSRFToken). Scripts: send only the Authorization header, no cookies."))
+        return render_error(400, _("The form expired or was tampered with. Please reload the page and try again."))
+
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
         if error.code is None or error.code < 400:
             return error
         if error.code in REFUSALS:
             log_refusal(REFUSALS[error.code])
+        if problems.in_api():
+            data = getattr(error, "data", None) or {}
+            if "messages" in data:  # the library's input validation (webargs): every field's reason
+                return render_error(422, None, errors=problems.field_errors(data["messages"]))
+            headers = {"Allow": ", ".join(error.valid_methods)} if getattr(error, "valid_methods", None) else None
+            return render_error(error.code, None, headers=headers)
         response, status = render_error(error.code)
         if status == 405 and hasattr(error, "valid_methods") and error.valid_methods:
             response = app.make_response((response, status))
@@ -101,7 +127,7 @@ def register(app: Flask) -> None:
         except (OperationalError, DBAPIError):
             pass
         app.logger.error("shared service error: %s", error.__class__.__name__, exc_info=error)
-        response = app.make_response(render_error(503))
+        response = app.make_response(render_error(503, headers={"Retry-After": "30"}))
         response.headers["Retry-After"] = "30"
         return response
 

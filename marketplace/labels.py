@@ -285,6 +285,7 @@ ENTITY_TYPES = {
     "matching_round": _l("Matching round"),
     "student_profile": _l("Student profile"),
     "outbox_email": _l("E-mail"),
+    "api_token": _l("API token"),
 }
 
 # Which status enum an entity's from/to states belong to (stored as the enum's value).

@@ -41,6 +41,7 @@ from marketplace.models.rounds import (
     round_openings,
 )
 from marketplace.models.students import StudentSkill
+from marketplace.models.tokens import ApiToken
 from marketplace.models.users import (
     DegreeLevel,
     Designation,
@@ -51,6 +52,7 @@ from marketplace.models.users import (
 )
 
 __all__ = [
+    "ApiToken",
     "JobRun",
     "StoredFile",
     "AttemptCounter",

@@ -609,3 +609,9 @@ def membership_with_company(user: User) -> tuple[CompanyMembership | None, Compa
     """(active membership, open join request) of a company manager, for their dashboard."""
     return active_membership(user), open_join_request(user)
 
+
+
+def public_companies_query() -> Select:
+    """Approved companies (what anyone may see), by name, with their partner groups."""
+    return (select(Company).options(selectinload(Company.partner_groups))
+            .where(Company.status == CompanyStatus.APPROVED).order_by(Company.name, Company.id))

@@ -1,0 +1,1 @@
+"""The account's personal access tokens for the JSON API."""
