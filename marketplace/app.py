@@ -13,7 +13,7 @@ from sqlalchemy import event
 from marketplace import models  # noqa: F401  (register every table on the metadata)
 from marketplace import api, sessions, storage, templating
 from marketplace.api import auth as api_auth
-from marketplace.api.problems import in_api
+from marketplace.api.problems import in_api, refuse_field
 from marketplace.admin.routes import bp as admin_bp
 from marketplace.applicants.routes import bp as applicants_bp
 from marketplace.applications.routes import bp as applications_bp
@@ -165,8 +165,10 @@ def register_request_hooks(app: Flask) -> None:
     def refuse_nul_characters() -> None:
         # No field of ours takes a NUL; PostgreSQL cannot store one in text, so refuse it up front.
         for values in (request.args, request.form):
-            for value in values.values():
+            for name, value in values.items():
                 if "\x00" in value:
+                    if in_api():
+                        refuse_field(name, _l("No field takes a NUL character."))
                     abort(400)
 
     sessions.register(app)  # after the lifetime check: staff areas need a recent password

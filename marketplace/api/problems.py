@@ -11,6 +11,7 @@ from http import HTTPStatus
 
 from flask import Response, g, request, url_for
 from flask_babel import lazy_gettext as _l
+from werkzeug.exceptions import UnprocessableEntity
 
 API_PREFIX = "/api/v1"
 MEDIA_TYPE = "application/problem+json"
@@ -84,6 +85,13 @@ def field_errors(messages) -> list[dict]:
         # "json"/"query" is where the input came from; the field path is what a client fixes.
         walk("" if location in ("json", "query", "view_args") else str(location), fields)
     return out
+
+
+def refuse_field(name: str, message) -> None:
+    """Raise a 422 naming one input field, in the shape the library's validation errors have."""
+    error = UnprocessableEntity()
+    error.data = {"messages": {"query": {name: [str(message)]}}}
+    raise error
 
 
 def problem(status: int, detail: str | None = None, errors: list[dict] | None = None,

@@ -147,7 +147,7 @@ KIND_LABELS = {"exact": "matched", "fuzzy": "matched (spelling variant)",
 
 class MatchDetail(Schema):
     requirement = fields.String(required=True)
-    importance = _enum(Importance, required=True)
+    importance = fields.String(required=True, validate=validate.OneOf([i.value for i in Importance]))
     min_level = fields.Integer(required=True)
     matched = fields.String(allow_none=True, metadata={"description": "The student's skill that met it."})
     canonical = fields.String(allow_none=True)
