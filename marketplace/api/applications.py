@@ -28,6 +28,7 @@ from marketplace.services.errors import DomainError
 blp = Blueprint("api_applications", __name__, url_prefix="/api/v1",
                 description="Students' own applications; company managers' ranked applicants.")
 blp.before_request(auth.authenticate)
+blp.after_request(auth.cache_headers)
 
 ApplicationPage = page_schema(ApplicationSchema, "ApplicationPage")
 ApplicantPage = page_schema(ApplicantSchema, "ApplicantPage")

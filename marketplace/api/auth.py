@@ -77,6 +77,14 @@ def authenticate() -> None:
     _count(f"api-token:{token.id}" if token is not None else "api-address:" + (request.remote_addr or "-"))
 
 
+def cache_headers(response):
+    """after_request of every API blueprint: answers differ by token and language; a token's answers are private
+    (no shared cache keeps them) and every answer is revalidated with its ETag."""
+    response.headers["Cache-Control"] = "private, no-cache" if g.get("api_token") is not None else "no-cache"
+    response.headers["Vary"] = "Authorization, Accept-Language"
+    return response
+
+
 def _count(key: str) -> None:
     throttle.reserve(throttle.configured("API_RATE_LIMIT"), key)
 

@@ -3,11 +3,12 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
-from flask import request
+from flask import Response, request
 from flask_smorest import Blueprint as SmorestBlueprint
 from flask_smorest.arguments import ArgumentsMixin
 from marshmallow import Schema, fields, validate
 from webargs.flaskparser import FlaskParser, abort
+from werkzeug.exceptions import HTTPException
 
 from marketplace.extensions import db
 
@@ -24,8 +25,27 @@ class Parser(FlaskParser):
         abort(422, exc=error, messages={"json": {"_body": ["The body is not valid JSON."]}})
 
 
+class NotModified(HTTPException):
+    """304 that repeats the ETag it matched (RFC 9110 asks a 304 to carry the validator)."""
+
+    code = 304
+
+    def __init__(self, etag: str):
+        super().__init__()
+        self.etag = etag
+
+    def get_response(self, environ=None, scope=None):
+        response = Response(status=304)
+        response.set_etag(self.etag)
+        return response
+
+
 class Blueprint(SmorestBlueprint):
     ARGUMENTS_PARSER = Parser()
+
+    def _check_not_modified(self, etag):
+        if request.method in self.METHODS_CHECKING_NOT_MODIFIED and etag in request.if_none_match:
+            raise NotModified(etag)
 
 
 assert issubclass(Blueprint, ArgumentsMixin)

@@ -10,6 +10,7 @@ from marketplace.api.schemas import TokenInfo
 
 blp = Blueprint("api_token", __name__, url_prefix="/api/v1", description="The calling token.")
 blp.before_request(auth.authenticate)
+blp.after_request(auth.cache_headers)
 
 
 @blp.route("/token")

@@ -12,6 +12,7 @@ from marketplace.clock import today_in_seoul
 blp = Blueprint("api_openings", __name__, url_prefix="/api/v1",
                 description="Openings and companies, with the public list's filters.")
 blp.before_request(auth.authenticate)
+blp.after_request(auth.cache_headers)
 
 OpeningPage = page_schema(OpeningSchema, "OpeningPage")
 CompanyPage = page_schema(CompanySchema, "CompanyPage")

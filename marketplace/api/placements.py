@@ -20,6 +20,7 @@ from marketplace.services.errors import DomainError
 blp = Blueprint("api_placements", __name__, url_prefix="/api/v1",
                 description="Placement requests and placements of the caller's project groups.")
 blp.before_request(auth.authenticate)
+blp.after_request(auth.cache_headers)
 
 PlacementPage = page_schema(PlacementSchema, "PlacementPage")
 

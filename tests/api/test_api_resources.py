@@ -82,7 +82,8 @@ def test_reads_answer_304_to_a_matching_if_none_match_and_200_after_a_change(api
     first = api.get(f"/api/v1/openings/{opening.id}")
     etag = first.headers["ETag"]
     again = api.get(f"/api/v1/openings/{opening.id}", headers={"If-None-Match": etag})
-    assert again.status_code == 304 and again.get_data() == b""
+    assert again.status_code == 304 and again.get_data() == b"" and again.headers["ETag"] == etag
+    assert first.headers["Cache-Control"] == "no-cache" and "Authorization" in first.headers["Vary"]
     listed = api.get("/api/v1/openings")
     assert api.get("/api/v1/openings", headers={"If-None-Match": listed.headers["ETag"]}).status_code == 304
     opening.title = "Renamed intern"
@@ -118,8 +119,9 @@ def test_student_applies_with_consent_reads_and_withdraws(api):
     assert body["status"] == "submitted" and body["match"]["has_all_musts"] is True
     assert body["match"]["details"][0]["explanation"]
     assert api.get(f"/api/v1/applications/{body['id']}", headers=bearer(token)).get_json()["id"] == body["id"]
-    listed = api.get("/api/v1/applications", headers=bearer(token)).get_json()
-    assert [a["id"] for a in listed["items"]] == [body["id"]]
+    listed = api.get("/api/v1/applications", headers=bearer(token))
+    assert [a["id"] for a in listed.get_json()["items"]] == [body["id"]]
+    assert listed.headers["Cache-Control"] == "private, no-cache"
 
     twice = api.post("/api/v1/applications", headers=bearer(token, **EN),
                      json={"opening_id": opening.id, "statement": "Again", "consent": True})
