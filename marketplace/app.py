@@ -11,7 +11,8 @@ from flask_login import current_user, logout_user
 from sqlalchemy import event
 
 from marketplace import models  # noqa: F401  (register every table on the metadata)
-from marketplace import api, sessions, storage, templating
+from marketplace import sessions, storage, templating
+from marketplace.api import registry as api_registry
 from marketplace.api import auth as api_auth
 from marketplace.api.problems import in_api, refuse_field
 from marketplace.admin.routes import bp as admin_bp
@@ -188,7 +189,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(applications_bp)
     app.register_blueprint(applicants_bp)
     app.register_blueprint(tokens_bp, url_prefix="/account/tokens")
-    api.register(app)
+    api_registry.register(app)
 
 
 def register_errors(app: Flask) -> None:

@@ -257,7 +257,7 @@ def world_app(world_files, tmp_path):
 
 
 def routes(app) -> set[tuple[str, str]]:
-    from marketplace.api import RESOURCES
+    from marketplace.api.registry import RESOURCES
 
     api_resources = {blueprint.name for blueprint in RESOURCES}  # tests/api/test_api_access_matrix.py
     return {(rule.endpoint, method) for rule in app.url_map.iter_rules() if rule.endpoint != "static"
