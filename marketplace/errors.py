@@ -82,7 +82,7 @@ def register(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def csrf_error_api_aware(error):
         if problems.in_api():
-            return render_error(403, _("A call that carries cookies must also send the page's CSRF token "
+            return render_error(400, _("A call that carries cookies must also send the page's CSRF token "
                                        "(X-CSRFToken). Scripts: send only the Authorization header, no cookies."))
         return render_error(400, _("The form expired or was tampered with. Please reload the page and try again."))
 
