@@ -48,8 +48,12 @@ DETAILS: dict[int, object] = {
 }
 
 
+DOCS_PATH = API_PREFIX + "/docs"  # the reference is a page of the site (session, language, HTML errors)
+
+
 def in_api() -> bool:
-    return request.path == API_PREFIX or request.path.startswith(API_PREFIX + "/")
+    path = request.path
+    return (path == API_PREFIX or path.startswith(API_PREFIX + "/")) and path != DOCS_PATH
 
 
 def problem_type(slug: str) -> str:

@@ -13,7 +13,7 @@ from flask_smorest import Api as SmorestApi
 from flask_smorest.utils import prepare_response
 
 from marketplace.api import applications, auth, me, openings, placements
-from marketplace.api.problems import API_PREFIX, DETAILS, MEDIA_TYPE, TYPES
+from marketplace.api.problems import API_PREFIX, DETAILS, DOCS_PATH, MEDIA_TYPE, TYPES
 from marketplace.api.schemas import ProblemSchema
 from marketplace.extensions import csrf
 
@@ -63,11 +63,10 @@ class Api(SmorestApi):
 reference = Blueprint("api_reference", __name__)
 
 
-@reference.route(f"{API_PREFIX}/docs")
+@reference.route(DOCS_PATH)
 def docs():
     """The browsable reference: Swagger UI shipped under static/vendor/swagger-ui (Apache-2.0, see LICENSE)."""
-    response = render_template("api/docs.html")
-    return response
+    return render_template("api/docs.html")
 
 
 def register(app: Flask) -> None:
