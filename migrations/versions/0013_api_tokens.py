@@ -1,7 +1,7 @@
 """personal access tokens for the JSON API
 
-Revision ID: 0012_api_tokens
-Revises: 0008
+Revision ID: 0013_api_tokens
+Revises: 0012_email_preferences_digest
 Create Date: 2026-11-29 16:10:00
 
 """
@@ -11,8 +11,8 @@ import marketplace.models.base
 
 
 # revision identifiers, used by Alembic.
-revision = '0012_api_tokens'
-down_revision = '0008'
+revision = '0013_api_tokens'
+down_revision = '0012_email_preferences_digest'
 branch_labels = None
 depends_on = None
 
