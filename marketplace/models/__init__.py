@@ -1,4 +1,5 @@
 """Typed SQLAlchemy models, one module per aggregate; imported here so Alembic sees them all."""
+from marketplace.models.account_tokens import AccountToken, TokenPurpose
 from marketplace.models.applications import (
     SEAT_HOLDING,
     Application,
@@ -55,6 +56,8 @@ __all__ = [
     "ApiToken",
     "JobRun",
     "StoredFile",
+    "AccountToken",
+    "TokenPurpose",
     "AttemptCounter",
     "SEAT_HOLDING",
     "Application",

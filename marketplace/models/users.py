@@ -7,6 +7,7 @@ from datetime import date, datetime
 
 from flask_login import UserMixin
 from sqlalchemy import Column, Date, Enum, ForeignKey, Integer, String, Table, Text
+from sqlalchemy import false as sa_false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from marketplace.extensions import db
@@ -51,6 +52,12 @@ class User(UserMixin, db.Model):
     session_token: Mapped[str] = mapped_column(String(64), unique=True, default=new_session_token)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Set when the owner used a one-time link sent to `email` (services/tokens.py); cleared when the address
+    # changes. Students apply and company managers register a company only once it is set.
+    email_confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # An account whose password someone else chose (admin, CLI): every page leads to the change-password page
+    # until its owner picks their own.
+    must_change_password: Mapped[bool] = mapped_column(default=False, server_default=sa_false())
 
     student_profile: Mapped[StudentProfile | None] = relationship(
         back_populates="user", uselist=False, cascade="all, delete-orphan"
@@ -69,6 +76,10 @@ class User(UserMixin, db.Model):
     @property
     def is_active(self) -> bool:  # type: ignore[override]
         return self.active
+
+    @property
+    def email_confirmed(self) -> bool:
+        return self.email_confirmed_at is not None
 
     @property
     def active_designation(self) -> Designation | None:
