@@ -88,6 +88,13 @@ class Config:
     LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "10 per minute")
     # Registration attempts per address (each answer tells whether an e-mail has an account).
     REGISTRATION_RATE_LIMIT = os.environ.get("REGISTRATION_RATE_LIMIT", "20 per hour")
+    # "Send the confirmation link again" per account, and "forgot password" per e-mail address typed and per
+    # client address: each sends a mail, so none may flood a mailbox or the outbox.
+    CONFIRMATION_RATE_LIMIT = os.environ.get("CONFIRMATION_RATE_LIMIT", "5 per hour")
+    PASSWORD_RESET_RATE_LIMIT = os.environ.get("PASSWORD_RESET_RATE_LIMIT", "5 per hour")
+    PASSWORD_RESET_CLIENT_RATE_LIMIT = os.environ.get("PASSWORD_RESET_CLIENT_RATE_LIMIT", "30 per hour")
+    # Colleague invitations a company manager sends (each mails an address they typed).
+    INVITATION_RATE_LIMIT = os.environ.get("INVITATION_RATE_LIMIT", "20 per day")
 
     # Behind N reverse proxies that set X-Forwarded-For/-Proto/-Host, set TRUSTED_PROXIES=N so the
     # per-address limits and logs see the client, not the proxy. Off (0) by default: without a proxy

@@ -8,7 +8,7 @@ from marketplace.extensions import db
 from marketplace.models import Role
 from marketplace.seeding_applications import seed_demo_applications, seed_student_skills
 from marketplace.seeding_companies import seed_demo_companies
-from marketplace.services import accounts, designations, groups
+from marketplace.services import accounts, designations, email_confirmation, groups
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 
@@ -46,19 +46,21 @@ def seed_demo() -> int:
     created = 0
     admin = accounts.find_user_by_email(demo["admin"]["email"])
     if admin is None:
-        admin = accounts.create_user(demo["admin"]["email"], demo["password"], demo["admin"]["name"], Role.ADMIN)
+        admin = accounts.create_user(demo["admin"]["email"], demo["password"], demo["admin"]["name"], Role.ADMIN,
+                                     temporary=False)
         created += 1
     for manager in demo["exchange_managers"]:
         if accounts.find_user_by_email(manager["email"]) is None:
             group_ids = [groups.find_group_by_code(code).id for code in manager["groups"]]
             designations.designate(
                 admin, manager["email"], manager["tenure_years"], group_ids,
-                display_name=manager["name"], initial_password=demo["password"],
+                display_name=manager["name"], initial_password=demo["password"], password_is_temporary=False,
             )
             created += 1
     for company_manager in demo["company_managers"]:
         if accounts.find_user_by_email(company_manager["email"]) is None:
-            accounts.register_company_manager(company_manager["email"], demo["password"], company_manager["name"])
+            accounts.register_company_manager(company_manager["email"], demo["password"], company_manager["name"],
+                                              email_confirmed=True)
             created += 1
     for student in demo["students"]:
         if accounts.find_user_by_email(student["email"]) is None:
@@ -67,12 +69,26 @@ def seed_demo() -> int:
                 accounts.StudentRegistration(
                     email=student["email"], password=demo["password"], display_name=student["name"],
                     group_id=group.id, major=student["major"], degree_level=student["degree_level"],
-                    year=student.get("year"),
+                    year=student.get("year"), email_confirmed=True,
                 )
             )
             created += 1
         seed_student_skills(accounts.find_user_by_email(student["email"]), student.get("skills", []))
     db.session.flush()
     created += seed_demo_companies()
+    _demo_accounts_confirmed(demo)
     created += seed_demo_applications()
     return created
+
+
+def _demo_accounts_confirmed(demo: dict) -> None:
+    """Demo accounts sign in with the README's password and act at once, also in a database made before
+    e-mail confirmation existed (seeding again brings it up to date)."""
+    emails = [demo["admin"]["email"]] + [m["email"] for m in demo["exchange_managers"]] + \
+        [m["email"] for m in demo["company_managers"]] + [s["email"] for s in demo["students"]] + \
+        [c["manager"]["email"] for c in load_json("demo_companies.json")["companies"] if c.get("manager")]
+    for email in emails:
+        user = accounts.find_user_by_email(email)
+        if user is not None:
+            user.must_change_password = False
+            email_confirmation.mark_confirmed(user, None, "seeded")

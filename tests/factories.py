@@ -31,26 +31,30 @@ def make_group(code: str | None = None, tracks=(), majors=(("College of Medicine
     return group
 
 
-def make_student(group=None, email: str | None = None, degree_level: str = "master", major: str = "Medicine") -> User:
+def make_student(group=None, email: str | None = None, degree_level: str = "master", major: str = "Medicine",
+                 confirmed: bool = True) -> User:
     group = group or make_group("PNU")
     user = accounts.register_student(
         accounts.StudentRegistration(
             email=email or f"{unique('student')}@pusan.ac.kr", password=PASSWORD,
             display_name="Student " + unique(""), group_id=group.id, major=major, degree_level=degree_level,
+            email_confirmed=confirmed,
         )
     )
     db.session.commit()
     return user
 
 
-def make_company_manager(email: str | None = None) -> User:
-    user = accounts.register_company_manager(email or f"{unique('cm')}@company.co.kr", PASSWORD, "Manager " + unique(""))
+def make_company_manager(email: str | None = None, confirmed: bool = True) -> User:
+    user = accounts.register_company_manager(email or f"{unique('cm')}@company.co.kr", PASSWORD, "Manager " + unique(""),
+                                             email_confirmed=confirmed)
     db.session.commit()
     return user
 
 
 def make_admin(email: str | None = None) -> User:
-    user = accounts.create_user(email or f"{unique('admin')}@office.go.kr", PASSWORD, "Admin", Role.ADMIN)
+    user = accounts.create_user(email or f"{unique('admin')}@office.go.kr", PASSWORD, "Admin", Role.ADMIN,
+                                temporary=False)
     db.session.commit()
     return user
 
@@ -60,7 +64,7 @@ def make_exchange_manager(*group_list, email: str | None = None, tenure: int = 1
     group_list = group_list or (make_group("PNU"),)
     designation = designations.designate(
         admin, email or f"{unique('xm')}@office.go.kr", tenure, [g.id for g in group_list],
-        display_name="Exchange Manager " + unique(""), initial_password=PASSWORD,
+        display_name="Exchange Manager " + unique(""), initial_password=PASSWORD, password_is_temporary=False,
     )
     db.session.commit()
     return designation.user

@@ -11,7 +11,7 @@ from marketplace.extensions import db
 from marketplace.models import DegreeLevel, ProjectGroup, Role, StudentProfile, Track, User
 from marketplace.models.base import utcnow
 from marketplace.models.users import new_session_token
-from marketplace.services import audit, throttle
+from marketplace.services import audit, email_confirmation, throttle
 from marketplace.services.errors import DomainError, NotFound, Reasons
 from marketplace.services.identity import canonical_email, clean_display_name, normalize_email
 from marketplace.services.passwords import hash_password, password_problem, verify_password
@@ -60,7 +60,7 @@ def _email_taken() -> DomainError:
     return DomainError(str(_l("An account with this e-mail address already exists.")), field="email")
 
 
-def _insert_account(user: User) -> None:
+def insert_account(user: User) -> None:
     """Write a new account. Two registrations of one e-mail at the same moment both pass the check above;
     the database's unique index refuses the second, which then gets the same message as if it came later."""
     db.session.add(user)
@@ -85,6 +85,16 @@ class StudentRegistration:
     track_id: int | None = None
     locale: str | None = None
     client_address: str | None = None  # set by the web form: registrations are throttled per address
+    # Seeds and trusted imports only (the web form never sets it): the address counts as confirmed at once.
+    email_confirmed: bool = False
+
+
+def _confirm_or_ask(user: User, trusted: bool) -> None:
+    """A new account's address: confirmed at once by a trusted caller (seeds), else a link is mailed."""
+    if trusted:
+        email_confirmation.mark_confirmed(user, None, "seeded")
+    else:
+        email_confirmation.send_confirmation(user)
 
 
 def register_student(data: StudentRegistration) -> User:
@@ -118,13 +128,14 @@ def register_student(data: StudentRegistration) -> User:
         year=data.year,
         track_id=track.id if track else None,
     )
-    _insert_account(user)
+    insert_account(user)
     audit.record(user, "user", user.id, "registered", None, Role.STUDENT.value)
+    _confirm_or_ask(user, data.email_confirmed)
     return user
 
 
 def register_company_manager(email: str, password: str, display_name: str, locale: str | None = None,
-                             client_address: str | None = None) -> User:
+                             client_address: str | None = None, email_confirmed: bool = False) -> User:
     email = _check_new_account(email, password, display_name, client_address=client_address)
     user = User(
         email=email,
@@ -133,18 +144,25 @@ def register_company_manager(email: str, password: str, display_name: str, local
         role=Role.COMPANY_MANAGER,
         locale=locale,
     )
-    _insert_account(user)
+    insert_account(user)
     audit.record(user, "user", user.id, "registered", None, Role.COMPANY_MANAGER.value)
+    _confirm_or_ask(user, email_confirmed)
     return user
 
 
-def create_user(email: str, password: str, display_name: str, role: Role, actor: User | None = None) -> User:
-    """Create a staff or admin account (CLI, seeds, admin console)."""
+def create_user(email: str, password: str, display_name: str, role: Role, actor: User | None = None,
+                temporary: bool = True) -> User:
+    """Create a staff or admin account (CLI, admin console) with a password someone else chose: it is
+    temporary, so its owner must replace it at first sign-in; the confirmation link is mailed once they have
+    (links are bound to the password, so one sent now would die at that change). Seeds pass temporary=False
+    (demo accounts sign in with the README's password and count as confirmed)."""
     email = _check_new_account(email, password, display_name)
     user = User(email=email, password_hash=hash_password(password), display_name=clean_display_name(display_name),
-                role=role)
-    _insert_account(user)
-    audit.record(actor, "user", user.id, "created", None, role.value)
+                role=role, must_change_password=temporary)
+    insert_account(user)
+    audit.record(actor, "user", user.id, "created", None, role.value, "temporary password" if temporary else "")
+    if not temporary:
+        email_confirmation.mark_confirmed(user, actor, "seeded")
     return user
 
 
@@ -191,9 +209,18 @@ def change_password(user: User, current_password: str, new_password: str) -> Non
         raise DomainError(problem, field="new_password")
     if verify_password(user.password_hash, new_password):
         raise DomainError(str(_l("Choose a password different from the current one.")), field="new_password")
+    set_password(user, new_password, "password_changed")
+
+
+def set_password(user: User, new_password: str, action: str, actor: User | None = None) -> None:
+    """Store a new (already checked) password: every session ends, every link made for the old password dies.
+    An address still unconfirmed gets a fresh confirmation link, as the one it had died with the old password."""
     user.password_hash = hash_password(new_password)
+    user.must_change_password = False
     end_all_sessions(user)
-    audit.record(user, "user", user.id, "password_changed")
+    audit.record(actor or user, "user", user.id, action)
+    if not email_confirmation.has_confirmed_email(user):
+        email_confirmation.send_confirmation(user)
 
 
 def set_active(actor: User, user: User, active: bool) -> None:

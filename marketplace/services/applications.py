@@ -36,6 +36,7 @@ from marketplace.ownership import can_see_cv, is_own_application, manages_compan
 from marketplace.permissions import Permission, user_can
 from marketplace.services import audit, ranking
 from marketplace.services.companies import active_managers, refuse_if_suspended
+from marketplace.services.email_confirmation import has_confirmed_email
 from marketplace.services.errors import Conflict, DomainError, NotFound
 from marketplace.services.majors import major_allowed, major_names
 from marketplace.services.notifications import link_to, notify, notify_many
@@ -122,6 +123,9 @@ def eligibility(student: User | None, opening: Opening, today: date | None = Non
     profile = profile_of(student)
     if profile is None:
         result.reasons.append(str(_l("Only students with a profile can apply.")))
+    elif not has_confirmed_email(student):
+        result.reasons.append(str(_l("Confirm your e-mail address before applying: open the link we sent you, or "
+                                     "ask for a new one from the banner at the top of the page.")))
     if opening.status == OpeningStatus.CLOSED:
         result.reasons.append(str(_l("This opening is closed.")))
     elif opening.status != OpeningStatus.PUBLISHED:

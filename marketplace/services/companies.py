@@ -19,6 +19,7 @@ from marketplace.models import (
     CompanyStatus,
     MembershipStatus,
     ProjectGroup,
+    Role,
     Sector,
     User,
     company_groups,
@@ -32,8 +33,11 @@ from marketplace.ownership import (
     reviewable_group_ids,
 )
 from marketplace.permissions import Permission, user_can
-from marketplace.services import audit, search
+from marketplace.services import account_mail, audit, invitations, search, throttle
+from marketplace.services.accounts import find_user_by_email
+from marketplace.services.email_confirmation import require_confirmed_email
 from marketplace.services.errors import Conflict, DomainError, Forbidden, NotFound, Reasons
+from marketplace.services.identity import clean_display_name, normalize_email
 from marketplace.services.notifications import link_to, managers_of_groups, notify_many
 from marketplace.services.workflow import StateMachine, claim_for_edit
 
@@ -204,6 +208,8 @@ def create_company(actor: User, data: CompanyData) -> Company:
     """A company manager registers their company: it waits, pending, for an exchange manager."""
     if not user_can(actor, Permission.MANAGE_COMPANY):
         raise Forbidden(str(_l("Only company managers can register a company.")))
+    require_confirmed_email(actor, _l("Confirm your e-mail address before registering a company: open the link we "
+                                      "sent you, or ask for a new one from the banner at the top of the page."))
     if active_membership(actor) is not None:
         raise Conflict(str(_l("You already manage a company.")))
     if open_join_request(actor) is not None:
@@ -468,6 +474,8 @@ def request_to_join(actor: User, business_number: str) -> CompanyMembership:
     """A second manager asks to join the company registered under this number."""
     if not user_can(actor, Permission.MANAGE_COMPANY):
         raise Forbidden(str(_l("Only company managers can join a company.")))
+    require_confirmed_email(actor, _l("Confirm your e-mail address before joining a company: open the link we "
+                                      "sent you, or ask for a new one from the banner at the top of the page."))
     if active_membership(actor) is not None:
         raise Conflict(str(_l("You already manage a company.")), field="business_number")
     if open_join_request(actor) is not None:
@@ -615,3 +623,41 @@ def public_companies_query() -> Select:
     """Approved companies (what anyone may see), by name, with their partner groups."""
     return (select(Company).options(selectinload(Company.partner_groups))
             .where(Company.status == CompanyStatus.APPROVED).order_by(Company.name, Company.id))
+
+
+# -- inviting a colleague ----------------------------------------------------------------------------------
+
+
+def invite_colleague(actor: User, email: str, display_name: str) -> str:
+    """A company manager invites a colleague by e-mail; returns the normalised address.
+
+    A new address gets an account that already manages the company and a 7-day link to choose its password. An
+    address that has an account gets a note telling its owner how to ask to join instead. The inviter hears the
+    same either way: no answer tells whether an address is registered. Throttled per inviter
+    (INVITATION_RATE_LIMIT), as every invitation sends a mail."""
+    membership = active_membership(actor)
+    if not user_can(actor, Permission.MANAGE_COMPANY) or membership is None:
+        raise Forbidden(str(_l("Only managers of a company can invite colleagues to it.")))
+    require_confirmed_email(actor)
+    company = membership.company
+    problems = Reasons()
+    address = problems.collect(normalize_email, email)
+    name = problems.collect(clean_display_name, display_name)
+    problems.raise_if_any()
+    throttle.reserve(throttle.configured("INVITATION_RATE_LIMIT"), f"invitation:{actor.id}")
+    user = find_user_by_email(address)
+    what = invitations.invitation_sentence("colleague", company=company.name)
+    if user is None:
+        user = invitations.create_invited_account(actor, address, name, Role.COMPANY_MANAGER)
+        member = CompanyMembership(user_id=user.id, company_id=company.id, status=MembershipStatus.ACTIVE,
+                                   decided_by_id=actor.id, decided_at=utcnow())
+        db.session.add(member)
+        db.session.flush()
+        audit.record(actor, "company_membership", member.id, "invited", None, MembershipStatus.ACTIVE.value)
+        invitations.send_invitation(actor, user, what)
+    elif invitations.awaiting_first_password(user) and active_membership(user) is not None \
+            and active_membership(user).company_id == company.id:
+        invitations.send_invitation(actor, user, what)  # invited before and not in yet: a fresh link
+    elif user.role == Role.COMPANY_MANAGER and user.active and active_membership(user) is None:
+        account_mail.colleague_invitation_for_existing(user, actor, company.name, company.business_number_display)
+    return address
