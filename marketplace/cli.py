@@ -153,10 +153,13 @@ def register(app: Flask) -> None:
     @click.option("--email", prompt=True)
     @click.option("--name", "display_name", prompt="Full name")
     @click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
-    def create_admin_command(email: str, display_name: str, password: str) -> None:
+    @click.option("--temporary/--permanent", default=True, show_default=True,
+                  help="Temporary: the new admin must choose their own password at first sign-in (and then confirms "
+                       "their e-mail). Permanent: for the person running this command, creating their own account.")
+    def create_admin_command(email: str, display_name: str, password: str, temporary: bool) -> None:
         """Create an admin account (the password is asked for, never defaulted)."""
         try:
-            user = create_user(email, password, display_name, Role.ADMIN)
+            user = create_user(email, password, display_name, Role.ADMIN, temporary=temporary)
         except DomainError as error:
             db.session.rollback()
             raise click.ClickException(f"{error.field or 'error'}: {error.message}") from None

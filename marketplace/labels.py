@@ -58,6 +58,7 @@ LABELS: dict[tuple[type, str], object] = _keyed(
     },
     {
         MembershipStatus.REQUESTED: _l("Requested"),
+        MembershipStatus.INVITED: _l("Invited"),
         MembershipStatus.ACTIVE: _l("Active"),
         MembershipStatus.DECLINED: _l("Declined"),
     },
@@ -132,6 +133,7 @@ BADGES: dict[tuple[type, str], str] = _keyed(
     },
     {
         MembershipStatus.REQUESTED: "text-bg-warning",
+        MembershipStatus.INVITED: "text-bg-info",
         MembershipStatus.ACTIVE: "text-bg-success",
         MembershipStatus.DECLINED: "text-bg-secondary",
     },

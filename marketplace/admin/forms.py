@@ -27,7 +27,10 @@ class GroupForm(FlaskForm):
 class DesignationForm(FlaskForm):
     email = EmailField(_l("Email"), validators=[required(), max_length(254)])
     display_name = StringField(_l("Full name (for a new account)"), validators=[optional(), max_length(100)])
-    initial_password = PasswordField(_l("Initial password (for a new account)"), validators=[optional(), max_length(256)])
+    initial_password = PasswordField(
+        _l("Temporary password (optional, for a new account)"), validators=[optional(), max_length(256)],
+        description=_l("Leave it empty to send an invitation: the new manager chooses their own password through a "
+                       "link mailed to them. A temporary password must be changed at first sign-in."))
     tenure_years = IntegerField(_l("Tenure in years"), validators=[input_required(), number_range(0, 60)])
     group_ids = MultiCheckboxField(_l("Project groups served"))
 

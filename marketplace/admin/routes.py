@@ -10,7 +10,7 @@ from marketplace.admin.forms import DesignationForm, DesignationGroupsForm, Grou
 from marketplace.extensions import db
 from marketplace.forms import page_number
 from marketplace.permissions import Permission, permission_required
-from marketplace.services import accounts, designations, groups, history, notifications
+from marketplace.services import accounts, designations, groups, history, invitations, notifications
 from marketplace.services.errors import Reasons
 
 bp = Blueprint("admin", __name__)
@@ -111,6 +111,13 @@ def list_designations():
     )
 
 
+def _designated_message(designation) -> str:
+    if invitations.awaiting_first_password(designation.user):
+        return _("%(name)s is now an exchange manager. An invitation to choose a password was sent to %(email)s.",
+                 name=designation.user.display_name, email=designation.user.email)
+    return _("%(name)s is now an exchange manager.", name=designation.user.display_name)
+
+
 @bp.route("/designations/new", methods=["GET", "POST"])
 def new_designation():
     form = DesignationForm()
@@ -120,7 +127,7 @@ def new_designation():
         designations.designate, web.actor(), email=form.email.data, tenure_years=form.tenure_years.data,
         group_ids=form.group_ids.data or [], display_name=form.display_name.data or "",
         initial_password=form.initial_password.data or "", form=form,
-        success=lambda designation: _("%(name)s is now an exchange manager.", name=designation.user.display_name),
+        success=_designated_message,
     ):
         return redirect(url_for("admin.list_designations"))
     return render_template(

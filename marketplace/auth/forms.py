@@ -45,3 +45,18 @@ class ChangePasswordForm(FlaskForm):
         _l("Repeat new password"),
         validators=[required(), EqualTo("new_password", message=_l("The two passwords do not match."))],
     )
+
+
+class ForgotPasswordForm(FlaskForm):
+    email = EmailField(_l("Email"), validators=[required(), max_length(254)])
+
+
+class SetPasswordForm(FlaskForm):
+    """Choosing a password through a link (reset, invitation): no current password to give."""
+
+    new_password = PasswordField(_l("New password"), validators=[required(), max_length(256)],
+                                 description=_l("At least 8 characters; avoid common passwords."))
+    confirm = PasswordField(
+        _l("Repeat new password"),
+        validators=[required(), EqualTo("new_password", message=_l("The two passwords do not match."))],
+    )

@@ -9,17 +9,39 @@ from flask_login import current_user, login_required, login_user, logout_user
 from marketplace.auth.forms import (
     ChangePasswordForm,
     CompanyManagerRegistrationForm,
+    ForgotPasswordForm,
     LoginForm,
+    SetPasswordForm,
     StudentRegistrationForm,
 )
 from marketplace import web
+from marketplace.forms import ActionForm
 from marketplace.labels import choices
 from marketplace.models import DegreeLevel, Role
 from marketplace import sessions
 from marketplace.security import log_failed_sign_in, safe_next_url
-from marketplace.services import accounts, groups
+from marketplace.services import accounts, email_confirmation, groups, invitations, password_reset
+from marketplace.services.tokens import LinkRefused, LinkUsed
 
 bp = Blueprint("auth", __name__)
+
+
+# What an account with a temporary password may still open: the page that replaces it, sign-out, the language
+# switch and the static files the page needs.
+_OPEN_WITH_TEMPORARY_PASSWORD = {"auth.change_password", "auth.logout", "main.set_language", "main.healthz", "static"}
+
+
+@bp.before_app_request
+def require_own_password():
+    """Someone else chose this account's password (admin, CLI): every page leads to the change-password page
+    until its owner has chosen their own."""
+    if not current_user.is_authenticated or not current_user.must_change_password:
+        return None
+    if request.endpoint in _OPEN_WITH_TEMPORARY_PASSWORD:
+        return None
+    if request.method in {"GET", "HEAD"}:
+        flash(_("Your password was set by someone else. Choose your own password to continue."), "info")
+    return redirect(url_for("auth.change_password"))
 
 
 HOME = {
@@ -126,7 +148,8 @@ def register_student():
             group_id=form.group_id.data, major=form.major.data, degree_level=form.degree_level.data or "",
             year=form.year.data, track_id=form.track_id.data, locale=str(get_locale()),
             client_address=request.remote_addr or "",
-        ), form=form, success=_("Your student account is ready. Next, add your skills: recommendations follow from them."),
+        ), form=form, success=_("Your student account is ready. We sent a confirmation link to your e-mail address; open it before "
+                  "you apply. Next, add your skills: recommendations follow from them."),
     ):
         # The next step, not the generic home page: the skills recommendations need, then the recommendations.
         return redirect(url_for("students.profile", welcome=1))
@@ -140,7 +163,8 @@ def register_company():
     if form.validate_on_submit() and web.run(
         _registered_and_signed_in, accounts.register_company_manager, form.email.data, form.password.data,
         form.display_name.data, locale=str(get_locale()), client_address=request.remote_addr or "", form=form,
-        success=_("Your company manager account is ready. Next, create or join your company."),
+        success=_("Your company manager account is ready. We sent a confirmation link to your e-mail address; open "
+                  "it, then create or join your company."),
     ):
         return redirect(url_for("companies.create_company"))
     return render_template("auth/register_company.html", form=form), web.form_status()
@@ -159,3 +183,92 @@ def change_password():
     ):
         return redirect(url_for("main.index"))
     return render_template("auth/change_password.html", form=form), web.form_status()
+
+
+# -- e-mail confirmation -----------------------------------------------------------------------------------------
+
+
+def _link_problem(check, token: str) -> str | None:
+    """Why the link cannot be used (a sentence for the page), or None."""
+    try:
+        check(token)
+    except (LinkRefused, LinkUsed) as error:
+        return error.message
+    return None
+
+
+@bp.route("/confirm-email/<token>", methods=["GET", "POST"])
+def confirm_email(token: str):
+    """The link of the confirmation e-mail. Opening it shows a button: mail scanners that open links to check
+    them must not use up the link before its owner does."""
+    form = ActionForm()
+    if form.validate_on_submit():
+        done = web.run(email_confirmation.confirm_email, token, report=False,
+                       success=_("Thank you: your e-mail address is confirmed."))
+        if done:
+            if current_user.is_authenticated:
+                return redirect(_home_for(current_user))
+            return redirect(url_for("auth.login"))
+        problem = done.error.message
+    else:
+        problem = _link_problem(email_confirmation.check_confirmation_link, token)
+    return render_template("auth/confirm_email.html", form=form, problem=problem), 400 if problem else 200
+
+
+@bp.route("/confirm-email/resend", methods=["POST"])
+@login_required
+def resend_confirmation():
+    web.require_form()
+    web.run(email_confirmation.resend_confirmation, web.actor(), category="info",
+            success=_("We sent a new confirmation link to %(email)s. It works for 24 hours.",
+                      email=current_user.email))
+    return redirect(safe_next_url(request.form.get("next")) or _home_for(current_user))
+
+
+# -- forgot password ---------------------------------------------------------------------------------------------
+
+
+@bp.route("/forgot", methods=["GET", "POST"])
+def forgot_password():
+    """One answer for every well-formed address, whether or not it has an account."""
+    form = ForgotPasswordForm()
+    if form.validate_on_submit() and web.run(
+        password_reset.request_reset, form.email.data, request.remote_addr or "", form=form, category="info",
+        success=_("If an account uses this address, we sent it a link to choose a new password. The link works "
+                  "for 1 hour. Nothing arrived? Check the spam folder and the address you typed."),
+    ):
+        return redirect(url_for("auth.login"))
+    return render_template("auth/forgot_password.html", form=form), web.form_status()
+
+
+def _set_password_page(token: str, check, action, template: str, success: str):
+    """A page that chooses a password through a link: the link is checked first (a clear page if it cannot be
+    used); a refused password keeps the link and what was typed; success signs this browser in."""
+    form = SetPasswordForm()
+    problem = _link_problem(check, token)
+    if problem is None and form.validate_on_submit():
+        done = web.run(action, token, form.new_password.data, form=form,
+                       committed=lambda user: _start_session(user, remember=False), success=success)
+        if done:
+            return redirect(_home_for(done.value))
+        if isinstance(done.error, (LinkRefused, LinkUsed)):
+            problem = done.error.message
+    status = 400 if problem else web.form_status()
+    return render_template(template, form=form, problem=problem), status
+
+
+@bp.route("/reset/<token>", methods=["GET", "POST"])
+def reset_password(token: str):
+    return _set_password_page(token, password_reset.check_reset_link, password_reset.reset_password,
+                              "auth/reset_password.html",
+                              _("Your new password is set. Every other device has been signed out."))
+
+
+# -- invitations -------------------------------------------------------------------------------------------------
+
+
+@bp.route("/invitation/<token>", methods=["GET", "POST"])
+def accept_invitation(token: str):
+    return _set_password_page(token, invitations.check_invitation_link, invitations.accept_invitation,
+                              "auth/accept_invitation.html", _("Welcome! Your password is set and your e-mail "
+                                                               "address is confirmed."))

@@ -3,7 +3,18 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, FieldList, Form, FormField, IntegerField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms import (
+    DateField,
+    EmailField,
+    FieldList,
+    Form,
+    FormField,
+    IntegerField,
+    SelectField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
 
 from marketplace.forms import (
     MoneyField,
@@ -77,3 +88,8 @@ class OpeningForm(FlaskForm):
     supervisor_name = StringField(_l("Supervisor"), validators=[required(), max_length(100)],
                                   description=_l("The person who guides the student at the company."))
     version = VersionField()
+
+
+class InviteColleagueForm(FlaskForm):
+    email = EmailField(_l("Email"), validators=[required(), max_length(254)])
+    display_name = StringField(_l("Full name"), validators=[required(), max_length(100)])

@@ -8,7 +8,7 @@ from flask_login import current_user
 
 from marketplace import ownership, web
 from marketplace.clock import today_in_seoul
-from marketplace.companies.forms import CompanyForm, JoinCompanyForm, OpeningForm
+from marketplace.companies.forms import CompanyForm, InviteColleagueForm, JoinCompanyForm, OpeningForm
 from marketplace.extensions import db
 from marketplace.forms import NoteForm, int_or_none, show_stale_edit
 from marketplace.labels import choices, level_choices
@@ -143,6 +143,22 @@ def join_company():
     ):
         return redirect(url_for("companies.dashboard"))
     return render_template("companies/join.html", form=form), web.form_status()
+
+
+@bp.route("/company/colleagues/invite", methods=["GET", "POST"])
+@permission_required(Permission.MANAGE_COMPANY)
+def invite_colleague():
+    """Invite a colleague by e-mail. The answer never says whether the address already has an account."""
+    if companies.company_of(web.actor()) is None:
+        return _no_company_yet()
+    form = InviteColleagueForm()
+    if form.validate_on_submit() and web.run(
+        companies.invite_colleague, web.actor(), form.email.data, form.display_name.data, form=form,
+        success=lambda address: _("An invitation is on its way to %(email)s. If the address already has an "
+                                  "account, its owner is told how to ask to join instead.", email=address),
+    ):
+        return redirect(url_for("companies.dashboard"))
+    return render_template("companies/invite.html", form=form), web.form_status()
 
 
 def _decide_join_request(membership_id: int, accept: bool):

@@ -39,6 +39,7 @@ class CompanySize(str, enum.Enum):
 
 class MembershipStatus(str, enum.Enum):
     REQUESTED = "requested"
+    INVITED = "invited"  # a colleague's invitation, active once the invitee has chosen a password
     ACTIVE = "active"
     DECLINED = "declined"
 

@@ -40,6 +40,7 @@ from marketplace.services.errors import Conflict, DomainError, Forbidden, NotFou
 from marketplace.services.identity import clean_display_name, normalize_email
 from marketplace.services.notifications import link_to, managers_of_groups, notify_many
 from marketplace.services.workflow import StateMachine, claim_for_edit
+from marketplace.signals import invitation_accepted
 
 company_machine: StateMachine[CompanyStatus] = StateMachine("company", {
     CompanyStatus.PENDING: {CompanyStatus.APPROVED, CompanyStatus.REJECTED},
@@ -50,6 +51,7 @@ company_machine: StateMachine[CompanyStatus] = StateMachine("company", {
 
 membership_machine: StateMachine[MembershipStatus] = StateMachine("company_membership", {
     MembershipStatus.REQUESTED: {MembershipStatus.ACTIVE, MembershipStatus.DECLINED},
+    MembershipStatus.INVITED: {MembershipStatus.ACTIVE},
 })
 
 # -- Korean business registration numbers (사업자등록번호) ------------------------------------------
@@ -631,10 +633,11 @@ def public_companies_query() -> Select:
 def invite_colleague(actor: User, email: str, display_name: str) -> str:
     """A company manager invites a colleague by e-mail; returns the normalised address.
 
-    A new address gets an account that already manages the company and a 7-day link to choose its password. An
-    address that has an account gets a note telling its owner how to ask to join instead. The inviter hears the
-    same either way: no answer tells whether an address is registered. Throttled per inviter
-    (INVITATION_RATE_LIMIT), as every invitation sends a mail."""
+    A new address gets an account with an invited membership and a 7-day link to choose its password; the
+    membership becomes active (a manager of the company) when the link is used. An address that has an account
+    gets a note telling its owner how to ask to join instead. The inviter hears and sees the same either way (an
+    invitee is listed among the managers only once in): no answer tells whether an address is registered.
+    Throttled per inviter (INVITATION_RATE_LIMIT), as every invitation sends a mail."""
     membership = active_membership(actor)
     if not user_can(actor, Permission.MANAGE_COMPANY) or membership is None:
         raise Forbidden(str(_l("Only managers of a company can invite colleagues to it.")))
@@ -649,15 +652,30 @@ def invite_colleague(actor: User, email: str, display_name: str) -> str:
     what = invitations.invitation_sentence("colleague", company=company.name)
     if user is None:
         user = invitations.create_invited_account(actor, address, name, Role.COMPANY_MANAGER)
-        member = CompanyMembership(user_id=user.id, company_id=company.id, status=MembershipStatus.ACTIVE,
+        member = CompanyMembership(user_id=user.id, company_id=company.id, status=MembershipStatus.INVITED,
                                    decided_by_id=actor.id, decided_at=utcnow())
         db.session.add(member)
         db.session.flush()
-        audit.record(actor, "company_membership", member.id, "invited", None, MembershipStatus.ACTIVE.value)
+        audit.record(actor, "company_membership", member.id, "invited", None, MembershipStatus.INVITED.value)
         invitations.send_invitation(actor, user, what)
-    elif invitations.awaiting_first_password(user) and active_membership(user) is not None \
-            and active_membership(user).company_id == company.id:
+    elif invitations.awaiting_first_password(user) and _invited_membership(user, company) is not None:
         invitations.send_invitation(actor, user, what)  # invited before and not in yet: a fresh link
     elif user.role == Role.COMPANY_MANAGER and user.active and active_membership(user) is None:
         account_mail.colleague_invitation_for_existing(user, actor, company.name, company.business_number_display)
     return address
+
+
+def _invited_membership(user: User, company: Company | None = None) -> CompanyMembership | None:
+    query = select(CompanyMembership).where(CompanyMembership.user_id == user.id,
+                                            CompanyMembership.status == MembershipStatus.INVITED)
+    if company is not None:
+        query = query.where(CompanyMembership.company_id == company.id)
+    return db.session.scalars(query.order_by(CompanyMembership.id.desc())).first()
+
+
+@invitation_accepted.connect
+def _join_on_acceptance(user: User) -> None:
+    """The invited colleague chose their password: they now manage the company they were invited to."""
+    membership = _invited_membership(user)
+    if membership is not None and active_membership(user) is None:
+        membership_machine.move(user, membership, MembershipStatus.ACTIVE, action="invitation_accepted")

@@ -11,7 +11,7 @@ from marketplace.labels import label
 from marketplace.models import Designation, ProjectGroup, Role, User
 from marketplace.models.base import utcnow
 from marketplace.permissions import Permission, user_can
-from marketplace.services import audit
+from marketplace.services import audit, invitations
 from marketplace.services.accounts import create_user, find_user_by_email, normalize_email
 from marketplace.services.errors import Conflict, DomainError, NotFound
 from marketplace.services.workflow import compare_and_set
@@ -37,6 +37,7 @@ def designate(
     group_ids: list[int],
     display_name: str = "",
     initial_password: str = "",
+    password_is_temporary: bool = True,
 ) -> Designation:
     """Designate the account with `email` (created as staff if new) as exchange manager for groups."""
     minimum = minimum_tenure()
@@ -53,20 +54,22 @@ def designate(
 
     email = normalize_email(email)
     user = find_user_by_email(email)
+    invite = False
     if user is None:
         if not display_name.strip():
             raise DomainError(str(_l("Enter the new manager's name.")), field="display_name")
         if not initial_password:
-            raise DomainError(
-                str(_l("No account uses this e-mail yet: set an initial password to create one.")),
-                field="initial_password",
-            )
-        try:
-            user = create_user(email, initial_password, display_name, Role.EXCHANGE_MANAGER, actor)
-        except DomainError as error:
-            if error.field == "password":
-                error.field = "initial_password"
-            raise
+            # The usual way: the new manager chooses their own password through a mailed invitation.
+            user = invitations.create_invited_account(actor, email, display_name, Role.EXCHANGE_MANAGER)
+            invite = True
+        else:
+            try:
+                user = create_user(email, initial_password, display_name, Role.EXCHANGE_MANAGER, actor,
+                                   temporary=password_is_temporary)
+            except DomainError as error:
+                if error.field == "password":
+                    error.field = "initial_password"
+                raise
     elif user.role not in (Role.EXCHANGE_MANAGER,):
         raise DomainError(
             str(_l("This account belongs to a %(role)s and cannot be designated.", role=label(user.role))),
@@ -82,6 +85,9 @@ def designate(
     db.session.flush()
     note = ", ".join(g.code for g in groups) + f"; {tenure_years}y"
     audit.record(actor, "designation", designation.id, "designated", None, "active", note)
+    if invite or invitations.awaiting_first_password(user):
+        invitations.send_invitation(actor, user, invitations.invitation_sentence(
+            "exchange_manager", groups=", ".join(g.code for g in groups)))
     return designation
 
 
