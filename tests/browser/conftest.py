@@ -145,3 +145,26 @@ def assert_accessible(page, label: str = "") -> None:
     bad = [v for v in results.response["violations"] if v.get("impact") in ("serious", "critical")]
     detail = "; ".join(f"{v['id']} ({v['impact']}): {[n['target'] for n in v['nodes']][:3]}" for v in bad)
     assert not bad, f"accessibility violations on {label or page.url}: {detail}"
+
+
+@pytest.fixture
+def confirm_email(live_workdir):
+    """Open the newest confirmation link mailed to an address, as its owner would from their mailbox (the outbox
+    of the live server's database), and press the confirm button."""
+    import re
+    import sqlite3
+
+    from playwright.sync_api import expect
+
+    def confirm(page, email: str) -> None:
+        with sqlite3.connect(live_workdir / "live.sqlite") as connection:
+            bodies = [row[0] for row in connection.execute(
+                "SELECT body FROM outbox_email WHERE to_address = ? ORDER BY id DESC", (email,))]
+        paths = [m.group(1) for body in bodies for m in [re.search(r"https?://\S+?(/auth/confirm-email/\S+)", body)]
+                 if m]
+        assert paths, f"no confirmation link mailed to {email}"
+        page.goto(paths[0])
+        page.locator("main form button[type=submit]").last.click()
+        expect(page.locator(".alert-success")).to_be_visible()
+
+    return confirm

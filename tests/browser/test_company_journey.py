@@ -22,7 +22,7 @@ def submit(page):
 
 
 @pytest.mark.parametrize("locale, seed", [("ko", 514_81_00001), ("en", 514_81_00002)])
-def test_company_is_approved_then_its_opening_is_published_and_found(context_factory, locale, seed):
+def test_company_is_approved_then_its_opening_is_published_and_found(context_factory, confirm_email, locale, seed):
     company_name = f"메디비전 {locale.upper()}" if locale == "ko" else f"Pulse Analytics {locale.upper()}"
     title = f"심전도 AI 인턴 {seed}" if locale == "ko" else f"ECG deep learning intern {seed}"
     company_ctx, manager_ctx = context_factory(locale), context_factory(locale)
@@ -36,6 +36,7 @@ def test_company_is_approved_then_its_opening_is_published_and_found(context_fac
     company.locator("#confirm").fill("Company-Pass-2026")
     submit(company)
     expect(company.locator(".alert-success")).to_be_visible()
+    confirm_email(company, f"cm.{locale}.{seed}@pulse.co.kr")  # the link from the mailbox, before any company
     company.goto("/company/new")
     assert_accessible(company, "company form")
     company.locator("#name").fill(company_name)

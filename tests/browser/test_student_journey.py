@@ -144,7 +144,7 @@ def find_in_recommendations(page, title: str, tag: str):
 
 
 @pytest.mark.parametrize("locale", ["ko", "en"])
-def test_student_applies_and_the_placement_is_approved(context_factory, tmp_path, locale):
+def test_student_applies_and_the_placement_is_approved(context_factory, confirm_email, tmp_path, locale):
     seed = 7001 if locale == "ko" else 7002
     title = f"심전도 부정맥 AI 인턴 {seed}" if locale == "ko" else f"Arrhythmia AI internship {seed}"
     name = "한지우" if locale == "ko" else "Ji-woo Han"
@@ -163,6 +163,7 @@ def test_student_applies_and_the_placement_is_approved(context_factory, tmp_path
     student.goto("/auth/register/student")
     assert_accessible(student, "student registration")
     register_student(student, locale, email, name)
+    confirm_email(student, email)  # the link from the mailbox: only confirmed students apply
     build_profile(student, locale, locale)
     upload_cv(student, tmp_path, locale)
     find_in_recommendations(student, title, locale)

@@ -62,6 +62,18 @@ MATRIX: dict[tuple[str, str], tuple[str, dict[str, str], dict]] = {
     # the JSON API's description and reference page (its resources have their own matrix: tests/api)
     ("api-docs.openapi_json", "GET"): ("/api/v1/openapi.json", EVERYONE, {}),
     ("api_reference.docs", "GET"): ("/api/v1/docs", EVERYONE, {}),
+    # one-time links: a forged link is a clear 400 page for everyone; the forgot form without an address a 400
+    ("auth.confirm_email", "GET"): ("/auth/confirm-email/forged-link", EVERYONE, {}),
+    ("auth.confirm_email", "POST"): ("/auth/confirm-email/forged-link", EVERYONE, {}),
+    ("auth.resend_confirmation", "POST"): ("/auth/confirm-email/resend", SIGNED_IN, {}),
+    ("auth.forgot_password", "GET"): ("/auth/forgot", EVERYONE, {}),
+    ("auth.forgot_password", "POST"): ("/auth/forgot", EVERYONE, {"email": ""}),
+    ("auth.reset_password", "GET"): ("/auth/reset/forged-link", EVERYONE, {}),
+    ("auth.reset_password", "POST"): ("/auth/reset/forged-link", EVERYONE, {"new_password": "Brand-New-Secret-31",
+                                                                           "confirm": "Brand-New-Secret-31"}),
+    ("auth.accept_invitation", "GET"): ("/auth/invitation/forged-link", EVERYONE, {}),
+    ("auth.accept_invitation", "POST"): ("/auth/invitation/forged-link", EVERYONE, {
+        "new_password": "Brand-New-Secret-31", "confirm": "Brand-New-Secret-31"}),
     ("notifications.index", "GET"): ("/notifications/", SIGNED_IN, {}),
     ("notifications.read", "POST"): ("/notifications/{notification_a}/read", allow("student_a"), {}),
     ("notifications.read_all", "POST"): ("/notifications/read-all", SIGNED_IN, {}),
@@ -99,6 +111,8 @@ MATRIX: dict[tuple[str, str], tuple[str, dict[str, str], dict]] = {
     ("companies.edit_company", "POST"): ("/company/edit", COMPANY_MANAGERS, {}),
     ("companies.join_company", "GET"): ("/company/join", COMPANY_MANAGERS, {}),
     ("companies.join_company", "POST"): ("/company/join", COMPANY_MANAGERS, {}),
+    ("companies.invite_colleague", "GET"): ("/company/colleagues/invite", COMPANY_MANAGERS, {}),
+    ("companies.invite_colleague", "POST"): ("/company/colleagues/invite", COMPANY_MANAGERS, {}),
     ("companies.accept_member", "POST"): ("/company/join-requests/{membership_x}/accept", OWN_COMPANY, {}),
     ("companies.decline_member", "POST"): ("/company/join-requests/{membership_x}/decline", OWN_COMPANY, {}),
     ("companies.my_openings", "GET"): ("/company/openings", COMPANY_MANAGERS, {}),
