@@ -52,8 +52,9 @@ class User(UserMixin, db.Model):
     session_token: Mapped[str] = mapped_column(String(64), unique=True, default=new_session_token)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    # Set when the owner used a one-time link sent to `email` (services/tokens.py); cleared when the address
-    # changes. Students apply and company managers register a company only once it is set.
+    # Set when the owner used a one-time link sent to `email` (services/email_confirmation.py). Students apply and
+    # company managers register or join a company only once it is set. Whatever changes `email` must clear it
+    # (every link made for the old address already dies with it: tokens are bound to the address).
     email_confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     # An account whose password someone else chose (admin, CLI): every page leads to the change-password page
     # until its owner picks their own.
