@@ -17,7 +17,7 @@ from marketplace.clock import today_in_seoul
 from marketplace.app import create_app
 from marketplace.extensions import db
 from tests.conftest import CSRF_RE, IsolatedClient
-from tests.factories import PASSWORD, make_admin, make_company_manager, make_exchange_manager, make_group
+from tests.factories import PASSWORD, make_admin, make_company_manager, make_exchange_manager, make_group, make_student
 
 ROLES = ("anon", "student_a", "student_b", "cm_x", "cm_y", "xm_own", "xm_other", "admin")
 OK, DENY, LOGIN = "ok", "deny", "login"
@@ -179,7 +179,7 @@ MATRIX: dict[tuple[str, str], tuple[str, dict[str, str], dict]] = {
 
 @dataclass
 class World:
-    ids: dict[str, int]
+    ids: dict[str, int | str]
     emails: dict[str, str]
 
 
@@ -232,6 +232,13 @@ def build_world() -> World:
     proposal = matching_round.proposals[0]
     token_a = api_tokens.create_token(student_a, "LMS", ["read:applications"]).token
     db.session.commit()
+    from marketplace.models import TokenPurpose
+    from marketplace.services import tokens
+
+    link_owner = make_student(group=pnu)  # live one-time links, for the pages that show a form behind one
+    links = dict(reset_link=tokens.issue(link_owner, TokenPurpose.RESET_PASSWORD),
+                 invitation_link=tokens.issue(link_owner, TokenPurpose.INVITATION))
+    db.session.commit()
     users = dict(student_a=student_a, student_b=student_b, cm_x=cm_x, cm_y=cm_y, xm_own=xm_own,
                  xm_other=xm_other, admin=admin, cm_new=make_company_manager())  # cm_new: no company yet
     return World(
@@ -239,7 +246,7 @@ def build_world() -> World:
                  application_a=application_a.id, placement_a=placement.id, membership_x=membership.id,
                  notification_a=note.id, mail_a=mail_a.id, designation_own=xm_own.active_designation.id, round_pnu=matching_round.id,
                  opening_round=opening_round.id, opening_y=opening_y.id, application_round=application_round.id, proposal_a=proposal.id,
-                 token_a=token_a.id),
+                 token_a=token_a.id, **links),
         emails={role: user.email for role, user in users.items()},
     )
 

@@ -16,12 +16,17 @@ NASTY = ["", " ", "0", "-1", "1e9", "9" * 40, "2026-02-30", "1900-01-01", "9999-
 values = st.one_of(st.sampled_from(NASTY), st.text(max_size=60), st.integers(-10**12, 10**12).map(str))
 
 # Form pages: routes with both GET (the form) and POST (its submission), with a role allowed to use them.
-FORMS = sorted({endpoint for (endpoint, method) in MATRIX if method == "POST" and (endpoint, "GET") in MATRIX})
+# A page whose form is one button (no field to fill) has nothing to fuzz.
+BUTTONS_ONLY = {"auth.confirm_email"}
+FORMS = sorted({endpoint for (endpoint, method) in MATRIX if method == "POST" and (endpoint, "GET") in MATRIX}
+               - BUTTONS_ONLY)
 FIELD_RE = re.compile(r'<(?:input|select|textarea)[^>]*\sname="([^"]+)"')
 
 
 # Where the matrix's record is already used up (student A applied to opening X), fuzz a fresh one.
-PATHS = {"applications.apply": "/openings/{opening_y}/apply"}
+# The password pages behind a one-time link show their form only for a live link.
+PATHS = {"applications.apply": "/openings/{opening_y}/apply", "auth.reset_password": "/auth/reset/{reset_link}",
+         "auth.accept_invitation": "/auth/invitation/{invitation_link}"}
 
 
 def _roles_for(endpoint: str) -> list[str]:
