@@ -1,7 +1,7 @@
 """account tokens (confirmation, reset, invitation links); users confirm their e-mail; temporary passwords
 
-Revision ID: 0012_account_tokens
-Revises: 0008
+Revision ID: 0013_account_tokens
+Revises: 0012_email_preferences_digest
 Create Date: 2026-11-29 15:56:26.352043
 
 """
@@ -11,8 +11,8 @@ import marketplace.models.base
 
 
 # revision identifiers, used by Alembic.
-revision = '0012_account_tokens'
-down_revision = '0008'
+revision = '0013_account_tokens'
+down_revision = '0012_email_preferences_digest'
 branch_labels = None
 depends_on = None
 
