@@ -9,20 +9,16 @@ from flask import current_app
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 
-from marketplace.extensions import db
 from marketplace.models import User
 from marketplace.models.notifications import OutboxEmail
-from marketplace.services.notifications import header_text, link_to, public_url
+from marketplace.services.notifications import header_text, link_to, public_url, queue_email
 
 
 def _queue(to_address: str, locale: str | None, subject, lines) -> OutboxEmail:
     with force_locale(locale or current_app.config["BABEL_DEFAULT_LOCALE"]):
         subject_text = header_text(str(_l("[Medical AI Exchange] %(text)s", text=str(subject))))
         body = "\n\n".join(str(line) for line in lines if line)
-    mail = OutboxEmail(notification_id=None, to_address=header_text(to_address), subject=subject_text[:300],
-                       body=body)
-    db.session.add(mail)
-    return mail
+    return queue_email(to_address, subject_text, body)
 
 
 def _link(endpoint: str, token: str) -> str:
