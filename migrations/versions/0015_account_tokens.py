@@ -1,7 +1,7 @@
 """account tokens (confirmation, reset, invitation links); users confirm their e-mail; temporary passwords
 
-Revision ID: 0014_account_tokens
-Revises: 0013_shared_files
+Revision ID: 0015_account_tokens
+Revises: 0014_api_tokens
 Create Date: 2026-11-29 15:56:26.352043
 
 """
@@ -11,8 +11,8 @@ import marketplace.models.base
 
 
 # revision identifiers, used by Alembic.
-revision = '0014_account_tokens'
-down_revision = '0013_shared_files'
+revision = '0015_account_tokens'
+down_revision = '0014_api_tokens'
 branch_labels = None
 depends_on = None
 
