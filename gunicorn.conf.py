@@ -47,3 +47,12 @@ def on_exit(server):
     except Exception:  # noqa: BLE001 - it would not stop: do not leave it behind
         _mail_worker.kill()
     server.log.info("mail worker stopped")
+
+
+def post_worker_init(worker):
+    """Each worker compiles its templates, caches the public openings list and reads the matching inputs
+    before its first visitor (marketplace/warmup.py); WARM_UP=0 skips it."""
+    if os.environ.get("WARM_UP", "1") != "0":
+        from marketplace.warmup import warm
+
+        warm(worker.wsgi)

@@ -23,7 +23,7 @@ from marketplace.cli import register as register_commands
 from marketplace.companies.routes import bp as companies_bp
 from marketplace.config import ROOT, Config, TestConfig, config_for_env
 from marketplace.errors import register as register_error_handlers
-from marketplace.extensions import babel, csrf, db, login_manager, migrate
+from marketplace.extensions import babel, cache, csrf, db, login_manager, migrate
 from marketplace.main.routes import bp as main_bp
 from marketplace.manager.routes import bp as manager_bp
 from marketplace.notifications.routes import bp as notifications_bp
@@ -89,6 +89,10 @@ def register_extensions(app: Flask) -> None:
         configure_sqlite(db.engine)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
     csrf.init_app(app)
+    if app.config.get("CACHE_TYPE") == "RedisCache" and not app.config.get("CACHE_REDIS_URL"):
+        app.config["CACHE_TYPE"] = "SimpleCache"  # a test or deployment that cleared the URL
+    cache.init_app(app)
+    from marketplace import page_cache  # noqa: F401  (its session hooks rewrite the stamp on every change)
     # Attempt counters: checked here so a setting that would not hold across workers stops the start.
     app.extensions["attempt_counters"] = storage_for(app)
     storage.init_app(app)  # a misspelt STORAGE_BACKEND stops the start, not the first upload

@@ -22,15 +22,32 @@ def register(app: Flask) -> None:
     @app.cli.command("seed")
     @click.option("--demo/--no-demo", default=None,
                   help="Also create demo accounts and records (default: yes, except in production).")
-    def seed_command(demo: bool | None) -> None:
-        """Load the project groups and (outside production) demo data. Safe to run again."""
+    @click.option("--scale", is_flag=True,
+                  help="Also write the benchmark data set: 10,000 students, 500 companies, 5,000 published openings, "
+                       "50,000 applications, 2,000 placements (bench/README.md). Once, on a demo database.")
+    def seed_command(demo: bool | None, scale: bool) -> None:
+        """Load the project groups and (outside production) demo data. Safe to run again (without --scale)."""
+        import time
+
         created = seed_groups()
         if demo is None:
             demo = not app.config.get("SESSION_COOKIE_SECURE")
-        if demo:
+        if demo or scale:
             created += seed_demo()
         db.session.commit()
         click.echo(f"Seeded: {created} new records.")
+        if scale:
+            from marketplace.seeding_scale import seed_scale
+
+            started = time.perf_counter()
+            try:
+                counts = seed_scale()
+            except RuntimeError as error:
+                db.session.rollback()
+                raise click.ClickException(str(error)) from None
+            db.session.commit()
+            click.echo("Scale data: " + ", ".join(f"{n:,} {what}" for what, n in counts.items())
+                       + f" ({time.perf_counter() - started:.1f} s).")
 
     @app.cli.command("send-mail")
     @click.option("--limit", default=200, show_default=True, help="At most this many e-mails per run.")

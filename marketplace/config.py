@@ -125,6 +125,16 @@ class Config:
     PAGE_SIZE = 20
     # JSON API calls per token (per address without one) and window, shared by every worker like the others.
     API_RATE_LIMIT = os.environ.get("API_RATE_LIMIT", "300 per minute")
+
+    # Public pages for anonymous visitors (marketplace/page_cache.py): per-process memory by default, Redis when
+    # CACHE_REDIS_URL (or REDIS_URL) is set. Either way a change shows at once: the key carries a stamp that
+    # every change rewrites in the database.
+    PUBLIC_PAGE_CACHE = os.environ.get("PUBLIC_PAGE_CACHE", "1") != "0"
+    CACHE_REDIS_URL = os.environ.get("CACHE_REDIS_URL", "") or os.environ.get("REDIS_URL", "")
+    CACHE_TYPE = "RedisCache" if CACHE_REDIS_URL else "SimpleCache"
+    CACHE_DEFAULT_TIMEOUT = int(os.environ.get("CACHE_TIMEOUT", "600"))
+    CACHE_THRESHOLD = 2000  # SimpleCache: entries per process before the oldest go
+    CACHE_KEY_PREFIX = "marketplace:"
     HSTS = False
 
     @classmethod
@@ -156,6 +166,8 @@ class TestConfig(Config):
     SQLALCHEMY_DATABASE_URI = "sqlite://"
     RATELIMIT_ENABLED = True
     PASSWORD_HASH_FAST = True  # argon2 with tiny cost so the suite stays quick
+    CACHE_REDIS_URL = ""
+    CACHE_TYPE = "SimpleCache"
 
     @classmethod
     def init(cls) -> None:

@@ -1,5 +1,6 @@
 """Flask extensions, created unbound here and initialised in create_app."""
 from flask_babel import Babel
+from flask_caching import Cache
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
@@ -26,3 +27,4 @@ migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()
 babel = Babel()
+cache = Cache()  # public pages for anonymous visitors (marketplace/page_cache.py)

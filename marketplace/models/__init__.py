@@ -9,6 +9,7 @@ from marketplace.models.applications import (
 )
 from marketplace.models.attempts import AttemptCounter
 from marketplace.models.audit import AuditEvent
+from marketplace.models.cache import CacheStamp
 from marketplace.models.companies import (
     Company,
     CompanyMembership,
@@ -78,6 +79,7 @@ __all__ = [
     "round_openings",
     "StudentSkill",
     "AuditEvent",
+    "CacheStamp",
     "Company",
     "CompanyMembership",
     "CompanySize",

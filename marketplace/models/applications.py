@@ -39,7 +39,11 @@ SEAT_HOLDING = (PlacementStatus.APPROVED, PlacementStatus.ACTIVE, PlacementStatu
 class Application(db.Model):
     __tablename__ = "application"
     # One application per student and opening: a double click or a second tab cannot make two.
-    __table_args__ = (UniqueConstraint("opening_id", "student_id", name="uq_application_opening_student"),)
+    __table_args__ = (
+        UniqueConstraint("opening_id", "student_id", name="uq_application_opening_student"),
+        Index("ix_application_opening_status", "opening_id", "status"),  # applicants of an opening by status
+        Index("ix_application_student_created_at", "student_id", "created_at"),  # a student's list, newest first
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     opening_id: Mapped[int] = mapped_column(ForeignKey("opening.id", ondelete="CASCADE"), index=True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime
 
-from sqlalchemy import CheckConstraint, Column, Date, ForeignKey, Integer, String, Table, Text
+from sqlalchemy import CheckConstraint, Column, Date, ForeignKey, Index, Integer, String, Table, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from marketplace.extensions import db
@@ -45,6 +45,7 @@ opening_groups = Table(
     db.metadata,
     Column("opening_id", ForeignKey("opening.id", ondelete="CASCADE"), primary_key=True),
     Column("group_id", ForeignKey("project_group.id", ondelete="CASCADE"), primary_key=True),
+    Index("ix_opening_group_group_id", "group_id"),  # openings of one group (filters, recommendations)
 )
 
 
@@ -54,6 +55,11 @@ class Opening(db.Model):
         CheckConstraint("seats >= 1", name="seats_positive"),
         CheckConstraint("stipend_krw >= 0", name="stipend_not_negative"),
         CheckConstraint("hours_per_week BETWEEN 1 AND 40", name="hours_per_week_range"),
+        # The public list's sorts within the published openings, and a company's own list (migration 0012).
+        Index("ix_opening_status_published_at", "status", "published_at", "id"),
+        Index("ix_opening_status_deadline", "status", "deadline", "id"),
+        Index("ix_opening_status_stipend_krw", "status", "stipend_krw", "id"),
+        Index("ix_opening_company_updated_at", "company_id", "updated_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -5,12 +5,14 @@ from flask import Blueprint, current_app, jsonify, render_template, request
 from flask_babel import get_locale
 from flask_login import current_user
 
-from marketplace import ownership
+from sqlalchemy.orm import defer
+
+from marketplace import ownership, page_cache
 from marketplace.clock import today_in_seoul
 from marketplace.extensions import db
 from marketplace.forms import NoteForm, page_number
 from marketplace.labels import choices
-from marketplace.models import OpeningKind, WorkMode
+from marketplace.models import Opening, OpeningKind, WorkMode
 from marketplace.permissions import Permission, user_can
 from marketplace.services import applications, groups, openings, seats, skills
 
@@ -19,18 +21,24 @@ bp = Blueprint("openings", __name__)
 
 @bp.route("/openings")
 def index():
-    filters = openings.parse_filters(request.args)
-    page = page_number(request.args)
-    pagination = db.paginate(
-        openings.public_openings_query(filters), page=max(page, 1), per_page=current_app.config["PAGE_SIZE"],
-        error_out=False, max_per_page=100,
-    )
     locale = str(get_locale())
-    return render_template(
-        "openings/index.html", pagination=pagination, filters=filters, groups=groups.list_groups(),
-        kinds=choices(OpeningKind), modes=choices(WorkMode), today=today_in_seoul(),
-        common_skills=skills.common_skill_names(locale),
-    )
+    today = today_in_seoul()
+
+    def render(**extra) -> str:
+        filters = openings.parse_filters(request.args)
+        query = openings.public_openings_query(filters)
+        if not filters.highlights:
+            query = query.options(defer(Opening.description))  # the cards show a snippet only for a search
+        pagination = db.paginate(query, page=max(page_number(request.args), 1),
+                                 per_page=current_app.config["PAGE_SIZE"], error_out=False, max_per_page=100)
+        return render_template(
+            "openings/index.html", pagination=pagination, filters=filters, groups=groups.list_groups(),
+            kinds=choices(OpeningKind), modes=choices(WorkMode), today=today,
+            common_skills=skills.common_skill_names(locale), **extra,
+        )
+
+    # The deadline badges change with the day (Seoul), so the day is part of the key.
+    return page_cache.cached_page("openings", locale, today.isoformat(), render)
 
 
 @bp.route("/openings/<int:opening_id>")

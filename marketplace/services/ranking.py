@@ -146,3 +146,24 @@ def openings_requirements(eligible: list[tuple[int, object]], condition) -> dict
     _opening_requirements.fill({k: versions[k] for k in missing}, db.session.execute(skill_rows),
                                _requirements.get)
     return {opening_id: _opening_requirements.get(opening_id) for opening_id, _ in eligible}
+
+
+def warm() -> tuple[int, int]:
+    """Fill this process's caches with every published opening's requirements and every profile's skills
+    (two queries each way), so the first ranked page after a start costs what the others do.
+    Returns (openings, profiles) cached."""
+    from marketplace.models import CompanyStatus, OpeningStatus
+
+    condition = (Opening.status == OpeningStatus.PUBLISHED, Company.status == CompanyStatus.APPROVED)
+    eligible = [tuple(row) for row in db.session.execute(
+        select(Opening.id, Opening.updated_at).join(Company, Company.id == Opening.company_id).where(*condition))]
+    _opening_requirements.fill(dict(eligible), db.session.execute(
+        select(OpeningSkill.opening_id, OpeningSkill.name, type_coerce(OpeningSkill.importance, String),
+               OpeningSkill.min_level).join(Opening, Opening.id == OpeningSkill.opening_id)
+        .join(Company, Company.id == Opening.company_id).where(*condition)
+        .order_by(OpeningSkill.opening_id, OpeningSkill.position)), _requirements.get)
+    versions = dict(tuple(row) for row in db.session.execute(select(StudentProfile.id, StudentProfile.updated_at)))
+    _profile_skills.fill(versions, db.session.execute(
+        select(StudentSkill.profile_id, StudentSkill.name, StudentSkill.level)
+        .order_by(StudentSkill.profile_id, StudentSkill.position)), _skill_levels.get)
+    return len(eligible), len(versions)

@@ -1,0 +1,47 @@
+"""cache stamps for the public-page cache; indexes for the public list's filters and sorts
+
+Revision ID: 0012_cache_stamp_list_indexes
+Revises: 0008
+Create Date: 2026-11-29 16:10:00
+
+"""
+from alembic import op
+import sqlalchemy as sa
+
+
+# revision identifiers, used by Alembic.
+revision = '0012_cache_stamp_list_indexes'
+down_revision = '0008'
+branch_labels = None
+depends_on = None
+
+# (name, table, columns): every filter and sort of the pages' hot queries has one (tests/services/test_query_plans.py).
+INDEXES = (
+    ("ix_opening_status_published_at", "opening", ["status", "published_at", "id"]),
+    ("ix_opening_status_deadline", "opening", ["status", "deadline", "id"]),
+    ("ix_opening_status_stipend_krw", "opening", ["status", "stipend_krw", "id"]),
+    ("ix_opening_company_updated_at", "opening", ["company_id", "updated_at"]),
+    ("ix_opening_group_group_id", "opening_group", ["group_id"]),
+    ("ix_application_opening_status", "application", ["opening_id", "status"]),
+    ("ix_application_student_created_at", "application", ["student_id", "created_at"]),
+)
+
+
+def upgrade():
+    op.create_table(
+        'cache_stamp',
+        sa.Column('name', sa.String(length=40), nullable=False),
+        sa.Column('token', sa.String(length=32), nullable=False),
+        sa.PrimaryKeyConstraint('name', name=op.f('pk_cache_stamp')),
+    )
+    op.execute("INSERT INTO cache_stamp (name, token) VALUES ('public', 'initial')")
+    for name, table, columns in INDEXES:
+        with op.batch_alter_table(table, schema=None) as batch_op:
+            batch_op.create_index(name, columns, unique=False)
+
+
+def downgrade():
+    for name, table, _columns in reversed(INDEXES):
+        with op.batch_alter_table(table, schema=None) as batch_op:
+            batch_op.drop_index(name)
+    op.drop_table('cache_stamp')
