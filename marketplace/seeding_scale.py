@@ -47,6 +47,7 @@ from marketplace.models import (
 )
 from marketplace.models.base import utcnow
 from marketplace.models.companies import company_groups
+from marketplace.models.users import new_session_token
 
 SCALE_MARK = "scale."  # every scale account's e-mail starts with this
 CHUNK = 2_000
@@ -156,7 +157,7 @@ def seed_scale(size: ScaleSize = FULL, seed: int = 20261129) -> dict[str, int]:
         student_group[uid] = group_id
         user_rows.append({"id": uid, "email": f"{SCALE_MARK}student{n}@{domains[group_id]}",
                           "password_hash": password_hash, "display_name": f"학생 {n} (Student {n})",
-                          "role": Role.STUDENT, "active": True, "session_token": f"scale-student-{n}-{rng.random()}",
+                          "role": Role.STUDENT, "active": True, "session_token": new_session_token(),
                           "created_at": now})
         profile_rows.append({"id": pid, "user_id": uid, "group_id": group_id, "major": rng.choice(majors),
                              "degree_level": rng.choice(list(DegreeLevel)), "year": rng.randint(1, 4),
@@ -178,7 +179,7 @@ def seed_scale(size: ScaleSize = FULL, seed: int = 20261129) -> dict[str, int]:
     for n, (cid, mid, msid) in enumerate(zip(company_ids, manager_ids, membership_ids)):
         user_rows.append({"id": mid, "email": f"{SCALE_MARK}company{n}@example.co.kr", "password_hash": password_hash,
                           "display_name": f"담당자 {n} (Manager {n})", "role": Role.COMPANY_MANAGER, "active": True,
-                          "session_token": f"scale-company-{n}-{rng.random()}", "created_at": now})
+                          "session_token": new_session_token(), "created_at": now})
         company_rows.append({"id": cid, "name": f"메디AI {n} (MediAI {n})", "business_number": _business_number(n),
                              "sector": rng.choice(list(Sector)), "size": rng.choice(list(CompanySize)),
                              "description": "Bio-health company of the scale data set.", "status": CompanyStatus.APPROVED,

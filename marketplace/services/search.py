@@ -237,10 +237,13 @@ def apply_search(query: Select, search: SearchQuery) -> Select:
         return (query.join(OpeningSearch, OpeningSearch.opening_id == Opening.id)
                 .where(vector.op("@@")(tsquery))
                 .order_by(func.ts_rank(vector, tsquery).desc()))
+    # The matches are found once, in a materialised CTE, then joined: joined directly, SQLite may drive the
+    # join from `opening` and run the MATCH once per opening (seconds for the page's count at 5,000 openings).
     fts = sa.table("opening_search_fts", sa.column("rowid"))
-    return (query.join(fts, fts.c.rowid == Opening.id)
+    hits = (sa.select(fts.c.rowid.label("opening_id"), func.bm25(literal_column("opening_search_fts")).label("rank"))
             .where(sa.text("opening_search_fts MATCH :search_expression").bindparams(search_expression=search.fts5()))
-            .order_by(func.bm25(literal_column("opening_search_fts"))))
+            .cte("search_hits").prefix_with("MATERIALIZED"))
+    return query.join(hits, hits.c.opening_id == Opening.id).order_by(hits.c.rank)
 
 
 # -- highlighting -------------------------------------------------------------------------------------------

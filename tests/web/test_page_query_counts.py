@@ -1,0 +1,87 @@
+"""Every role's main pages run a fixed number of SQL statements whatever the data size: the same pinned count
+on the scale data set at two sizes (small, and twice that), so no page loads rows one by one."""
+from __future__ import annotations
+
+import pytest
+import sqlalchemy as sa
+
+from marketplace.extensions import db
+from marketplace.models import Application, Opening, User
+from marketplace.seeding import load_json, seed_demo, seed_groups
+from marketplace.seeding_scale import ScaleSize, seed_scale
+
+SIZES = {
+    "small": ScaleSize(students=30, companies=3, openings=12, applications=90, placements=6, flagship_applicants=12,
+                       skills_per_student=6),
+    "double": ScaleSize(students=60, companies=6, openings=24, applications=180, placements=12,
+                        flagship_applicants=24, skills_per_student=6),
+}
+
+# Statements per page (a warm process: the second request of each page). A change here is a change in how a
+# page loads its data: keep it independent of the number of rows.
+EXPECTED = {
+    "anonymous /openings (cached)": 1,
+    "anonymous /openings (cache miss)": 7,
+    "anonymous /openings?q=python (cache miss)": 7,
+    "anonymous opening detail": 6,
+    "student recommendations": 16,
+    "student applications": 6,
+    "company ranked applicants": 17,
+    "manager console": 30,
+    "manager dashboard": 16,
+    "admin audit log": 6,
+}
+
+
+def build(size: ScaleSize) -> dict:
+    seed_groups()
+    seed_demo()
+    db.session.commit()
+    seed_scale(size, seed=7)
+    db.session.commit()
+    flagship = db.session.scalar(sa.select(Application.opening_id).group_by(Application.opening_id)
+                                 .order_by(sa.func.count().desc(), Application.opening_id).limit(1))
+    student = db.session.scalar(
+        sa.select(User.email).join(Application, Application.student_id == User.id)
+        .where(User.email.like("scale.student%")).group_by(User.email)
+        .order_by(sa.func.count().desc(), User.email).limit(1))
+    other = db.session.scalar(sa.select(Opening.id).where(Opening.id != flagship).order_by(Opening.id.desc()).limit(1))
+    return {"flagship": flagship, "student": student, "opening": other, "demo": load_json("demo.json")}
+
+
+def page_counts(app, client, auth, count_queries, data: dict) -> dict[str, int]:
+    demo = data["demo"]
+    password = demo["password"]
+
+    def warm_count(path: str) -> int:
+        count_queries.page(client, path)  # fills the process caches (ranking inputs, templates)
+        return count_queries.page(client, path)
+
+    counts = {"anonymous /openings (cached)": warm_count("/openings")}
+    app.config["PUBLIC_PAGE_CACHE"] = False
+    counts["anonymous /openings (cache miss)"] = warm_count("/openings")
+    counts["anonymous /openings?q=python (cache miss)"] = warm_count("/openings?q=python")
+    app.config["PUBLIC_PAGE_CACHE"] = True
+    counts["anonymous opening detail"] = warm_count(f"/openings/{data['opening']}")
+    for email, pages in [
+        (data["student"], [("student recommendations", "/student/recommendations"),
+                           ("student applications", "/student/applications")]),
+        (demo["company_managers"][0]["email"],
+         [("company ranked applicants", f"/company/openings/{data['flagship']}/applicants")]),
+        (demo["exchange_managers"][0]["email"], [("manager console", "/manager/"),
+                                                 ("manager dashboard", "/manager/dashboard")]),
+        (demo["admin"]["email"], [("admin audit log", "/admin/audit")]),
+    ]:
+        assert auth.login(email, password).status_code == 302, email
+        for name, path in pages:
+            counts[name] = warm_count(path)
+        auth.logout()
+    return counts
+
+
+@pytest.mark.parametrize("size", sorted(SIZES))
+def test_every_roles_main_pages_run_a_fixed_number_of_statements(app, client, auth, count_queries, size):
+    app.config["RATELIMIT_ENABLED"] = False
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
+    data = build(SIZES[size])
+    assert page_counts(app, client, auth, count_queries, data) == EXPECTED
