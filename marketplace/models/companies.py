@@ -49,11 +49,18 @@ company_groups = Table(
     db.metadata,
     Column("company_id", ForeignKey("company.id", ondelete="CASCADE"), primary_key=True),
     Column("group_id", ForeignKey("project_group.id", ondelete="CASCADE"), primary_key=True),
+    Index("ix_company_group_group_id", "group_id"),  # a reviewer's companies: those of their groups
 )
 
 
 class Company(db.Model):
     __tablename__ = "company"
+    __table_args__ = (
+        # The reviewers' queue of requested changes: only the few companies with changes waiting are indexed.
+        Index("ix_company_pending_changes", "changes_submitted_at", "id",
+              sqlite_where=Column("pending_changes").is_not(None),
+              postgresql_where=Column("pending_changes").is_not(None)),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200))

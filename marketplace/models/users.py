@@ -6,7 +6,7 @@ import secrets
 from datetime import date, datetime
 
 from flask_login import UserMixin
-from sqlalchemy import Column, Date, Enum, ForeignKey, Integer, String, Table, Text
+from sqlalchemy import Column, Date, Enum, ForeignKey, Index, Integer, String, Table, Text, func
 from sqlalchemy import false as sa_false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -39,6 +39,8 @@ def new_session_token() -> str:
 
 class User(UserMixin, db.Model):
     __tablename__ = "user"
+    # Sign-in and look-ups compare lower(email) (accounts.find_user_by_email): indexed, not a scan of every user.
+    __table_args__ = (Index("ix_user_email_lower", func.lower(Column("email"))),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     # Always stored case-folded (services normalise), so the unique constraint is case-insensitive.

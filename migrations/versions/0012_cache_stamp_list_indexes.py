@@ -24,6 +24,7 @@ INDEXES = (
     ("ix_opening_group_group_id", "opening_group", ["group_id"]),
     ("ix_application_opening_status", "application", ["opening_id", "status"]),
     ("ix_application_student_created_at", "application", ["student_id", "created_at"]),
+    ("ix_company_group_group_id", "company_group", ["group_id"]),
 )
 
 
@@ -38,9 +39,17 @@ def upgrade():
     for name, table, columns in INDEXES:
         with op.batch_alter_table(table, schema=None) as batch_op:
             batch_op.create_index(name, columns, unique=False)
+    # Sign-in looks accounts up by lower(email).
+    op.create_index("ix_user_email_lower", "user", [sa.text("lower(email)")], unique=False)
+    # Only companies with requested changes waiting (the reviewers' queue).
+    waiting = sa.text("pending_changes IS NOT NULL")
+    op.create_index("ix_company_pending_changes", "company", ["changes_submitted_at", "id"], unique=False,
+                    sqlite_where=waiting, postgresql_where=waiting)
 
 
 def downgrade():
+    op.drop_index("ix_company_pending_changes", table_name="company")
+    op.drop_index("ix_user_email_lower", table_name="user")
     for name, table, _columns in reversed(INDEXES):
         with op.batch_alter_table(table, schema=None) as batch_op:
             batch_op.drop_index(name)
