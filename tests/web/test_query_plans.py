@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import re
 
-import pytest
 import sqlalchemy as sa
 
 from marketplace.extensions import db
