@@ -102,7 +102,7 @@ def main() -> int:
 
     app_log, hello_log = work / "app.log", work / "hello.log"
     app_server, app_port = serve("wsgi:app", ROOT, env, app_log)
-    hello_server, hello_port = serve("hello_app:app", ROOT / "bench", env, hello_log)
+    hello_server, hello_port = serve("hello_app:app", ROOT / "bench", {**env, "WARM_UP": "0"}, hello_log)
     try:
         wait_ready(app_port, args.path, app_log)
         wait_ready(hello_port, "/")
