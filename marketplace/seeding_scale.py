@@ -115,9 +115,8 @@ def _fix_sequences(tables) -> None:
     if db.engine.dialect.name != "postgresql":
         return
     for table in tables:
-        db.session.execute(sa.text(
-            f"SELECT setval(pg_get_serial_sequence('\"{table.name}\"', 'id'), "
-            f"(SELECT COALESCE(MAX(id), 1) FROM \"{table.name}\"))"))
+        highest = sa.select(sa.func.coalesce(sa.func.max(table.c.id), 1)).scalar_subquery()
+        db.session.execute(sa.select(sa.func.setval(sa.func.pg_get_serial_sequence(f'"{table.name}"', "id"), highest)))
 
 
 def seed_scale(size: ScaleSize = FULL, seed: int = 20261129) -> dict[str, int]:
