@@ -1,7 +1,7 @@
 """cache stamps for the public-page cache; indexes for the public list's filters and sorts
 
-Revision ID: 0013_cache_stamp_list_indexes
-Revises: 0012_email_preferences_digest
+Revision ID: 0014_cache_stamp_list_indexes
+Revises: 0013_shared_files
 Create Date: 2026-11-29 16:10:00
 
 """
@@ -10,8 +10,8 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0013_cache_stamp_list_indexes'
-down_revision = '0012_email_preferences_digest'
+revision = '0014_cache_stamp_list_indexes'
+down_revision = '0013_shared_files'
 branch_labels = None
 depends_on = None
 
