@@ -55,7 +55,7 @@ class Opening(db.Model):
         CheckConstraint("seats >= 1", name="seats_positive"),
         CheckConstraint("stipend_krw >= 0", name="stipend_not_negative"),
         CheckConstraint("hours_per_week BETWEEN 1 AND 40", name="hours_per_week_range"),
-        # The public list's sorts within the published openings, and a company's own list (migration 0015).
+        # The public list's sorts within the published openings, and a company's own list (migration 0016).
         Index("ix_opening_status_published_at", "status", "published_at", "id"),
         Index("ix_opening_status_deadline", "status", "deadline", "id"),
         Index("ix_opening_status_stipend_krw", "status", "stipend_krw", "id"),

@@ -1,7 +1,7 @@
 """cache stamps for the public-page cache; indexes for the public list's filters and sorts
 
-Revision ID: 0015_cache_stamp_list_indexes
-Revises: 0014_api_tokens
+Revision ID: 0016_cache_stamp_list_indexes
+Revises: 0015_account_tokens
 Create Date: 2026-11-29 16:10:00
 
 """
@@ -10,8 +10,8 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0015_cache_stamp_list_indexes'
-down_revision = '0014_api_tokens'
+revision = '0016_cache_stamp_list_indexes'
+down_revision = '0015_account_tokens'
 branch_labels = None
 depends_on = None
 
