@@ -8,6 +8,7 @@
     recommend(skills, {key: requirements})    -> [(key, Match), ...] best first (fit: F2 of requirement
                                                   and profile coverage, then score, then level surplus)
     allocate(student_prefs, opening_prefs, capacities) -> {student: opening}  (stable, student-optimal)
+    allocate_mentors(students, mentors, fixed) -> MentorAllocation  (load limits, field match, exact)
 
 Match: .score (0..100), .missing_musts (list of requirement names), .has_all_musts, .details (one Detail
 per requirement, built lazily), .explain() -> short English lines, .surplus (0..1, level above the
@@ -16,6 +17,7 @@ min_level, matched (skill as typed or None), canonical, similarity, level, kind 
 "related" | "missing"), credit, above_minimum, describe(). fit_of(R, P) is the recommendation rank. Helpers: normalize, recognize, suggest, vocabulary.
 """
 from .allocation import allocate
+from .mentors import FieldMatch, Mentor, MentorAllocation, MentorStudent, PairReason, allocate_mentors, field_score
 from .normalize import MAX_NAME_LENGTH, normalize
 from .scoring import (
     IMPORTANCE_WEIGHTS,
@@ -37,12 +39,19 @@ __all__ = [
     "RELATED",
     "Detail",
     "Family",
+    "FieldMatch",
     "Match",
+    "Mentor",
+    "MentorAllocation",
+    "MentorStudent",
+    "PairReason",
     "Requirement",
     "Skill",
     "SkillLevel",
     "Vocabulary",
     "allocate",
+    "allocate_mentors",
+    "field_score",
     "fit_of",
     "normalize",
     "rank",
