@@ -23,7 +23,8 @@ integer costs (exact in float64 far beyond the sizes we meet; a too-large instan
 4. **Company grouping** — students of one company stay with the same mentor where this costs nothing above:
    the number of same-company pairs sharing a mentor, Σ C(k, 2), is quadratic, so it is improved by
    re-solving once with a linear bonus b(s, m) = the students of s's company that m holds in the first
-   allocation (its gradient), keeping the second solution only when the grouping grows. The bonuses of a whole
+   allocation (its gradient), keeping the second solution only when the grouping grows. The first solve
+   already has the bonus of the fixed pairs, so peers are drawn to a fixed student's mentor. The bonuses of a whole
    allocation are below one unit of score, so grouping is a tie-break among score-optimal allocations: it
    never costs an allocated student, a mentor's minimum or a point of field match. It is a heuristic for the
    grouping level only; levels 1–3 are exact.
@@ -41,7 +42,7 @@ pairs with partial credit: `skill_similarity`). The score is 100 × the mean of 
 from __future__ import annotations
 
 import numbers
-from collections import Counter, defaultdict
+from collections import Counter
 from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -93,7 +94,8 @@ class MentorStudent:
 
 @dataclass(frozen=True, slots=True)
 class Mentor:
-    """A mentor professor; min_load/max_load override the plan's defaults when given."""
+    """A mentor professor; min_load/max_load override the plan's defaults when given (a maximum below the
+    plan's minimum lowers that minimum too)."""
 
     id: Hashable
     majors: tuple[str, ...] = ()
@@ -282,17 +284,19 @@ def _solve(units: np.ndarray, companies: list[Hashable], free: list[int], minimu
             out[r] = int(slot_mentor[c])
         return out
 
-    assigned = run(None)
     company_index: dict[Hashable, int] = {}
     company_of = np.array([company_index.setdefault(c, len(company_index)) for c in companies], dtype=np.intp)
-    if len(company_index) == n and not fixed_counts:
-        return assigned  # one student per company: nothing to group
+    fixed_held = np.zeros((len(company_index), n_m))
+    for (company, mentor), k in fixed_counts.items():
+        if company in company_index:
+            fixed_held[company_index[company], mentor] += k
+    # The first solve already draws students towards the mentor of their company's fixed students.
+    assigned = run(fixed_held[company_of] if fixed_held.any() else None)
+    if len(company_index) == n and not fixed_held.any():
+        return assigned  # one student per company and nothing fixed: nothing to group
     grouped = _grouped_pairs(companies, assigned, fixed_counts)
     for _ in range(GROUPING_ROUNDS):
-        held = np.zeros((len(company_index), n_m))
-        for (company, mentor), k in fixed_counts.items():
-            if company in company_index:
-                held[company_index[company], mentor] += k
+        held = fixed_held.copy()
         placed = [(i, m) for i, m in enumerate(assigned) if m is not None]
         if placed:
             who, where = zip(*placed)
@@ -336,10 +340,13 @@ def allocate_mentors(
             seen.add(item.id)
     mentor_index = {m.id: j for j, m in enumerate(mentors)}
     student_by_id = {s.id: s for s in students}
+    if default_min > default_max:
+        raise ValueError(f"minimum load {default_min} is above the maximum {default_max}")
     lows, highs = [], []
     for mentor in mentors:
-        low = default_min if mentor.min_load is None else mentor.min_load
         high = default_max if mentor.max_load is None else mentor.max_load
+        # A lowered maximum (a mentor on leave: 0) lowers the plan's minimum with it; an own minimum must fit.
+        low = min(default_min, high) if mentor.min_load is None else mentor.min_load
         if low > high:
             raise ValueError(f"mentor {mentor.id!r}: minimum load {low} is above the maximum {high}")
         lows.append(low)
