@@ -296,3 +296,86 @@ def test_allocation_does_not_depend_on_the_order_of_the_input(instance, rng):
     rng.shuffle(group)
     rng.shuffle(mentors)
     assert allocate_mentors(group, mentors, dict(reversed(list(fixed.items())))) == first
+
+
+# --------------------------------------------------------------------------- against an independent exact solver
+
+
+def flow_lp_best(group, mentors, fixed):
+    """(allocated, minimum places filled, score units) of the optimum of the same goals written as a min-cost
+    flow linear programme solved by HiGHS (linprog): student -> mentor arcs, and per mentor a "minimum" arc and
+    an "extra" arc to the sink. The constraint matrix is a network matrix, so the LP optimum is integral."""
+    import numpy as np
+    from scipy.optimize import linprog
+    from scipy.sparse import lil_matrix
+
+    load = {m.id: 0 for m in mentors}
+    for m_id in fixed.values():
+        load[m_id] += 1
+    free = [s for s in group if s.id not in fixed]
+    n, k = len(free), len(mentors)
+    units = np.array([[round(field_score(s, m) * 10) for m in mentors] for s in free], dtype=float).reshape(n, k)
+    low = [max(0, m.min_load - load[m.id]) for m in mentors]
+    high = [m.max_load - load[m.id] for m in mentors]
+    # Variables: x[s, m] (n*k), then minimum arcs a[m] (k), then extra arcs e[m] (k).
+    n_var = n * k + 2 * k
+    weight_score = 1.0
+    weight_minimum = (n * 1000 + 1) * weight_score
+    weight_allocated = (k * n + 1) * weight_minimum
+    cost = np.zeros(n_var)
+    cost[: n * k] = -(weight_allocated + weight_score * units).ravel()
+    cost[n * k: n * k + k] = -weight_minimum
+    a_ub = lil_matrix((n, n_var))
+    for i in range(n):
+        a_ub[i, i * k: (i + 1) * k] = 1  # each student at most once
+    a_eq = lil_matrix((k, n_var))
+    for j in range(k):  # flow into mentor j == flow out of it
+        for i in range(n):
+            a_eq[j, i * k + j] = 1
+        a_eq[j, n * k + j] = -1
+        a_eq[j, n * k + k + j] = -1
+    bounds = [(0, 1)] * (n * k) + [(0, b) for b in low] + [(0, h - b) for h, b in zip(high, low)]
+    solved = linprog(cost, A_ub=a_ub.tocsr(), b_ub=np.ones(n), A_eq=a_eq.tocsr(), b_eq=np.zeros(k),
+                     bounds=bounds, method="highs")
+    assert solved.status == 0
+    x = np.rint(solved.x[: n * k]).reshape(n, k)
+    assert np.allclose(solved.x[: n * k].reshape(n, k), x)  # integral, as a network LP must be
+    loads = x.sum(axis=0) + np.array([load[m.id] for m in mentors])
+    allocated = int(x.sum()) + len(fixed)
+    minimum = int(sum(min(loads[j], m.min_load) for j, m in enumerate(mentors)))
+    fixed_units = sum(round(field_score(s, next(m for m in mentors if m.id == fixed[s.id])) * 10)
+                      for s in group if s.id in fixed)
+    return allocated, minimum, int(round((units * x).sum())) + fixed_units
+
+
+@st.composite
+def larger_instances(draw):
+    rng = draw(st.randoms(use_true_random=False))
+    mentors = []
+    for j in range(rng.randint(2, 8)):
+        high = rng.randint(0, 4)
+        mentors.append(Mentor(f"m{j}", tuple(rng.sample(MAJOR_POOL, rng.randint(0, 2))),
+                              tuple(rng.sample(POOL, rng.randint(0, 4))), rng.randint(0, min(high, 2)), high))
+    group = [MentorStudent(i, rng.choice("vwxyz"), tuple(rng.sample(MAJOR_POOL, rng.randint(0, 1))),
+                           tuple(rng.sample(POOL, rng.randint(0, 4)))) for i in range(rng.randint(0, 30))]
+    fixed, load = {}, {m.id: 0 for m in mentors}
+    for s in group:
+        m = rng.choice(mentors)
+        if rng.random() < 0.15 and load[m.id] < m.max_load:
+            fixed[s.id] = m.id
+            load[m.id] += 1
+    return group, mentors, fixed
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(larger_instances())
+def test_allocation_matches_an_independent_flow_programme_on_larger_instances(instance):
+    group, mentors, fixed = instance
+    result = allocate_mentors(group, mentors, fixed)
+    check_invariants(result, group, mentors, fixed)
+    achieved = (
+        len(result.pairs),
+        sum(min(result.loads[m.id], m.min_load) for m in mentors),
+        round(result.total_score * 10),
+    )
+    assert achieved == flow_lp_best(group, mentors, fixed)
