@@ -72,6 +72,11 @@ def can_review_placement(user: User | None, placement: Placement) -> bool:
     return group_id is not None and can_review_group(user, group_id)
 
 
+def can_edit_placement_terms(user: User | None, placement: Placement) -> bool:
+    """The host company's managers and the placement's reviewers adjust its practice terms before approval."""
+    return can_review_placement(user, placement) or manages_company(user, placement.opening.company)
+
+
 def can_manage_round(user: User | None, matching_round: MatchingRound) -> bool:
     """Run, review, approve, publish a matching round: managers of the round's group and admins."""
     return can_review_group(user, matching_round.group_id)
@@ -189,6 +194,7 @@ TEMPLATE_RULES = {
     "can_review_company": can_review_company,
     "can_review_opening": can_review_opening,
     "can_review_placement": can_review_placement,
+    "can_edit_placement_terms": can_edit_placement_terms,
     "can_manage_round": can_manage_round,
     "manages_company": manages_company,
     "can_decide_membership": can_decide_membership,

@@ -44,6 +44,9 @@ def _opening_data(spec: dict) -> openings.OpeningData:
         skills=[openings.SkillRequirement(name, importance, level) for name, importance, level in spec["skills"]],
         group_ids=_group_ids(spec["groups"]), degree_levels=spec.get("degree_levels", []),
         majors=spec.get("majors", []),
+        practice_type=spec.get("practice_type", "standard"), schedule=spec.get("schedule"),
+        education_share_pct=spec.get("education_share_pct", 0), remote_share_pct=spec.get("remote_share_pct"),
+        supervisor_contact=spec.get("supervisor_contact", ""),
     )
 
 

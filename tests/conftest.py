@@ -99,6 +99,11 @@ def _truncate_all(app) -> None:
         tables = [t.name for t in db.metadata.sorted_tables]
         with db.engine.begin() as conn:
             conn.execute(sa.text("TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY CASCADE"))
+        # Reference data the migrations insert (the SQLite template keeps it): the same start on both backends.
+        from marketplace.services.compliance import seed_default_rules
+
+        seed_default_rules()
+        db.session.commit()
 
 
 @pytest.fixture(params=BACKENDS)

@@ -19,6 +19,13 @@ from marketplace.models.companies import (
     Sector,
     company_groups,
 )
+from marketplace.models.compliance import (
+    ComplianceOverride,
+    ComplianceRuleSet,
+    ComplianceStatus,
+    PracticeType,
+    PublicHoliday,
+)
 from marketplace.models.files import JobRun, StoredFile
 from marketplace.models.groups import Major, ProjectGroup, Track
 from marketplace.models.openings import (
@@ -80,6 +87,11 @@ __all__ = [
     "StudentSkill",
     "AuditEvent",
     "CacheStamp",
+    "ComplianceOverride",
+    "ComplianceRuleSet",
+    "ComplianceStatus",
+    "PracticeType",
+    "PublicHoliday",
     "Company",
     "CompanyMembership",
     "CompanySize",

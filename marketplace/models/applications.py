@@ -4,7 +4,7 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime
 
-from sqlalchemy import JSON, Boolean, Date, Float, ForeignKey, Index, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, Date, Float, ForeignKey, Index, Integer, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from marketplace.extensions import db
@@ -83,6 +83,12 @@ class Placement(db.Model):
     # The opening's terms when the student accepted (stipend, dates, hours, work mode, location): what was
     # agreed, shown beside the opening's current terms if the company edits them later. None before 0010.
     agreed_terms: Mapped[dict | None] = mapped_column(JSON(none_as_null=True))
+    # The practice terms of this placement (services/practice_terms.py, canonical form): the opening's when the
+    # request is made, adjusted by the company or the exchange manager before approval. None before 0012 (then
+    # the opening's terms with the placement's dates stand in).
+    terms: Mapped[dict | None] = mapped_column(JSON(none_as_null=True))
+    # Bumped by every saved edit of the terms (stale forms are refused, like other edits).
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
     decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     note: Mapped[str] = mapped_column(Text, default="")

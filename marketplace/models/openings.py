@@ -4,12 +4,13 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime
 
-from sqlalchemy import CheckConstraint, Column, Date, ForeignKey, Index, Integer, String, Table, Text
+from sqlalchemy import JSON, Boolean, CheckConstraint, Column, Date, ForeignKey, Index, Integer, String, Table, Text, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from marketplace.extensions import db
 from marketplace.models.base import UTCDateTime, utcnow
 from marketplace.models.companies import Company
+from marketplace.models.compliance import PracticeType
 from marketplace.models.groups import ProjectGroup
 from marketplace.models.users import DegreeLevel, _enum
 
@@ -54,7 +55,10 @@ class Opening(db.Model):
     __table_args__ = (
         CheckConstraint("seats >= 1", name="seats_positive"),
         CheckConstraint("stipend_krw >= 0", name="stipend_not_negative"),
-        CheckConstraint("hours_per_week BETWEEN 1 AND 40", name="hours_per_week_range"),
+        # Computed from the schedule; above 40 is a compliance finding (blocks publication), not a form error.
+        CheckConstraint("hours_per_week BETWEEN 1 AND 168", name="hours_per_week_range"),
+        CheckConstraint("education_share_pct BETWEEN 0 AND 100", name="education_share_range"),
+        CheckConstraint("remote_share_pct BETWEEN 0 AND 100", name="remote_share_range"),
         # The public list's sorts within the published openings, and a company's own list (migration 0016).
         Index("ix_opening_status_published_at", "status", "published_at", "id"),
         Index("ix_opening_status_deadline", "status", "deadline", "id"),
@@ -74,7 +78,19 @@ class Opening(db.Model):
     location: Mapped[str] = mapped_column(String(200), default="")
     start_date: Mapped[date] = mapped_column(Date)
     end_date: Mapped[date] = mapped_column(Date)
+    # Whole hours, kept equal to the schedule's weekly hours rounded (for lists and filters); the schedule rules.
     hours_per_week: Mapped[int] = mapped_column(Integer)
+    # Practice terms (services/practice_terms.py): 표준/자율, the weekly schedule as
+    # [{"day": 0..6 (Mon..Sun), "start": "09:00", "end": "18:00", "break_minutes": 60}, ...] (None before 0012),
+    # the share of the time that is education, the share worked remotely, and whether work on Sundays/holidays
+    # is an agreed exception.
+    practice_type: Mapped[PracticeType] = mapped_column(_enum(PracticeType, length=12), default=PracticeType.STANDARD,
+                                                        server_default=PracticeType.STANDARD.value)
+    schedule: Mapped[list | None] = mapped_column(JSON(none_as_null=True))
+    education_share_pct: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    remote_share_pct: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    holiday_exception: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    supervisor_contact: Mapped[str] = mapped_column(String(200), default="", server_default="")
     stipend_krw: Mapped[int] = mapped_column(Integer, default=0)  # monthly; 0 = unpaid
     deadline: Mapped[date] = mapped_column(Date, index=True)  # applications accepted through this day (Seoul)
     supervisor_name: Mapped[str] = mapped_column(String(100))

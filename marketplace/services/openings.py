@@ -38,7 +38,7 @@ from marketplace.ownership import (
     reviewable_group_ids,
 )
 from marketplace.permissions import Permission, user_can
-from marketplace.services import audit, search, skills
+from marketplace.services import audit, compliance, practice_terms, search, skills
 from marketplace.services.companies import active_managers, company_of
 from marketplace.services.errors import Conflict, DomainError, NotFound, Reasons
 from marketplace.services.notifications import link_to, managers_of_groups, notify_many
@@ -80,7 +80,7 @@ class OpeningData:
     location: str
     start_date: date | None
     end_date: date | None
-    hours_per_week: int | None
+    hours_per_week: int | None  # only read when no schedule is given (see practice_terms.TermsInput)
     stipend_krw: int | None
     deadline: date | None
     supervisor_name: str
@@ -89,6 +89,13 @@ class OpeningData:
     degree_levels: list[str] = field(default_factory=list)
     majors: list[str] = field(default_factory=list)
     version: int | None = None  # the version the form was opened on (None: no stale check)
+    # Practice terms (services/practice_terms.py): the weekly schedule rows, from which the hours are computed.
+    practice_type: str | None = "standard"
+    schedule: list[dict] | None = None
+    education_share_pct: int | None = 0
+    remote_share_pct: int | None = None
+    holiday_exception: bool = False
+    supervisor_contact: str = ""
 
 
 def clean_skills(requirements: list[SkillRequirement]) -> list[OpeningSkill]:
@@ -162,8 +169,11 @@ def _validated(company: Company, data: OpeningData) -> dict:
     elif len(location) > 200:
         problems.add("location", _l("Use at most %(max)d characters.", max=200))
     _check_dates(data, problems)
-    if data.hours_per_week is None or not 1 <= data.hours_per_week <= 40:
-        problems.add("hours_per_week", _l("Enter the hours per week, from 1 to 40."))
+    terms = practice_terms.clean_terms(practice_terms.TermsInput(
+        practice_type=data.practice_type, schedule=data.schedule, hours_per_week=data.hours_per_week,
+        education_share_pct=data.education_share_pct, remote_share_pct=data.remote_share_pct,
+        holiday_exception=data.holiday_exception, supervisor_contact=data.supervisor_contact,
+    ), work_mode, problems)
     if data.stipend_krw is None or not 0 <= data.stipend_krw <= 100_000_000:
         problems.add("stipend_krw", _l("Enter the monthly stipend in won (0 if unpaid)."))
     supervisor = " ".join((data.supervisor_name or "").split())
@@ -185,8 +195,8 @@ def _validated(company: Company, data: OpeningData) -> dict:
     return {
         "kind": kind, "title": title, "description": description, "seats": data.seats, "work_mode": work_mode,
         "location": location, "start_date": data.start_date, "end_date": data.end_date,
-        "hours_per_week": data.hours_per_week, "stipend_krw": data.stipend_krw, "deadline": data.deadline,
-        "supervisor_name": supervisor,
+        "stipend_krw": data.stipend_krw, "deadline": data.deadline,
+        "supervisor_name": supervisor, **terms,
         "eligible_groups": sorted((partners[g] for g in wanted_groups), key=lambda g: g.code),
         "degree_levels": ",".join(level.value for level in DegreeLevel if level in levels),
         "majors": "\n".join(majors),
@@ -363,6 +373,12 @@ def update_opening(actor: User, opening: Opening, data: OpeningData) -> bool:
                              note="requirements or seats changed")
         opening.submitted_at = utcnow()
         return True
+    if was_published and changes and compliance.check(opening).blocking:
+        # New terms that break a practice rule are not published until a reviewer looks at them again.
+        opening_machine.move(actor, opening, OpeningStatus.IN_REVIEW, action="sent_back_to_review",
+                             note="terms fail the practice rules")
+        opening.submitted_at = utcnow()
+        return True
     audit.record(actor, "opening", opening.id, "updated", opening.status.value, opening.status.value)
     return False
 
@@ -409,6 +425,7 @@ def publish_opening(actor: User, opening: Opening, note: str = "") -> Opening:
         raise NotFound(str(_l("No such opening.")))
     if opening.status == OpeningStatus.IN_REVIEW:
         _check_publishable(opening)
+    compliance.ensure_allowed(opening, _l("Publication"))
     opening_machine.move(actor, opening, OpeningStatus.PUBLISHED, action="published", note=(note or "").strip())
     opening.review_note = ""
     opening.published_at = utcnow()

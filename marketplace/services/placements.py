@@ -39,15 +39,15 @@ from marketplace.models import (
     WorkMode,
 )
 from marketplace.models.base import utcnow
-from marketplace.ownership import can_review_placement, reviewable_group_ids
-from marketplace.services import audit
+from marketplace.ownership import can_edit_placement_terms, can_review_placement, reviewable_group_ids
+from marketplace.services import audit, compliance, practice_terms
 from marketplace.services.companies import active_managers, suspension_message
-from marketplace.services.errors import Conflict, DomainError, NotFound
+from marketplace.services.errors import Conflict, DomainError, NotFound, Reasons
 from marketplace.services.majors import major_allowed, major_names_many
 from marketplace.services.notifications import link_to, managers_of_groups, notify, notify_many
 from marketplace.services.openings import changed_terms, terms_of
 from marketplace.services.seats import lock_opening, seats_taken
-from marketplace.services.workflow import StateMachine
+from marketplace.services.workflow import StateMachine, claim_for_edit
 
 __all__ = [
     "placement_machine", "approve_placement", "return_placement", "activate_due_placements", "complete_placement",
@@ -123,7 +123,7 @@ def _locked_for_decision(actor: User, placement_id: int, student_lock: bool = Fa
 
 @dataclass(frozen=True)
 class PlacementConflict:
-    code: str  # full | overlap | group | degree | major | suspended | terms | closed | withdrawn
+    code: str  # full | overlap | group | degree | major | suspended | terms | compliance | closed | withdrawn
     message: str
     blocking: bool = True  # blocking conflicts refuse approval; the others are warnings
 
@@ -148,6 +148,10 @@ def conflicts_for(placements: list[Placement]) -> dict[int, list[PlacementConfli
     for pid, sid, start, end, title in rows:
         held_by_student[sid].append((pid, start, end, title))
 
+    # Failing practice rules without an override (a constant number of queries for any number of placements);
+    # warnings and overridden rules are shown in the placement's compliance panel, not as conflicts.
+    checks = compliance.check_many([p for p in placements
+                                    if p.status in (PlacementStatus.PENDING, PlacementStatus.APPROVED)])
     restricted = [p.student.student_profile for p in placements
                   if p.opening.majors and p.student and p.student.student_profile]
     names = major_names_many(restricted) if restricted else {}
@@ -189,6 +193,13 @@ def conflicts_for(placements: list[Placement]) -> dict[int, list[PlacementConfli
             items.append(PlacementConflict("terms", str(_l(
                 "The company changed the opening's terms after the student accepted; compare the terms as agreed "
                 "with the current ones below.")), blocking=False))
+        result = checks.get(("placement", p.id))
+        if result is not None:
+            for finding in result.findings:
+                if finding.blocking:
+                    items.append(PlacementConflict("compliance", str(_l(
+                        "Practice rules: %(reason)s An exchange manager can record an override with a reason.",
+                        reason=finding.message))))
         if p.status == PlacementStatus.PENDING and opening.status == OpeningStatus.CLOSED:
             items.append(PlacementConflict("closed", str(_l(
                 "The opening is closed to new applications; approving still gives this student a seat."
@@ -381,7 +392,7 @@ def request_placement(actor: User | None, application: Application, note: str = 
     opening = application.opening
     placement = Placement(application=application, opening_id=opening.id, student_id=application.student_id,
                           status=PlacementStatus.PENDING, start_date=opening.start_date, end_date=opening.end_date,
-                          agreed_terms=terms_of(opening))
+                          agreed_terms=terms_of(opening), terms=practice_terms.terms_of(opening))
     db.session.add(placement)
     db.session.flush()
     audit.record(actor, "placement", placement.id, "requested", None, PlacementStatus.PENDING.value, note)
@@ -449,3 +460,104 @@ def company_placements(company: Company) -> list[Placement]:
         .join(Opening, and_(Opening.id == Placement.opening_id, Opening.company_id == company.id))
         .order_by(Placement.start_date, Placement.id)
     ))
+
+
+# -- the practice terms of one placement -------------------------------------------------------------------------
+
+
+@dataclass
+class PlacementTermsData:
+    """A placement's practice terms as typed (the form or the JSON API)."""
+
+    practice_type: str | None
+    start_date: date | None
+    end_date: date | None
+    schedule: list[dict]
+    stipend_krw: int | None
+    education_share_pct: int | None
+    remote_share_pct: int | None
+    holiday_exception: bool
+    work_mode: str | None
+    location: str
+    supervisor_name: str
+    supervisor_contact: str = ""
+    version: int | None = None
+
+
+def terms_input(terms: dict, version: int | None = None) -> PlacementTermsData:
+    """Canonical terms as input (to save them back changed)."""
+    return PlacementTermsData(
+        practice_type=terms.get("practice_type"), start_date=date.fromisoformat(terms["start_date"]),
+        end_date=date.fromisoformat(terms["end_date"]), schedule=list(terms.get("schedule") or []),
+        stipend_krw=terms.get("stipend_krw"), education_share_pct=terms.get("education_share_pct"),
+        remote_share_pct=terms.get("remote_share_pct"), holiday_exception=bool(terms.get("holiday_exception")),
+        work_mode=terms.get("work_mode"), location=terms.get("location") or "",
+        supervisor_name=terms.get("supervisor_name") or "", supervisor_contact=terms.get("supervisor_contact") or "",
+        version=version,
+    )
+
+
+def _clean_placement_terms(data: PlacementTermsData) -> dict:
+    problems = Reasons()
+    if data.start_date is None:
+        problems.add("start_date", _l("Enter the start date."))
+    if data.end_date is None:
+        problems.add("end_date", _l("Enter the end date."))
+    elif data.start_date is not None and data.end_date <= data.start_date:
+        problems.add("end_date", _l("The end date must be after the start date."))
+    if data.stipend_krw is None or isinstance(data.stipend_krw, bool) or not 0 <= data.stipend_krw <= 100_000_000:
+        problems.add("stipend_krw", _l("Enter the monthly stipend in won (0 if unpaid)."))
+    work_mode = problems.choice(WorkMode, data.work_mode, "work_mode", _l("Choose on-site, hybrid or remote."))
+    location = " ".join((data.location or "").split())
+    if len(location) > 200:
+        problems.add("location", _l("Use at most %(max)d characters.", max=200))
+    supervisor = " ".join((data.supervisor_name or "").split())
+    if not supervisor:
+        problems.add("supervisor_name", _l("Name the supervisor."))
+    elif len(supervisor) > 100:
+        problems.add("supervisor_name", _l("Use at most %(max)d characters.", max=100))
+    values = practice_terms.clean_terms(practice_terms.TermsInput(
+        practice_type=data.practice_type, schedule=data.schedule or [],
+        education_share_pct=data.education_share_pct, remote_share_pct=data.remote_share_pct,
+        holiday_exception=data.holiday_exception, supervisor_contact=data.supervisor_contact,
+    ), work_mode, problems)
+    problems.raise_if_any()
+    return {
+        "practice_type": values["practice_type"].value, "start_date": data.start_date.isoformat(),
+        "end_date": data.end_date.isoformat(), "schedule": values["schedule"], "stipend_krw": data.stipend_krw,
+        "education_share_pct": values["education_share_pct"], "remote_share_pct": values["remote_share_pct"],
+        "holiday_exception": values["holiday_exception"], "work_mode": work_mode.value, "location": location,
+        "supervisor_name": supervisor, "supervisor_contact": values["supervisor_contact"],
+    }
+
+
+def get_placement_for_terms(actor: User, placement_id: int) -> Placement:
+    """The placement if the actor may see and adjust its terms (host company managers, its reviewers)."""
+    placement = _load(placement_id)
+    if placement is None or not can_edit_placement_terms(actor, placement):
+        raise NotFound(str(_l("No such placement request.")))
+    return placement
+
+
+def update_placement_terms(actor: User, placement_id: int, data: PlacementTermsData,
+                           expected_version: int | None) -> Placement:
+    """Adjust a pending placement's practice terms (the company's managers or its reviewers).
+
+    A save from a form of an older version raises StaleEdit; an approved or returned placement keeps its terms
+    (Conflict). The change is audited with every changed term; its compliance is checked again on approval."""
+    placement = get_placement_for_terms(actor, placement_id)
+    claim_for_edit(placement, expected_version)
+    if placement.status != PlacementStatus.PENDING:
+        raise Conflict(str(_l("Only the terms of a placement awaiting approval can be changed; this one is "
+                              "“%(status)s”.", status=label(placement.status))))
+    new = _clean_placement_terms(data)
+    before = practice_terms.terms_of(placement)
+    changes = practice_terms.describe_changes(before, new)
+    placement.terms = new
+    placement.start_date = date.fromisoformat(new["start_date"])
+    placement.end_date = date.fromisoformat(new["end_date"])
+    db.session.flush()
+    if changes:
+        audit.record(actor, "placement", placement.id, "terms_changed", placement.status.value,
+                     placement.status.value, "; ".join(f"{k}: {a} → {b}" for k, (a, b) in changes.items()))
+    return placement
