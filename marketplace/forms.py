@@ -7,7 +7,7 @@ from datetime import date, datetime
 from flask import flash
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, Field, FieldList, IntegerField, FormField, HiddenField, SelectMultipleField, SubmitField, TextAreaField
+from wtforms import BooleanField, DateField, Field, FieldList, Form, IntegerField, FormField, HiddenField, SelectField, SelectMultipleField, StringField, SubmitField, TextAreaField
 from wtforms.csrf.core import CSRFTokenField
 from wtforms.fields.choices import SelectFieldBase
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
@@ -229,3 +229,71 @@ def show_stale_edit(posted: FlaskForm, saved: FlaskForm, version: int) -> list[C
     posted.version.data = version
     posted.version.raw_data = [str(version)]
     return changes_against(posted, saved)
+
+
+# -- practice terms (openings and placements) ------------------------------------------------------------------
+
+WEEKDAY_LABELS = (_l("Monday"), _l("Tuesday"), _l("Wednesday"), _l("Thursday"), _l("Friday"), _l("Saturday"),
+                  _l("Sunday"))
+
+
+class LenientIntegerField(IntegerField):
+    """A whole number; a bad entry stays in the box as typed and reaches the service as the text it is, which
+    refuses it with its message beside the field (empty reads as None)."""
+
+    def process_formdata(self, valuelist):
+        self.data = None
+        if valuelist and str(valuelist[0]).strip():
+            text = str(valuelist[0]).strip()
+            try:
+                self.data = int(text)
+            except ValueError:
+                self.data = text[:20]
+
+    def pre_validate(self, form):
+        pass
+
+
+class ScheduleDayForm(Form):
+    """One weekday of the weekly schedule; both times empty = a day off."""
+
+    start = StringField(_l("From"), render_kw={"placeholder": "09:00", "inputmode": "numeric", "size": 5})
+    end = StringField(_l("To"), render_kw={"placeholder": "18:00", "inputmode": "numeric", "size": 5})
+    break_minutes = LenientIntegerField(_l("Break (minutes)"), render_kw={"inputmode": "numeric", "size": 4})
+
+
+def schedule_field():
+    return FieldList(FormField(ScheduleDayForm), min_entries=7, max_entries=7)
+
+
+def schedule_rows_of(form_list) -> list[dict]:
+    """The schedule rows as the services take them (day = the row's index, 0 = Monday)."""
+    return [{"day": index, "start": row.form.start.data or "", "end": row.form.end.data or "",
+             "break_minutes": row.form.break_minutes.data}
+            for index, row in enumerate(form_list) if index < 7]
+
+
+def schedule_form_data(schedule: list[dict] | None) -> list[dict]:
+    """Seven rows for a form from a stored schedule."""
+    by_day = {row["day"]: row for row in schedule or []}
+    return [{"start": by_day[d]["start"], "end": by_day[d]["end"], "break_minutes": by_day[d]["break_minutes"]}
+            if d in by_day else {"start": "", "end": "", "break_minutes": None} for d in range(7)]
+
+
+class PlacementTermsForm(FlaskForm):
+    """A pending placement's practice terms (the company's managers and the placement's reviewers)."""
+
+    practice_type = SelectField(_l("Practice type"), validate_choice=False)
+    start_date = DateField(_l("Start date"), validators=[InputRequired(message=_l("This field is required."))])
+    end_date = DateField(_l("End date"), validators=[InputRequired(message=_l("This field is required."))])
+    schedule = schedule_field()
+    stipend_krw = MoneyField(_l("Monthly stipend (KRW)"), validators=[Optional()])
+    education_share_pct = LenientIntegerField(_l("Education share of the time (%)"))
+    remote_share_pct = LenientIntegerField(_l("Remote share of the period (%)"))
+    holiday_exception = BooleanField(_l("Work on Sundays or public holidays is an agreed exception"))
+    work_mode = SelectField(_l("Work mode"), validate_choice=False)
+    location = StringField(_l("Location"), validators=[Optional(), Length(max=200, message=_l(
+        "Use at most %(max)d characters."))])
+    supervisor_name = StringField(_l("Supervisor"))
+    supervisor_contact = StringField(_l("Supervisor's contact"))
+    version = VersionField()

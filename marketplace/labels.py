@@ -306,6 +306,7 @@ ENTITY_TYPES = {
     "student_profile": _l("Student profile"),
     "outbox_email": _l("E-mail"),
     "api_token": _l("API token"),
+    "compliance_rules": _l("Practice rules"),
 }
 
 # Which status enum an entity's from/to states belong to (stored as the enum's value).
@@ -336,6 +337,7 @@ ACTIONS = {
     "cancelled": _l("Cancelled"),
     "closed": _l("Closed"),
     "completed": _l("Completed"),
+    "compliance_overridden": _l("Practice rules overridden"),
     "created": _l("Created"),
     "cv_deleted": _l("CV deleted"),
     "cv_replaced": _l("CV replaced"),
@@ -345,6 +347,7 @@ ACTIONS = {
     "designated": _l("Designated"),
     "founded": _l("Registered the company"),
     "groups_changed": _l("Project groups changed"),
+    "holidays_updated": _l("Public holidays updated"),
     "in_review": _l("Submitted for review"),
     "offered": _l("Offer made"),
     "pair_excluded": _l("Pair excluded"),
@@ -366,6 +369,7 @@ ACTIONS = {
     "shortlisted": _l("Shortlisted"),
     "submitted": _l("Submitted"),
     "suspended": _l("Suspended"),
+    "terms_changed": _l("Terms changed"),
     "updated": _l("Updated"),
     "withdrawn": _l("Withdrawn"),
 }
@@ -374,6 +378,7 @@ ACTIONS = {
 SYSTEM_NOTES = {
     "requirements or seats changed": _l("requirements or seats changed"),
     "start date reached": _l("start date reached"),
+    "terms fail the practice rules": _l("terms fail the practice rules"),
 }
 _SKILLS_NOTE = re.compile(r"^(\d+) skills$")
 _TENURE_NOTE = re.compile(r"^(.*); (\d+)y$")

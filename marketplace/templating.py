@@ -38,6 +38,16 @@ def register(app: Flask) -> None:
         app.add_template_filter(function, name)
     # A global, not a context variable: macros imported without context see it too.
     app.add_template_global(labels.record_name, "record_name")
+    # Practice terms: weekday names, the terms with computed hours, a compliance rule's name.
+    from marketplace.forms import WEEKDAY_LABELS
+    from marketplace.services import compliance, practice_terms
+
+    app.add_template_global(WEEKDAY_LABELS, "weekday_labels")
+    app.add_template_filter(practice_terms.terms_view, "computed_terms")
+    app.add_template_filter(lambda subject: practice_terms.terms_view(practice_terms.terms_of(subject)),
+                            "opening_terms_view")
+    app.add_template_filter(compliance.rule_title, "rule_title")
+    app.add_template_filter(practice_terms.terms_of, "placement_terms")
 
     @app.template_filter("paragraphs")
     def paragraphs_filter(text: str | None) -> Markup:

@@ -3,7 +3,17 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, IntegerField, PasswordField, StringField, TextAreaField
 
-from marketplace.forms import MultiCheckboxField, input_required, max_length, number_range, optional, required
+from marketplace.forms import (
+    LenientIntegerField,
+    MoneyField,
+    MultiCheckboxField,
+    VersionField,
+    input_required,
+    max_length,
+    number_range,
+    optional,
+    required,
+)
 
 
 class GroupForm(FlaskForm):
@@ -41,3 +51,32 @@ class RevokeForm(FlaskForm):
 
 class DesignationGroupsForm(FlaskForm):
     group_ids = MultiCheckboxField(_l("Project groups served"))
+
+
+class RuleSetForm(FlaskForm):
+    """One year's practice rules (figures an admin updates each year)."""
+
+    year = LenientIntegerField(_l("Year"))
+    min_hourly_wage_krw = MoneyField(_l("Hourly minimum wage (KRW)"), validators=[optional()],
+                                     description=_l("The statutory hourly minimum wage of that year."))
+    standard_share_pct = LenientIntegerField(_l("표준 practice: stipend per hour at least this share of it (%)"))
+    autonomous_share_pct = LenientIntegerField(_l("자율 practice: stipend per hour at least this share of it (%)"))
+    allow_unpaid_autonomous = BooleanField(_l("An unpaid (₩0) 자율 practice is allowed"))
+    max_hours_per_day = LenientIntegerField(_l("Hours per day at most"))
+    max_hours_per_week = LenientIntegerField(_l("Hours per week at most"))
+    night_start = StringField(_l("No practice from"), description=_l("HH:MM, e.g. 22:00"))
+    night_end = StringField(_l("… until"), description=_l("HH:MM the next morning, e.g. 06:00"))
+    max_remote_pct = LenientIntegerField(_l("Remote share at most (%)"))
+    min_host_employees = LenientIntegerField(_l("Host company: employees at least"))
+    warning_lead_days = LenientIntegerField(_l("Warnings start this many days before the start"))
+    acknowledgement_grace_days = LenientIntegerField(
+        _l("The agreement is acknowledged at the latest this many days after the start"))
+    note = TextAreaField(_l("Note (source of the figures)"), validators=[optional(), max_length(2000)],
+                         render_kw={"rows": 2})
+    version = VersionField()
+
+
+class HolidaysForm(FlaskForm):
+    holidays = TextAreaField(_l("Public holidays"), validators=[optional(), max_length(20000)],
+                             description=_l("One per line: YYYY-MM-DD name, e.g. 2027-02-08 설날"),
+                             render_kw={"rows": 14})

@@ -1,16 +1,23 @@
 """Routes of the admin blueprint."""
 from __future__ import annotations
 
-from flask import Blueprint, redirect, render_template, request, url_for
+from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 
 from marketplace import labels, web
-from marketplace.admin.forms import DesignationForm, DesignationGroupsForm, GroupForm, RevokeForm
+from marketplace.admin.forms import (
+    DesignationForm,
+    DesignationGroupsForm,
+    GroupForm,
+    HolidaysForm,
+    RevokeForm,
+    RuleSetForm,
+)
 from marketplace.extensions import db
 from marketplace.forms import page_number
 from marketplace.permissions import Permission, permission_required
-from marketplace.services import accounts, designations, groups, history, invitations, notifications
+from marketplace.services import accounts, compliance, designations, groups, history, invitations, notifications
 from marketplace.services.errors import Reasons
 
 bp = Blueprint("admin", __name__)
@@ -227,3 +234,68 @@ def retry_mail(mail_id: int):
     web.run(notifications.retry_failed_mail, web.actor(), mail_id,
             success=_("The e-mail is queued again; the next delivery run tries it."))
     return redirect(url_for("admin.mail"))
+
+
+# -- practice rules ---------------------------------------------------------------------------------------------
+
+RULE_FIELDS = ("year", "min_hourly_wage_krw", "standard_share_pct", "autonomous_share_pct", "allow_unpaid_autonomous",
+               "max_hours_per_day", "max_hours_per_week", "night_start", "night_end", "max_remote_pct",
+               "min_host_employees", "warning_lead_days", "acknowledgement_grace_days", "note")
+
+
+def _rule_data(form: RuleSetForm) -> compliance.RuleSetData:
+    values = {name: getattr(form, name).data for name in RULE_FIELDS}
+    values["allow_unpaid_autonomous"] = bool(values["allow_unpaid_autonomous"])
+    values["night_start"] = values["night_start"] or ""
+    values["night_end"] = values["night_end"] or ""
+    values["note"] = values["note"] or ""
+    return compliance.RuleSetData(**values, version=form.version.data)
+
+
+@bp.route("/compliance-rules")
+def compliance_rules():
+    rows = list(db.session.scalars(compliance.rule_sets_query()))
+    return render_template("admin/compliance_rules.html", rule_sets=rows,
+                           holiday_years=compliance.holiday_years())
+
+
+@bp.route("/compliance-rules/new", methods=["GET", "POST"])
+def new_rule_set():
+    form = RuleSetForm()
+    if request.method == "GET":
+        latest = db.session.scalars(compliance.rule_sets_query()).first()
+        form = RuleSetForm(data={name: getattr(latest, name) for name in RULE_FIELDS} if latest else None)
+        if latest:
+            form.year.data = latest.year + 1
+            form.note.data = ""
+    elif form.validate_on_submit() and web.run(compliance.save_rule_set, web.actor(), _rule_data(form), form=form,
+                                               success=lambda row: _("The %(year)s rules were saved.", year=row.year)):
+        return redirect(url_for("admin.compliance_rules"))
+    return render_template("admin/rule_set_form.html", form=form, rule_set=None), web.form_status()
+
+
+@bp.route("/compliance-rules/<int:year>/edit", methods=["GET", "POST"])
+def edit_rule_set(year: int):
+    if not 2000 <= year <= 2100:
+        abort(404)
+    row = compliance.get_rule_set(year)
+    form = RuleSetForm(data={name: getattr(row, name) for name in RULE_FIELDS} | {"version": row.version}) \
+        if request.method == "GET" else RuleSetForm()
+    if request.method == "POST" and form.validate_on_submit() and web.run(
+            compliance.save_rule_set, web.actor(), _rule_data(form), row, form=form,
+            success=lambda saved: _("The %(year)s rules were saved.", year=saved.year)):
+        return redirect(url_for("admin.compliance_rules"))
+    return render_template("admin/rule_set_form.html", form=form, rule_set=row), web.form_status()
+
+
+@bp.route("/compliance-rules/holidays/<int:year>", methods=["GET", "POST"])
+def holidays(year: int):
+    if not 2000 <= year <= 2100:
+        abort(404)
+    form = HolidaysForm(data={"holidays": compliance.holidays_text(year)}) if request.method == "GET" \
+        else HolidaysForm()
+    if request.method == "POST" and form.validate_on_submit() and web.run(
+            compliance.save_holidays, web.actor(), year, form.holidays.data or "", form=form,
+            success=lambda n: _("%(n)s public holidays of %(year)s were saved.", n=n, year=year)):
+        return redirect(url_for("admin.compliance_rules"))
+    return render_template("admin/holidays.html", form=form, year=year), web.form_status()

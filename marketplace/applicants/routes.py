@@ -9,6 +9,7 @@ from marketplace.forms import ApplicationActionForm, page_number
 from marketplace.labels import choices
 from marketplace.models import ApplicationStatus, DegreeLevel
 from marketplace.permissions import Permission, permission_required
+from marketplace.placement_terms_page import placement_terms_page
 from marketplace.services import applications, openings, placements, seats
 
 bp = Blueprint("applicants", __name__)
@@ -75,3 +76,10 @@ def application_action(application_id: int, action: str):
     if not outcome:
         return _render_application(application_id, form, outcome.error.status)
     return redirect(url_for("applicants.application", application_id=application_id))
+
+
+@bp.route("/company/placements/<int:placement_id>/terms", methods=["GET", "POST"])
+def placement_terms(placement_id: int):
+    """The host company's managers adjust a pending placement's practice terms."""
+    return placement_terms_page(placement_id, lambda p: url_for("applicants.application",
+                                                                application_id=p.application_id))

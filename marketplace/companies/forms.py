@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
+    BooleanField,
     DateField,
     EmailField,
     FieldList,
@@ -17,7 +18,9 @@ from wtforms import (
 )
 
 from marketplace.forms import (
+    LenientIntegerField,
     MoneyField,
+    schedule_field,
     MultiCheckboxField,
     VersionField,
     StringCheckboxField,
@@ -82,7 +85,18 @@ class OpeningForm(FlaskForm):
     end_date = DateField(_l("End date"), validators=[input_required()])
     deadline = DateField(_l("Application deadline"), validators=[input_required()],
                          description=_l("Applications are accepted through this day (Korea time)."))
-    hours_per_week = IntegerField(_l("Hours per week"), validators=[input_required(), number_range(1, 40)])
+    practice_type = SelectField(_l("Practice type"), validators=[required()], validate_choice=False,
+                                description=_l("표준 (standard) or 자율 (autonomous) field practice under the "
+                                               "Ministry of Education's rules."))
+    schedule = schedule_field()
+    education_share_pct = LenientIntegerField(_l("Education share of the time (%)"), default=0,
+                                              description=_l("Training, mentoring and study within the hours."))
+    remote_share_pct = LenientIntegerField(_l("Remote share of the period (%)"),
+                                           description=_l("The share of the practice period worked away from the host's site."))
+    holiday_exception = BooleanField(_l("Work on Sundays or public holidays is an agreed exception"))
+    supervisor_contact = StringField(_l("Supervisor's contact"), validators=[optional(), max_length(200)],
+                                     description=_l("E-mail or phone, for the university and the agreement."))
+    check_terms = SubmitField(_l("Check the terms"))
     stipend_krw = MoneyField(_l("Monthly stipend (KRW)"), validators=[input_required(), number_range(0, 100_000_000)],
                              description=_l("0 if unpaid."))
     supervisor_name = StringField(_l("Supervisor"), validators=[required(), max_length(100)],

@@ -10,7 +10,7 @@ from marketplace import ownership, web
 from marketplace.clock import today_in_seoul
 from marketplace.companies.forms import CompanyForm, InviteColleagueForm, JoinCompanyForm, OpeningForm
 from marketplace.extensions import db
-from marketplace.forms import NoteForm, int_or_none, show_stale_edit
+from marketplace.forms import NoteForm, int_or_none, schedule_form_data, schedule_rows_of, show_stale_edit
 from marketplace.labels import choices, level_choices
 from marketplace.models import (
     CompanySize,
@@ -19,11 +19,12 @@ from marketplace.models import (
     Importance,
     OpeningKind,
     OpeningStatus,
+    PracticeType,
     Sector,
     WorkMode,
 )
 from marketplace.permissions import Permission, permission_required
-from marketplace.services import applications, companies, groups, openings, skills
+from marketplace.services import applications, companies, compliance, groups, openings, practice_terms, skills
 from marketplace.services.workflow import StaleEdit
 
 bp = Blueprint("companies", __name__)
@@ -211,6 +212,7 @@ def _opening_choices(form: OpeningForm, company) -> None:
     form.work_mode.choices = [("", _("Choose a work mode"))] + choices(WorkMode)
     form.group_ids.choices = [(g.id, f"{g.code} — {g.name(locale)}") for g in company.partner_groups]
     form.degree_levels.choices = choices(DegreeLevel)
+    form.practice_type.choices = choices(PracticeType)
     for row in form.skills:
         row.form.importance.choices = choices(Importance)
         row.form.min_level.choices = level_choices()
@@ -220,7 +222,7 @@ def _opening_data(form: OpeningForm) -> openings.OpeningData:
     return openings.OpeningData(
         kind=form.kind.data or "", title=form.title.data or "", description=form.description.data or "",
         seats=form.seats.data, work_mode=form.work_mode.data or "", location=form.location.data or "",
-        start_date=form.start_date.data, end_date=form.end_date.data, hours_per_week=form.hours_per_week.data,
+        start_date=form.start_date.data, end_date=form.end_date.data, hours_per_week=None,
         stipend_krw=form.stipend_krw.data, deadline=form.deadline.data,
         supervisor_name=form.supervisor_name.data or "",
         skills=[
@@ -234,6 +236,9 @@ def _opening_data(form: OpeningForm) -> openings.OpeningData:
         degree_levels=form.degree_levels.data or [],
         majors=(form.majors.data or "").splitlines(),
         version=form.version.data,
+        practice_type=form.practice_type.data or "", schedule=schedule_rows_of(form.schedule),
+        education_share_pct=form.education_share_pct.data, remote_share_pct=form.remote_share_pct.data,
+        holiday_exception=bool(form.holiday_exception.data), supervisor_contact=form.supervisor_contact.data or "",
     )
 
 
@@ -242,8 +247,11 @@ def _opening_form_data(opening) -> dict:
         "kind": opening.kind.value, "title": opening.title, "description": opening.description,
         "seats": opening.seats, "work_mode": opening.work_mode.value, "location": opening.location,
         "start_date": opening.start_date, "end_date": opening.end_date, "deadline": opening.deadline,
-        "hours_per_week": opening.hours_per_week, "stipend_krw": opening.stipend_krw,
-        "supervisor_name": opening.supervisor_name,
+        "stipend_krw": opening.stipend_krw, "supervisor_name": opening.supervisor_name,
+        "practice_type": opening.practice_type.value,
+        "schedule": schedule_form_data(practice_terms.terms_of(opening)["schedule"]),
+        "education_share_pct": opening.education_share_pct, "remote_share_pct": opening.remote_share_pct,
+        "holiday_exception": opening.holiday_exception, "supervisor_contact": opening.supervisor_contact,
         "skills": [{"name": s.name, "importance": s.importance.value, "min_level": str(s.min_level)}
                    for s in opening.skills] + [{"name": "", "importance": "must", "min_level": "3"}],
         "group_ids": [g.id for g in opening.eligible_groups],
@@ -264,13 +272,23 @@ def _added_row(form: OpeningForm) -> bool:
     return True
 
 
-def _render_opening_form(form, company, opening, status, stale=None):
+def _render_opening_form(form, company, opening, status, stale=None, check=None):
     _opening_choices(form, company)
+    if check is None and opening is not None and request.method == "GET":
+        check = compliance.check(opening)
     return render_template(
         "companies/opening_form.html", form=form, company=company, opening=opening,
         common_skills=skills.common_skill_names(str(get_locale())), max_skills=openings.MAX_SKILLS,
-        today=today_in_seoul(), stale=stale,
+        today=today_in_seoul(), stale=stale, check=check,
     ), status
+
+
+def _previewed(form, opening=None):
+    """The "Check the terms" button: the compliance check of what was typed, nothing saved (None otherwise)."""
+    if request.method != "POST" or not form.check_terms.data or not form.validate_on_submit():
+        return None
+    done = web.run(openings.preview_compliance, web.actor(), _opening_data(form), opening, form=form)
+    return done.value if done else False
 
 
 @bp.route("/company/openings/new", methods=["GET", "POST"])
@@ -286,9 +304,16 @@ def new_opening():
         form.work_mode.data = WorkMode.ONSITE.value
         form.group_ids.data = [g.id for g in company.partner_groups]
         form.location.data = ""
+        form.practice_type.data = PracticeType.STANDARD.value
+        form.remote_share_pct.data = 0
+        for index, row in enumerate(form.schedule):  # Mon–Fri 09:00–18:00 with an hour's break, to adjust
+            if index < 5:
+                row.form.start.data, row.form.end.data, row.form.break_minutes.data = "09:00", "18:00", 60
     _opening_choices(form, company)
     if _added_row(form):
         return _render_opening_form(form, company, None, 200)
+    if (check := _previewed(form)) is not None:
+        return _render_opening_form(form, company, None, 200 if check else web.form_status(), check=check or None)
     if form.validate_on_submit() and (done := web.run(
         openings.create_opening, web.actor(), _opening_data(form), form=form,
         success=_("The draft was saved. Submit it for review when it is ready."),
@@ -306,6 +331,9 @@ def edit_opening(opening_id: int):
     _opening_choices(form, company)
     if _added_row(form):
         return _render_opening_form(form, company, opening, 200)
+    if (check := _previewed(form, opening)) is not None:
+        return _render_opening_form(form, company, opening, 200 if check else web.form_status(),
+                                    check=check or None)
     if form.validate_on_submit():
         done = web.run(openings.update_opening, web.actor(), opening, _opening_data(form), form=form)
         if isinstance(done.error, StaleEdit):
@@ -316,8 +344,9 @@ def edit_opening(opening_id: int):
         if not done:
             return _render_opening_form(form, company, opening, web.form_status())
         if done.value:  # sent back to review
-            flash(_("The requirements or seats changed, so the opening went back to review. "
-                    "It is hidden from students until an exchange manager publishes it again."), "warning")
+            flash(_("The requirements, seats or practice terms changed so that an exchange manager must look "
+                    "again: the opening went back to review. It is hidden from students until it is published "
+                    "again."), "warning")
         else:
             flash(_("The opening was saved."), "success")
         return redirect(url_for("openings.detail", opening_id=opening_id))

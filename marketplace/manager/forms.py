@@ -37,3 +37,11 @@ class ExportForm(FlaskForm):
                           description=_l("Leave both dates empty to export all time."))
     date_to = DateField(_l("Period to"), validators=[optional()],
                         description=_l("Placements overlapping the period; applications submitted in it."))
+
+
+class OverrideForm(FlaskForm):
+    """An exchange manager lets the failing practice rules pass for these terms, saying why."""
+
+    reason = TextAreaField(_l("Reason for the override"), validators=[optional(), max_length(2000)],
+                           description=_l("Kept with the override and shown on the page and in the history."),
+                           render_kw={"rows": 3})

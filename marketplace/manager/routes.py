@@ -9,12 +9,13 @@ from marketplace import ownership, web
 from marketplace.clock import today_in_seoul
 from marketplace.extensions import db
 from marketplace.forms import int_or_none, page_number
-from marketplace.manager.forms import DecisionForm, ExportForm, PlacementDecisionForm
-from marketplace.models import CompanyStatus, OpeningStatus, PlacementStatus
+from marketplace.manager.forms import DecisionForm, ExportForm, OverrideForm, PlacementDecisionForm
+from marketplace.models import CompanyStatus, ComplianceStatus, OpeningStatus, PlacementStatus, PracticeType
 from marketplace.permissions import Permission, permission_required, user_can
+from marketplace.placement_terms_page import placement_terms_page
 from marketplace.services import audit, companies, dashboard as dashboard_service, exports as export_service
 from marketplace.services import history as history_service
-from marketplace.services import openings, placements, seats
+from marketplace.services import compliance, compliance_view, openings, placements, seats
 
 bp = Blueprint("manager", __name__)
 
@@ -109,6 +110,24 @@ def opening(opening_id: int):
         "manager/opening.html", opening=record, form=form, today=today_in_seoul(),
         history=list(db.session.scalars(audit.history_query("opening", record.id).limit(50))),
         OpeningStatus=OpeningStatus, CompanyStatus=CompanyStatus,
+        check=compliance.check(record), override_form=OverrideForm(),
+    ), web.form_status()
+
+
+@bp.route("/openings/<int:opening_id>/override", methods=["POST"])
+def opening_override(opening_id: int):
+    actor = web.actor()
+    record = openings.get_opening_for_reviewer(actor, opening_id)
+    form = OverrideForm()
+    if form.validate_on_submit() and web.run(
+            compliance.record_override, actor, record, form.reason.data or "", form=form,
+            success=_("The override is recorded; the failing rules no longer block these terms.")):
+        return redirect(url_for("manager.opening", opening_id=opening_id))
+    return render_template(
+        "manager/opening.html", opening=record, form=DecisionForm(), today=today_in_seoul(),
+        history=list(db.session.scalars(audit.history_query("opening", record.id).limit(50))),
+        OpeningStatus=OpeningStatus, CompanyStatus=CompanyStatus,
+        check=compliance.check(record), override_form=form,
     ), web.form_status()
 
 
@@ -148,10 +167,12 @@ PLACEMENT_DECISIONS = {
 }
 
 
-def _placement_page(actor, placement_id: int, form: PlacementDecisionForm, status: int = 200):
+def _placement_page(actor, placement_id: int, form: PlacementDecisionForm, status: int = 200,
+                    override_form: OverrideForm | None = None):
     record = placements.get_placement_for_reviewer(actor, placement_id)
     return render_template(
         "manager/placement.html", placement=record, form=form,
+        check=compliance.check(record), override_form=override_form or OverrideForm(),
         conflicts=placements.conflicts(record),
         seats_left=placements.seats_left_for([record])[record.opening_id],
         terms=placements.terms_comparison(record),
@@ -179,6 +200,23 @@ def placement(placement_id: int):
     if request.form.get("decision") in ("approve", "return"):
         return redirect(url_for("manager.index"))
     return redirect(url_for("manager.placements_list"))
+
+
+@bp.route("/placements/<int:placement_id>/override", methods=["POST"])
+def placement_override(placement_id: int):
+    actor = web.actor()
+    record = placements.get_placement_for_reviewer(actor, placement_id)
+    form = OverrideForm()
+    if form.validate_on_submit() and web.run(
+            compliance.record_override, actor, record, form.reason.data or "", form=form,
+            success=_("The override is recorded; the failing rules no longer block these terms.")):
+        return redirect(url_for("manager.placement", placement_id=placement_id))
+    return _placement_page(actor, placement_id, PlacementDecisionForm(), web.form_status(), override_form=form)
+
+
+@bp.route("/placements/<int:placement_id>/terms", methods=["GET", "POST"])
+def placement_terms(placement_id: int):
+    return placement_terms_page(placement_id, lambda p: url_for("manager.placement", placement_id=p.id))
 
 
 @bp.route("/placements")
@@ -242,3 +280,25 @@ def exports():
                 "X-Export-Rows": str(file.rows),
             })
     return render_template("manager/exports.html", form=form), 400
+
+
+# -- compliance of every placement -----------------------------------------------------------------------------
+
+
+@bp.route("/compliance")
+def compliance_overview():
+    """Every placement of the manager's groups with its compliance status; ?export=csv|xlsx downloads the view."""
+    actor = web.actor()
+    filters = compliance_view.parse_filters(request.args)
+    fmt = request.args.get("export")
+    if fmt in ("csv", "xlsx"):
+        file = compliance_view.export(actor, filters, fmt, request.args.get("lang") or str(get_locale() or "ko"))
+        return Response(file.data, mimetype=file.mimetype, headers={
+            "Content-Disposition": f'attachment; filename="{file.filename}"', "X-Export-Rows": str(file.rows)})
+    data = compliance_view.overview(actor, filters)
+    page = page_number(request.args)
+    per_page = 50
+    shown = data.rows[(page - 1) * per_page: page * per_page]
+    return render_template("manager/compliance.html", data=data, rows=shown, filters=filters, page=page,
+                           pages=max(1, -(-len(data.rows) // per_page)), ComplianceStatus=ComplianceStatus,
+                           PlacementStatus=PlacementStatus, PracticeType=PracticeType)

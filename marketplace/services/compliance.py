@@ -572,3 +572,157 @@ def overrides_of(obj: Opening | Placement) -> list[ComplianceOverride]:
         .where(ComplianceOverride.subject_type == subject_type, ComplianceOverride.subject_id == obj.id)
         .order_by(ComplianceOverride.created_at.desc(), ComplianceOverride.id.desc())
     ))
+
+
+# -- rule data: the admin's pages ------------------------------------------------------------------------------
+
+
+@dataclass
+class RuleSetData:
+    year: int | None
+    min_hourly_wage_krw: int | None
+    standard_share_pct: int | None = 75
+    autonomous_share_pct: int | None = 30
+    allow_unpaid_autonomous: bool = False
+    max_hours_per_day: int | None = 8
+    max_hours_per_week: int | None = 40
+    night_start: str = "22:00"
+    night_end: str = "06:00"
+    max_remote_pct: int | None = 25
+    min_host_employees: int | None = 10
+    warning_lead_days: int | None = 14
+    acknowledgement_grace_days: int | None = 5
+    note: str = ""
+    version: int | None = None
+
+
+def _number(problems, value, field_name: str, low: int, high: int):
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        problems.add(field_name, _l("Enter a number from %(min)s to %(max)s.", min=low, max=high))
+        return None
+    return value
+
+
+def _clean_rule_set(data: RuleSetData) -> dict:
+    from marketplace.services.errors import Reasons
+
+    problems = Reasons()
+    values = {
+        "year": _number(problems, data.year, "year", 2000, 2100),
+        "min_hourly_wage_krw": _number(problems, data.min_hourly_wage_krw, "min_hourly_wage_krw", 1, 1_000_000),
+        "standard_share_pct": _number(problems, data.standard_share_pct, "standard_share_pct", 0, 100),
+        "autonomous_share_pct": _number(problems, data.autonomous_share_pct, "autonomous_share_pct", 0, 100),
+        "max_hours_per_day": _number(problems, data.max_hours_per_day, "max_hours_per_day", 1, 24),
+        "max_hours_per_week": _number(problems, data.max_hours_per_week, "max_hours_per_week", 1, 168),
+        "max_remote_pct": _number(problems, data.max_remote_pct, "max_remote_pct", 0, 100),
+        "min_host_employees": _number(problems, data.min_host_employees, "min_host_employees", 0, 100_000),
+        "warning_lead_days": _number(problems, data.warning_lead_days, "warning_lead_days", 0, 365),
+        "acknowledgement_grace_days": _number(problems, data.acknowledgement_grace_days,
+                                              "acknowledgement_grace_days", 0, 365),
+        "allow_unpaid_autonomous": bool(data.allow_unpaid_autonomous),
+    }
+    for name in ("night_start", "night_end"):
+        minutes = parse_time(getattr(data, name))
+        if minutes is None:
+            problems.add(name, _l("Enter a time as HH:MM, e.g. 22:00."))
+        else:
+            values[name] = format_time(minutes)
+    note = (data.note or "").strip()
+    if len(note) > 2000:
+        problems.add("note", _l("Use at most %(max)d characters.", max=2000))
+    values["note"] = note
+    problems.raise_if_any()
+    return values
+
+
+def get_rule_set(year: int) -> ComplianceRuleSet:
+    row = db.session.scalar(select(ComplianceRuleSet).where(ComplianceRuleSet.year == year))
+    if row is None:
+        raise NotFound(str(_l("There are no rules for this year.")))
+    return row
+
+
+def save_rule_set(actor: User, data: RuleSetData, existing: ComplianceRuleSet | None = None) -> ComplianceRuleSet:
+    """Create a year's rules, or change them (version-checked); audited. Admins only (the route checks)."""
+    from marketplace.permissions import Permission, user_can
+    from marketplace.services.workflow import claim_for_edit
+
+    if not user_can(actor, Permission.ADMINISTER):
+        raise NotFound(str(_l("There are no rules for this year.")))
+    if existing is not None:
+        claim_for_edit(existing, data.version)
+    values = _clean_rule_set(data)
+    clash = db.session.scalar(select(ComplianceRuleSet.id).where(ComplianceRuleSet.year == values["year"]))
+    if clash is not None and (existing is None or clash != existing.id):
+        raise DomainError(str(_l("There are rules for %(year)s already; edit them instead.", year=values["year"])),
+                          field="year")
+    before = {name: getattr(existing, name) for name in values} if existing is not None else {}
+    row = existing or ComplianceRuleSet()
+    for name, value in values.items():
+        setattr(row, name, value)
+    row.updated_by_id = actor.id
+    if existing is None:
+        db.session.add(row)
+    db.session.flush()
+    changes = "; ".join(f"{k}: {before.get(k)} → {v}" for k, v in values.items() if before.get(k) != v)
+    audit.record(actor, "compliance_rules", row.id, "created" if existing is None else "updated", None, None,
+                 f"{row.year}: {changes}")
+    return row
+
+
+def holidays_text(year: int) -> str:
+    rows = db.session.execute(select(PublicHoliday.day, PublicHoliday.name)
+                              .where(PublicHoliday.day >= date(year, 1, 1), PublicHoliday.day <= date(year, 12, 31))
+                              .order_by(PublicHoliday.day))
+    return "\n".join(f"{day.isoformat()} {name}" for day, name in rows)
+
+
+def save_holidays(actor: User, year: int, text: str) -> int:
+    """Replace a year's public holidays with the lines "YYYY-MM-DD name"; every bad line is reported at once."""
+    from marketplace.permissions import Permission, user_can
+    from sqlalchemy import delete
+
+    if not user_can(actor, Permission.ADMINISTER):
+        raise NotFound(str(_l("There are no rules for this year.")))
+    if not 2000 <= year <= 2100:
+        raise NotFound(str(_l("There are no rules for this year.")))
+    wanted: dict[date, str] = {}
+    bad = []
+    for number, line in enumerate((text or "").splitlines(), start=1):
+        line = " ".join(line.split())
+        if not line:
+            continue
+        day_text, _sep, name = line.partition(" ")
+        try:
+            day = date.fromisoformat(day_text)
+        except ValueError:
+            bad.append(str(_l("Line %(n)s: start with a date as YYYY-MM-DD.", n=number)))
+            continue
+        if day.year != year:
+            bad.append(str(_l("Line %(n)s: %(day)s is not in %(year)s.", n=number, day=day.isoformat(), year=year)))
+        elif not name or len(name) > 100:
+            bad.append(str(_l("Line %(n)s: name the holiday (at most 100 characters).", n=number)))
+        else:
+            wanted[day] = name
+    if bad:
+        raise DomainError(" ".join(bad), field="holidays")
+    db.session.execute(delete(PublicHoliday).where(PublicHoliday.day >= date(year, 1, 1),
+                                                   PublicHoliday.day <= date(year, 12, 31)))
+    for day, name in sorted(wanted.items()):
+        db.session.add(PublicHoliday(day=day, name=name))
+    db.session.flush()
+    audit.record(actor, "compliance_rules", year, "holidays_updated", None, None, f"{year}: {len(wanted)} holidays")
+    return len(wanted)
+
+
+def rule_sets_query():
+    """Every year's rules, newest year first."""
+    return select(ComplianceRuleSet).order_by(ComplianceRuleSet.year.desc())
+
+
+def holiday_years() -> list[int]:
+    """Years with holidays, plus the rule years and the coming year, newest first."""
+    years = {day.year for day in db.session.scalars(select(PublicHoliday.day))}
+    years |= set(db.session.scalars(select(ComplianceRuleSet.year)))
+    years.add(today_in_seoul().year + 1)
+    return sorted(years, reverse=True)

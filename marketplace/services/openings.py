@@ -323,6 +323,24 @@ def _apply(opening: Opening, values: dict) -> None:
     opening.skills.extend(new_skills)
 
 
+def preview_compliance(actor: User, data: OpeningData, opening: Opening | None = None) -> compliance.Check:
+    """The compliance check of the terms as typed, before saving (the form's "Check the terms"); every field
+    error first, as a save would give. Writes nothing."""
+    company = opening.company if opening is not None else company_of(actor)
+    if company is None or not manages_company(actor, company):
+        raise NotFound(str(_l("No such opening.")))
+    values = _validated(company, data)
+    terms = {
+        "practice_type": values["practice_type"].value, "start_date": values["start_date"].isoformat(),
+        "end_date": values["end_date"].isoformat(), "schedule": values["schedule"],
+        "stipend_krw": int(values["stipend_krw"]), "education_share_pct": values["education_share_pct"],
+        "remote_share_pct": values["remote_share_pct"], "holiday_exception": values["holiday_exception"],
+        "work_mode": values["work_mode"].value, "location": values["location"],
+        "supervisor_name": values["supervisor_name"], "supervisor_contact": values["supervisor_contact"],
+    }
+    return compliance.check_terms(terms, company.size, "opening", opening.id if opening is not None else None)
+
+
 def create_opening(actor: User, data: OpeningData) -> Opening:
     """A draft opening of the actor's company."""
     company = company_of(actor)

@@ -346,3 +346,17 @@ def describe_changes(before: dict, after: dict) -> dict[str, tuple]:
     """{term: (before, after)} of the canonical terms that differ."""
     return {k: (before.get(k), after.get(k)) for k in sorted(set(before) | set(after)) if before.get(k) != after.get(k)}
 
+
+
+def terms_view(terms: dict) -> dict:
+    """The canonical terms with what pages show beside them: typed values, per-day and weekly hours, the
+    stipend per hour."""
+    parsed = parse_terms(terms)
+    hourly = parsed.hourly_krw
+    return {
+        **terms,
+        "practice_type": parsed.practice_type, "start_date": parsed.start_date, "end_date": parsed.end_date,
+        "days": [{**d.as_dict(), "hours": hours_text(d.minutes)} for d in parsed.schedule.days],
+        "weekly_hours": hours_text(parsed.schedule.weekly_minutes),
+        "hourly": f"₩{int(hourly + Fraction(1, 2)):,}" if hourly is not None else "",
+    }
