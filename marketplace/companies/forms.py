@@ -85,10 +85,13 @@ class OpeningForm(FlaskForm):
     end_date = DateField(_l("End date"), validators=[input_required()])
     deadline = DateField(_l("Application deadline"), validators=[input_required()],
                          description=_l("Applications are accepted through this day (Korea time)."))
-    practice_type = SelectField(_l("Practice type"), validators=[required()], validate_choice=False,
+    practice_type = SelectField(_l("Practice type"), validate_choice=False,
                                 description=_l("표준 (standard) or 자율 (autonomous) field practice under the "
                                                "Ministry of Education's rules."))
     schedule = schedule_field()
+    # Shorthand for clients posting no schedule rows (scripts, older pages): Mon–Fri from 09:00 (see
+    # practice_terms.default_schedule). The page always posts the schedule, which then rules.
+    hours_per_week = LenientIntegerField(_l("Hours per week"))
     education_share_pct = LenientIntegerField(_l("Education share of the time (%)"), default=0,
                                               description=_l("Training, mentoring and study within the hours."))
     remote_share_pct = LenientIntegerField(_l("Remote share of the period (%)"),

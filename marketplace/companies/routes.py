@@ -218,11 +218,16 @@ def _opening_choices(form: OpeningForm, company) -> None:
         row.form.min_level.choices = level_choices()
 
 
+def _schedule_posted() -> bool:
+    """Whether the request carries schedule rows (the page always does; a bare hours_per_week stands in)."""
+    return request.method != "POST" or any(key.startswith("schedule-") for key in request.form)
+
+
 def _opening_data(form: OpeningForm) -> openings.OpeningData:
     return openings.OpeningData(
         kind=form.kind.data or "", title=form.title.data or "", description=form.description.data or "",
         seats=form.seats.data, work_mode=form.work_mode.data or "", location=form.location.data or "",
-        start_date=form.start_date.data, end_date=form.end_date.data, hours_per_week=None,
+        start_date=form.start_date.data, end_date=form.end_date.data, hours_per_week=form.hours_per_week.data,
         stipend_krw=form.stipend_krw.data, deadline=form.deadline.data,
         supervisor_name=form.supervisor_name.data or "",
         skills=[
@@ -236,7 +241,8 @@ def _opening_data(form: OpeningForm) -> openings.OpeningData:
         degree_levels=form.degree_levels.data or [],
         majors=(form.majors.data or "").splitlines(),
         version=form.version.data,
-        practice_type=form.practice_type.data or "", schedule=schedule_rows_of(form.schedule),
+        practice_type=form.practice_type.data or "",
+        schedule=schedule_rows_of(form.schedule) if _schedule_posted() else None,
         education_share_pct=form.education_share_pct.data, remote_share_pct=form.remote_share_pct.data,
         holiday_exception=bool(form.holiday_exception.data), supervisor_contact=form.supervisor_contact.data or "",
     )

@@ -14,7 +14,7 @@ from marketplace.forms import NoteForm, page_number
 from marketplace.labels import choices
 from marketplace.models import Opening, OpeningKind, WorkMode
 from marketplace.permissions import Permission, user_can
-from marketplace.services import applications, groups, openings, seats, skills
+from marketplace.services import applications, compliance, groups, openings, seats, skills
 
 bp = Blueprint("openings", __name__)
 
@@ -49,10 +49,13 @@ def detail(opening_id: int):
     public = ownership.is_public_opening(opening)
     # Why this student may not apply (full, closed to their group, ...) is said before any Apply button.
     eligibility = applications.eligibility(viewer, opening) if public and user_can(viewer, Permission.APPLY) else None
+    reviews = viewer is not None and ownership.can_review_opening(viewer, opening)
     return render_template(
         "openings/detail.html", opening=opening, manages=manages, eligibility=eligibility,
+        # The practice-rules check, for the company drafting it and its reviewers (not the public).
+        check=compliance.check(opening) if manages or reviews else None,
         seats_left=seats.seats_left(opening) if public else None,
-        reviews=viewer is not None and ownership.can_review_opening(viewer, opening),
+        reviews=reviews,
         is_public=ownership.is_public_opening(opening), accepting=openings.accepts_applications(opening),
         today=today_in_seoul(), note_form=NoteForm() if manages else None,
     )

@@ -112,6 +112,9 @@ def _locked_for_decision(actor: User, placement_id: int, student_lock: bool = Fa
     if ids is None:
         raise NotFound(str(_l("No such placement request.")))
     _lock(ids.opening_id, ids.student_id if student_lock else None)
+    # The placement's own row too (PostgreSQL): an edit of its terms and a decision run one after the other, so
+    # an approval never checks terms that a concurrent edit is replacing.
+    db.session.execute(select(Placement.id).where(Placement.id == placement_id).with_for_update())
     placement = _load(placement_id, fresh=True)
     if placement is None or not can_review_placement(actor, placement):
         raise NotFound(str(_l("No such placement request.")))

@@ -390,3 +390,39 @@ def test_checking_many_placements_takes_a_constant_number_of_queries(app, count_
         return len(statements)
 
     assert statements_for(3) == statements_for(12)
+
+
+def test_an_approval_racing_a_terms_change_never_approves_failing_terms(app):
+    from tests.concurrency import run_together
+    from marketplace.models import Placement, User
+
+    for _round in range(3):
+        opening = make_opening()
+        application = make_application(opening=opening)
+        placement = placements.request_placement(None, application)
+        db.session.commit()
+        reviewer_id = make_exchange_manager(application.student.student_profile.group).id
+        manager_id = manager_of(opening.company).id
+        placement_id = placement.id
+        failing = placements.terms_input(dict(placement.terms, stipend_krw=100_000))
+
+        def approve(ready):
+            actor = db.session.get(User, reviewer_id)
+            _ = actor.designations
+            ready()
+            placements.approve_placement(actor, placement_id)
+
+        def change(ready):
+            actor = db.session.get(User, manager_id)
+            ready()
+            placements.update_placement_terms(actor, placement_id, failing, None)
+
+        results = run_together(app, [approve, change])
+        assert [r[0] for r in results].count("ok") == 1, results
+        assert "error" not in [r[0] for r in results], results
+        saved = db.session.get(Placement, placement_id)
+        if saved.status == PlacementStatus.APPROVED:
+            assert saved.terms["stipend_krw"] != 100_000
+        else:
+            assert saved.terms["stipend_krw"] == 100_000
+            assert compliance.check(saved).status == ComplianceStatus.BLOCKED

@@ -209,7 +209,8 @@ def test_add_skill_button_adds_a_row_without_saving(client, auth):
     ({"skills-1-name": "x" * 200}, "Use at most 100 characters"),
     ({"skills-1-name": "python"}, "listed twice"),
     ({"group_ids": ["99999"]}, "Choose only project groups your company partners with"),
-    ({"hours_per_week": "60"}, "Enter a number from 1 to 40"),
+    ({"hours_per_week": "60"}, "Enter the hours per week, from 1 to 40"),  # no schedule rows posted: a shorthand
+    ({"schedule-0-start": "18:00", "schedule-0-end": "09:00"}, "before it starts"),
     ({"stipend_krw": "-5"}, "Enter a number from 0 to"),
     ({"skills-0-min_level": "9"}, "Choose a minimum level from 1 to 5"),
     ({"start_date": "not-a-date"}, "Not a valid date"),
