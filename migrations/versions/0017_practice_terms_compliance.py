@@ -1,7 +1,7 @@
 """practice terms on openings and placements; yearly compliance rules, public holidays, overrides
 
-Revision ID: 0016_practice_terms
-Revises: 0015_account_tokens
+Revision ID: 0017_practice_terms
+Revises: 0016_cache_stamp_list_indexes
 Create Date: 2026-11-29 16:10:00
 
 """
@@ -13,8 +13,8 @@ import marketplace.models.base
 
 
 # revision identifiers, used by Alembic.
-revision = '0016_practice_terms'
-down_revision = '0015_account_tokens'
+revision = '0017_practice_terms'
+down_revision = '0016_cache_stamp_list_indexes'
 branch_labels = None
 depends_on = None
 
