@@ -23,6 +23,7 @@ from marketplace.models import (
     Placement,
     StudentProfile,
     User,
+    VerificationStatus,
 )
 from marketplace.permissions import Permission, can_review_group, user_can
 
@@ -155,7 +156,10 @@ def can_see_cv(viewer: User | None, application: Application) -> bool:
         return True
     if can_review_group(viewer, profile.group_id):
         return True
-    return shares_profile_with_company(application.status) and manages_company(viewer, application.opening.company)
+    # Companies never see an unverified student (services/verification.py), their CV included.
+    return shares_profile_with_company(application.status) and \
+        profile.verification_status == VerificationStatus.VERIFIED and \
+        manages_company(viewer, application.opening.company)
 
 
 def _student_group_id(student_id: int) -> int | None:

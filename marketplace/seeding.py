@@ -5,10 +5,11 @@ import json
 from pathlib import Path
 
 from marketplace.extensions import db
-from marketplace.models import Role
+from marketplace.models import Role, VerifiedVia
 from marketplace.seeding_applications import seed_demo_applications, seed_student_skills
 from marketplace.seeding_companies import seed_demo_companies
 from marketplace.services import accounts, designations, email_confirmation, groups
+from marketplace.services.verification import domain_matches, mark_verified
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 
@@ -38,6 +39,16 @@ def seed_groups() -> int:
         created += 1
     db.session.flush()
     return created
+
+
+def _verify_demo_student(user, admin) -> None:
+    """Demo students are verified members of their group (by their university address, else by the office),
+    so the demo's applications reach companies."""
+    profile = user.student_profile
+    if domain_matches(user.email, profile.group.domains):
+        mark_verified(profile, VerifiedVia.EMAIL_DOMAIN, tell=False)
+    else:
+        mark_verified(profile, VerifiedVia.MANAGER, by=admin, note="demo data", tell=False)
 
 
 def seed_demo() -> int:
@@ -73,7 +84,9 @@ def seed_demo() -> int:
                 )
             )
             created += 1
-        seed_student_skills(accounts.find_user_by_email(student["email"]), student.get("skills", []))
+        user = accounts.find_user_by_email(student["email"])
+        _verify_demo_student(user, admin)
+        seed_student_skills(user, student.get("skills", []))
     db.session.flush()
     created += seed_demo_companies()
     _demo_accounts_confirmed(demo)

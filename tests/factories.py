@@ -4,8 +4,8 @@ from __future__ import annotations
 import itertools
 
 from marketplace.extensions import db
-from marketplace.models import Role, User
-from marketplace.services import accounts, designations, groups
+from marketplace.models import Role, User, VerifiedVia
+from marketplace.services import accounts, designations, groups, verification
 
 PASSWORD = "Correct-Horse-42"
 _counter = itertools.count(1)
@@ -32,7 +32,8 @@ def make_group(code: str | None = None, tracks=(), majors=(("College of Medicine
 
 
 def make_student(group=None, email: str | None = None, degree_level: str = "master", major: str = "Medicine",
-                 confirmed: bool = True) -> User:
+                 confirmed: bool = True, verified: bool = True) -> User:
+    """A registered student; verified (as by their university address) unless `verified=False`."""
     group = group or make_group("PNU")
     user = accounts.register_student(
         accounts.StudentRegistration(
@@ -41,6 +42,8 @@ def make_student(group=None, email: str | None = None, degree_level: str = "mast
             email_confirmed=confirmed,
         )
     )
+    if verified:
+        verification.mark_verified(user.student_profile, VerifiedVia.EMAIL_DOMAIN, tell=False)
     db.session.commit()
     return user
 

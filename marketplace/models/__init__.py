@@ -49,6 +49,7 @@ from marketplace.models.rounds import (
     RoundStatus,
     round_openings,
 )
+from marketplace.models.roster import RosterEntry, RosterImport, RosterImportStatus
 from marketplace.models.students import StudentSkill
 from marketplace.models.tokens import ApiToken
 from marketplace.models.users import (
@@ -57,6 +58,8 @@ from marketplace.models.users import (
     Role,
     StudentProfile,
     User,
+    VerificationStatus,
+    VerifiedVia,
     designation_groups,
 )
 
@@ -85,6 +88,11 @@ __all__ = [
     "RoundStatus",
     "round_openings",
     "StudentSkill",
+    "RosterEntry",
+    "RosterImport",
+    "RosterImportStatus",
+    "VerificationStatus",
+    "VerifiedVia",
     "AuditEvent",
     "CacheStamp",
     "ComplianceOverride",

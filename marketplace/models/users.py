@@ -22,6 +22,21 @@ class Role(str, enum.Enum):
     ADMIN = "admin"
 
 
+class VerificationStatus(str, enum.Enum):
+    """Whether the programme knows a student is who they say: only verified students apply and are seen
+    by companies. Declined is unverified with the manager's reason shown to the student."""
+
+    UNVERIFIED = "unverified"
+    VERIFIED = "verified"
+    DECLINED = "declined"
+
+
+class VerifiedVia(str, enum.Enum):
+    EMAIL_DOMAIN = "email_domain"  # confirmed an address in one of the group's e-mail domains
+    ROSTER = "roster"  # listed on the group's imported roster (and confirmed that address)
+    MANAGER = "manager"  # an exchange manager of the group verified them from the queue
+
+
 class DegreeLevel(str, enum.Enum):
     BACHELOR = "bachelor"
     MASTER = "master"
@@ -63,7 +78,7 @@ class User(UserMixin, db.Model):
     must_change_password: Mapped[bool] = mapped_column(default=False, server_default=sa_false())
 
     student_profile: Mapped[StudentProfile | None] = relationship(
-        back_populates="user", uselist=False, cascade="all, delete-orphan"
+        back_populates="user", uselist=False, cascade="all, delete-orphan", foreign_keys="StudentProfile.user_id"
     )
     designations: Mapped[list[Designation]] = relationship(
         back_populates="user",
@@ -90,6 +105,11 @@ class User(UserMixin, db.Model):
             if designation.revoked_at is None:
                 return designation
         return None
+
+    @property
+    def is_verified_student(self) -> bool:
+        profile = self.student_profile
+        return profile is not None and profile.verification_status == VerificationStatus.VERIFIED
 
     @property
     def is_exchange_manager(self) -> bool:
@@ -129,7 +149,18 @@ class StudentProfile(db.Model):
     # Bumped by every saved edit; edit forms carry it so a save from a stale page is refused (409), not applied.
     version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
 
-    user: Mapped[User] = relationship(back_populates="student_profile")
+    # Verification (services/verification.py): set only through compare-and-set moves, never by a form.
+    verification_status: Mapped[VerificationStatus] = mapped_column(
+        _enum(VerificationStatus, 20), default=VerificationStatus.UNVERIFIED,
+        server_default=VerificationStatus.UNVERIFIED.value, index=True)
+    verified_via: Mapped[VerifiedVia | None] = mapped_column(_enum(VerifiedVia, 20))
+    verified_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # The manager's reason when declining (shown to the student), or why verification was withdrawn.
+    verification_note: Mapped[str] = mapped_column(Text, default="", server_default="")
+
+    user: Mapped[User] = relationship(back_populates="student_profile", foreign_keys=[user_id])
+    verified_by: Mapped[User | None] = relationship(foreign_keys=[verified_by_id])
     group: Mapped[ProjectGroup] = relationship()
     skills = relationship(
         "StudentSkill", back_populates="profile", cascade="all, delete-orphan", order_by="StudentSkill.position"

@@ -29,12 +29,13 @@ from marketplace.models import (
     ProjectGroup,
     StudentProfile,
     User,
+    VerificationStatus,
     opening_groups,
 )
 from marketplace.models.base import utcnow
 from marketplace.ownership import can_see_cv, is_own_application, manages_company, shares_profile_with_company
 from marketplace.permissions import Permission, user_can
-from marketplace.services import audit, ranking
+from marketplace.services import audit, ranking, verification
 from marketplace.services.companies import active_managers, refuse_if_suspended
 from marketplace.services.email_confirmation import has_confirmed_email
 from marketplace.services.errors import Conflict, DomainError, NotFound
@@ -136,6 +137,8 @@ def eligibility(student: User | None, opening: Opening, today: date | None = Non
         result.reasons.append(str(_l("The application deadline (%(date)s) has passed.",
                                      date=opening.deadline.isoformat())))
     if profile is not None:
+        if profile.verification_status != VerificationStatus.VERIFIED:
+            result.reasons.append(verification.not_verified_reason(profile))
         if profile.group_id not in opening.eligible_group_ids:
             result.reasons.append(str(_l("Students of your project group are not eligible for this opening.")))
         levels = opening.degree_level_list
@@ -256,7 +259,8 @@ def get_company_application(actor: User, application_id: int) -> Application:
         raise NotFound(str(_l("No such application.")))
     application = db.session.scalar(
         select(Application).join(Application.opening).options(*_full_options())
-        .where(Application.id == application_id, _managed_by(actor))
+        .where(Application.id == application_id, _managed_by(actor),
+               Application.student_id.in_(verification.verified_student_ids()))
     )
     if application is None:
         raise NotFound(str(_l("No such application.")))
@@ -444,7 +448,8 @@ def status_counts_by_opening(company: Company) -> dict[int, dict[ApplicationStat
     rows = db.session.execute(
         select(Application.opening_id, Application.status, func.count())
         .join(Opening, Opening.id == Application.opening_id)
-        .where(Opening.company_id == company.id)
+        .join(StudentProfile, StudentProfile.user_id == Application.student_id)
+        .where(Opening.company_id == company.id, verification.verified_students())
         .group_by(Application.opening_id, Application.status)
     )
     found: dict[int, dict[ApplicationStatus, int]] = {}
@@ -571,7 +576,7 @@ def ranked_applicants(actor: User, opening: Opening, filters: ApplicantFilters, 
     query = (
         select(Application.id, StudentProfile.id, StudentProfile.updated_at, Application.status)
         .join(StudentProfile, StudentProfile.user_id == Application.student_id)
-        .where(Application.opening_id == opening.id)
+        .where(Application.opening_id == opening.id, verification.verified_students())
         .order_by(Application.id)
     )
     if filters.group is not None:

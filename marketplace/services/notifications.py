@@ -49,6 +49,9 @@ MESSAGES = {
                                     "groups."),
     "company_changes_approved": _l("The changes to %(company)s were approved and are now shown."),
     "company_changes_declined": _l("The changes to %(company)s were not approved: %(reason)s"),
+    "student_verified": _l("Your student account is verified: you can apply to openings now."),
+    "student_declined": _l("An exchange manager could not verify your student account: %(reason)s Correct your "
+                           "profile or contact your project group."),
     "round_published": _l("The results of the matching round \"%(round)s\" are published."),
 }
 

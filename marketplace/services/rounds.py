@@ -47,7 +47,7 @@ from marketplace.models import (
 from marketplace.models.base import utcnow
 from marketplace.ownership import can_manage_round, manages_company, reviewable_group_ids
 from marketplace.permissions import Permission, can_review_group, user_can
-from marketplace.services import audit
+from marketplace.services import audit, verification
 from marketplace.services.applications import application_machine
 from marketplace.services.companies import active_managers, company_of
 from marketplace.services.errors import Conflict, DomainError, Forbidden, NotFound
@@ -315,8 +315,8 @@ def my_rounds(actor: User) -> list[tuple[MatchingRound, list[Opening]]]:
 
 
 def participants(matching_round: MatchingRound) -> list[Application]:
-    """Applications taking part: the group's students, to the round's openings, submitted or shortlisted,
-    made through the application deadline (Seoul). Oldest first."""
+    """Applications taking part: the group's verified students, to the round's openings, submitted or
+    shortlisted, made through the application deadline (Seoul). Oldest first."""
     opening_ids = list(matching_round.opening_ids)
     if not opening_ids:
         return []
@@ -325,7 +325,7 @@ def participants(matching_round: MatchingRound) -> list[Application]:
         .join(StudentProfile, StudentProfile.user_id == Application.student_id)
         .options(selectinload(Application.student), selectinload(Application.opening).selectinload(Opening.company))
         .where(Application.opening_id.in_(opening_ids), Application.status.in_(PARTICIPATING),
-               StudentProfile.group_id == matching_round.group_id,
+               StudentProfile.group_id == matching_round.group_id, verification.verified_students(),
                Application.created_at < _end_of_day_utc(matching_round.application_deadline))
         .order_by(Application.created_at, Application.id)
     ))

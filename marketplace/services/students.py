@@ -14,10 +14,18 @@ from sqlalchemy.orm import selectinload
 
 from marketplace import storage
 from marketplace.extensions import db
-from marketplace.models import DegreeLevel, StudentProfile, StudentSkill, Track, User
+from marketplace.models import (
+    DegreeLevel,
+    ProjectGroup,
+    StudentProfile,
+    StudentSkill,
+    Track,
+    User,
+    VerificationStatus,
+)
 from marketplace.models.base import utcnow
 from marketplace.permissions import Permission, user_can
-from marketplace.services import audit, skills
+from marketplace.services import audit, skills, verification
 from marketplace.services.errors import DomainError, NotFound, Reasons
 from marketplace.services.workflow import claim_for_edit
 
@@ -69,6 +77,7 @@ class ProfileData:
     available_from: date | None = None
     skills: list[SkillEntry] = field(default_factory=list)
     version: int | None = None  # the version the form was opened on (None: no stale check)
+    group_id: int | None = None  # a new project group (None: unchanged)
 
 
 def clean_skills(entries: list[SkillEntry]) -> list[StudentSkill]:
@@ -95,8 +104,20 @@ def _track_of_group(track_id: int | None, group_id: int) -> Track | None:
     return track
 
 
+def _group_to_join(group_id: int | None, current_id: int) -> int | None:
+    if not group_id or group_id == current_id:
+        return None
+    group = db.session.get(ProjectGroup, group_id)
+    if group is None or not group.active:
+        raise DomainError(str(_l("Choose one of the listed project groups.")), field="group_id")
+    return group.id
+
+
 def update_profile(actor: User, profile: StudentProfile, data: ProfileData) -> StudentProfile:
-    """Save the student's own profile and replace their skill rows; every problem of the form at once."""
+    """Save the student's own profile and replace their skill rows; every problem of the form at once.
+
+    A verified student who changes group or degree level is unverified again (companies stop seeing them)
+    until a manager of their group verifies them; see services/verification.py."""
     if profile.user_id != actor.id or not user_can(actor, Permission.KEEP_STUDENT_PROFILE):
         raise NotFound(str(_l("You have no student profile.")))
     problems = Reasons()
@@ -108,7 +129,12 @@ def update_profile(actor: User, profile: StudentProfile, data: ProfileData) -> S
     degree = problems.choice(DegreeLevel, data.degree_level, "degree_level", _l("Choose a degree level."))
     if data.year is not None and not 1 <= data.year <= 10:
         problems.add("year", _l("Enter a number from %(min)s to %(max)s.", min=1, max=10))
-    track = problems.collect(_track_of_group, data.track_id, profile.group_id)
+    group_id = problems.collect(_group_to_join, data.group_id, profile.group_id)
+    group_id = group_id or profile.group_id
+    track_id = data.track_id
+    if group_id != profile.group_id and track_id == profile.track_id:
+        track_id = None  # the old group's track does not carry over to the new group
+    track = problems.collect(_track_of_group, track_id, group_id)
     bio = (data.bio or "").strip()
     if len(bio) > MAX_BIO:
         problems.add("bio", _l("Use at most %(max)d characters.", max=MAX_BIO))
@@ -120,6 +146,19 @@ def update_profile(actor: User, profile: StudentProfile, data: ProfileData) -> S
     # The profile's row lock (and the stale-form check) before its skill rows are replaced: two saves at
     # once run one after the other, each replacing every row, so the rows never add up past MAX_SKILLS.
     claim_for_edit(profile, data.version)
+    changed_declared = [name for name, old, new in (
+        ("group", profile.group_id, group_id), ("degree level", profile.degree_level, degree),
+        ("major", profile.major, major), ("track", profile.track_id, track.id if track else None),
+    ) if old != new]
+    needs_manager = {"group", "degree level"} & set(changed_declared)
+    if (profile.verification_status == VerificationStatus.VERIFIED and needs_manager) or \
+            (profile.verification_status == VerificationStatus.DECLINED and changed_declared):
+        # Verified members of one group at one level: another group or level is a new claim to check.
+        # A declined student who corrects what they declared goes back to the managers' queue.
+        verification.withdraw(profile, actor, "changed " + ", ".join(changed_declared))
+    if group_id != profile.group_id:
+        profile.group_id = group_id
+        profile.group = db.session.get(ProjectGroup, group_id)
     profile.major = major
     profile.degree_level = degree
     profile.year = data.year

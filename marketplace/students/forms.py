@@ -18,6 +18,9 @@ class SkillRowForm(Form):
 
 
 class ProfileForm(FlaskForm):
+    group_id = SelectField(_l("Project group"), coerce=int_or_none, validate_choice=False,
+                           description=_l("Changing your project group or degree level needs an exchange "
+                                          "manager to verify you again before you can apply."))
     major = StringField(_l("Major"), validators=[required(), max_length(200)],
                         description=_l("For example: Medicine, Nursing, Biomedical Engineering."))
     degree_level = SelectField(_l("Degree level"), validators=[required()], validate_choice=False)

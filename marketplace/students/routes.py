@@ -31,7 +31,7 @@ def require_student():
 
 def _profile_form_data(profile) -> dict:
     return {
-        "major": profile.major, "degree_level": profile.degree_level.value, "year": profile.year,
+        "group_id": profile.group_id, "major": profile.major, "degree_level": profile.degree_level.value, "year": profile.year,
         "track_id": profile.track_id, "bio": profile.bio, "hours_per_week": profile.hours_per_week,
         "available_from": profile.available_from,
         "skills": [{"name": s.name, "level": str(s.level)} for s in profile.skills] + [{"name": "", "level": "3"}],
@@ -42,6 +42,7 @@ def _profile_form_data(profile) -> dict:
 def _profile_choices(form: ProfileForm, profile) -> None:
     locale = str(get_locale())
     form.degree_level.choices = [("", _("Choose a degree level"))] + choices(DegreeLevel)
+    form.group_id.choices = [(g.id, f"{g.code} — {g.name(locale)}") for g in groups.list_groups()]
     form.track_id.choices = [(None, _("No track"))] + [(t.id, t.name(locale)) for t in profile.group.tracks]
     for row in form.skills:
         row.form.level.choices = level_choices()
@@ -54,7 +55,7 @@ def _profile_data(form: ProfileForm) -> students.ProfileData:
         available_from=form.available_from.data,
         skills=[students.SkillEntry(name=row.form.name.data or "", level=int_or_none(row.form.level.data), row=i)
                 for i, row in enumerate(form.skills)],
-        version=form.version.data,
+        version=form.version.data, group_id=form.group_id.data,
     )
 
 
