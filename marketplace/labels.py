@@ -25,6 +25,8 @@ from marketplace.models import (
     Role,
     RoundStatus,
     Sector,
+    VerificationStatus,
+    VerifiedVia,
     WorkMode,
 )
 
@@ -100,6 +102,16 @@ LABELS: dict[tuple[type, str], object] = _keyed(
         DegreeLevel.BACHELOR: _l("Bachelor"),
         DegreeLevel.MASTER: _l("Master"),
         DegreeLevel.PHD: _l("PhD"),
+    },
+    {
+        VerificationStatus.UNVERIFIED: _l("Not verified"),
+        VerificationStatus.VERIFIED: _l("Verified"),
+        VerificationStatus.DECLINED: _l("Declined"),
+    },
+    {
+        VerifiedVia.EMAIL_DOMAIN: _l("University e-mail address"),
+        VerifiedVia.ROSTER: _l("Group roster"),
+        VerifiedVia.MANAGER: _l("Exchange manager"),
     },
     {
         ApplicationStatus.SUBMITTED: _l("Submitted"),
@@ -371,6 +383,10 @@ ACTIONS = {
     "suspended": _l("Suspended"),
     "terms_changed": _l("Terms changed"),
     "updated": _l("Updated"),
+    "verification_declined": _l("Verification declined"),
+    "verification_withdrawn": _l("Verification withdrawn (group or degree level changed)"),
+    "verified": _l("Verified as a student of the group"),
+    "roster_imported": _l("Roster imported"),
     "withdrawn": _l("Withdrawn"),
 }
 

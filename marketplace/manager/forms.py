@@ -1,9 +1,10 @@
 """Forms of the manager blueprint."""
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
 from wtforms import DateField, SelectField, TextAreaField
 
-from marketplace.forms import int_or_none, max_length, optional
+from marketplace.forms import VersionField, int_or_none, max_length, optional
 
 
 class DecisionForm(FlaskForm):
@@ -45,3 +46,18 @@ class OverrideForm(FlaskForm):
     reason = TextAreaField(_l("Reason for the override"), validators=[optional(), max_length(2000)],
                            description=_l("Kept with the override and shown on the page and in the history."),
                            render_kw={"rows": 3})
+
+
+class VerificationForm(FlaskForm):
+    """One student's row of the verification queue (prefixed by the profile id, so every row is its own form).
+    `version` is the profile as the manager saw it: a decision on a profile changed since is refused (409)."""
+
+    version = VersionField()
+    reason = TextAreaField(_l("Reason (when you decline)"), validators=[optional(), max_length(1000)],
+                           render_kw={"rows": 2},
+                           description=_l("The student reads it, e.g. “Not on our roster: send your student ID "
+                                          "to the exchange office.”"))
+
+
+class RosterForm(FlaskForm):
+    roster = FileField(_l("Roster file (CSV or XLSX)"))

@@ -8,14 +8,28 @@ from flask_babel import gettext as _
 from marketplace import ownership, web
 from marketplace.clock import today_in_seoul
 from marketplace.extensions import db
-from marketplace.forms import int_or_none, page_number
-from marketplace.manager.forms import DecisionForm, ExportForm, OverrideForm, PlacementDecisionForm
-from marketplace.models import CompanyStatus, ComplianceStatus, OpeningStatus, PlacementStatus, PracticeType
+from marketplace.forms import ActionForm, int_or_none, page_number
+from marketplace.manager.forms import (
+    DecisionForm,
+    ExportForm,
+    OverrideForm,
+    PlacementDecisionForm,
+    RosterForm,
+    VerificationForm,
+)
+from marketplace.models import (
+    CompanyStatus,
+    ComplianceStatus,
+    OpeningStatus,
+    PlacementStatus,
+    PracticeType,
+    RosterImportStatus,
+)
 from marketplace.permissions import Permission, permission_required, user_can
 from marketplace.placement_terms_page import placement_terms_page
 from marketplace.services import audit, companies, dashboard as dashboard_service, exports as export_service
 from marketplace.services import history as history_service
-from marketplace.services import compliance, compliance_view, openings, placements, seats
+from marketplace.services import compliance, compliance_view, openings, placements, roster, seats, verification
 
 bp = Blueprint("manager", __name__)
 
@@ -233,6 +247,106 @@ def placements_list():
     return render_template("manager/placements.html", pagination=pagination, status=wanted,
                            counts=placements.queue_counts(actor), PlacementStatus=PlacementStatus,
                            today=today_in_seoul())
+
+
+# -- students to verify -----------------------------------------------------------------------------------
+
+
+def _verification_form(profile_id: int, **data) -> VerificationForm:
+    return VerificationForm(prefix=f"s{profile_id}", **data)
+
+
+def _queue_page(actor, posted: VerificationForm | None = None, posted_id: int | None = None, status: int = 200):
+    pagination = db.paginate(verification.queue_query(actor), page=page_number(request.args), per_page=50,
+                             error_out=False)
+    items = verification.queue(actor, list(pagination.items))
+    forms = {item.profile.id: posted if item.profile.id == posted_id and posted is not None
+             else _verification_form(item.profile.id, formdata=None, data={"version": item.profile.version})
+             for item in items}
+    return render_template("manager/verification.html", pagination=pagination, items=items, forms=forms,
+                           page=pagination.page), status
+
+
+@bp.route("/students")
+def verification_queue():
+    return _queue_page(web.actor())
+
+
+VERIFICATION_DECISIONS = {
+    "verify": lambda actor, profile_id, form: verification.verify(actor, profile_id, form.version.data),
+    "decline": lambda actor, profile_id, form: verification.decline(actor, profile_id, form.version.data,
+                                                                     form.reason.data or ""),
+}
+
+
+@bp.route("/students/<int:profile_id>", methods=["POST"])
+def verification_decision(profile_id: int):
+    actor = web.actor()
+    verification.get_for_review(actor, profile_id)  # another group's student: 404 before anything else
+    decide = VERIFICATION_DECISIONS.get(request.form.get("decision", ""))
+    if decide is None:
+        abort(400)
+    form = _verification_form(profile_id)
+    if not form.validate_on_submit():
+        return _queue_page(actor, form, profile_id, 400)
+    outcome = web.run(decide, actor, profile_id, form, form=form, success=lambda p: (
+        _("%(name)s is verified: they can apply, and companies they apply to see them.", name=p.user.display_name)
+        if p.verification_status.value == "verified"
+        else _("%(name)s was declined; they read your reason.", name=p.user.display_name)))
+    if not outcome:
+        return _queue_page(actor, form, profile_id, outcome.error.status)
+    return redirect(url_for("manager.verification_queue", page=request.args.get("page") or None))
+
+
+# -- roster import -------------------------------------------------------------------------------------------
+
+
+@bp.route("/roster", methods=["GET", "POST"])
+def roster_upload():
+    actor = web.actor()
+    form = RosterForm()
+    if form.validate_on_submit():
+        upload = form.roster.data
+        data = upload.read(roster.MAX_BYTES + 1) if upload else b""
+        done = web.run(roster.preview, actor, getattr(upload, "filename", None), data, form=form)
+        if done:
+            return redirect(url_for("manager.roster_preview", import_id=done.value.id))
+    return render_template("manager/roster_upload.html", form=form, counts=roster.roster_counts(actor),
+                           max_rows=roster.MAX_ROWS, max_mb=roster.MAX_BYTES // (1024 * 1024)), web.form_status()
+
+
+def _roster_preview_page(actor, import_id: int, status: int = 200):
+    record = roster.get_import(actor, import_id)
+    todo = roster.plan(record) if record.status == RosterImportStatus.PREVIEWED and not record.error_count else None
+    return render_template("manager/roster_preview.html", record=record, plan=todo,
+                           new_emails={r["email"] for r in todo.new} if todo else set(),
+                           changed={row["email"]: fields for row, _e, fields in todo.changed} if todo else {},
+                           form=ActionForm()), status
+
+
+@bp.route("/roster/<int:import_id>")
+def roster_preview(import_id: int):
+    return _roster_preview_page(web.actor(), import_id)
+
+
+@bp.route("/roster/<int:import_id>/confirm", methods=["POST"])
+def roster_confirm(import_id: int):
+    actor = web.actor()
+    roster.get_import(actor, import_id)  # someone else's import: 404 before anything else
+    web.require_form(ActionForm)
+    outcome = web.run(roster.confirm, actor, import_id, success=_roster_message)
+    if not outcome:
+        return _roster_preview_page(actor, import_id, outcome.error.status)
+    return redirect(url_for("manager.roster_preview", import_id=import_id))
+
+
+def _roster_message(record) -> str:
+    done = record.outcome or {}
+    if not done.get("created") and not done.get("changed") and not done.get("verified"):
+        return _("Nothing changed: the roster already lists every student of this file as it is.")
+    return _("Roster imported: %(new)d new, %(changed)d changed, %(same)d unchanged; %(verified)d registered "
+             "students verified.", new=len(done["created"]), changed=len(done["changed"]),
+             same=done["unchanged"], verified=len(done["verified"]))
 
 
 # -- history of one record ------------------------------------------------------------------------------------

@@ -169,6 +169,13 @@ MATRIX: dict[tuple[str, str], tuple[str, dict[str, str], dict]] = {
     ("admin.edit_rule_set", "POST"): ("/admin/compliance-rules/2026/edit", ADMIN, {}),
     ("admin.holidays", "GET"): ("/admin/compliance-rules/holidays/2026", ADMIN, {}),
     ("admin.holidays", "POST"): ("/admin/compliance-rules/holidays/2026", ADMIN, {"holidays": "2026-01-01 신정"}),
+    ("manager.verification_queue", "GET"): ("/manager/students", MANAGERS, {}),
+    ("manager.verification_decision", "POST"): ("/manager/students/{profile_unverified}", OWN_REVIEWERS,
+                                                {"decision": "decline"}),
+    ("manager.roster_upload", "GET"): ("/manager/roster", MANAGERS, {}),
+    ("manager.roster_upload", "POST"): ("/manager/roster", MANAGERS, {}),
+    ("manager.roster_preview", "GET"): ("/manager/roster/{roster_import}", allow("xm_own"), {}),
+    ("manager.roster_confirm", "POST"): ("/manager/roster/{roster_import}/confirm", allow("xm_own"), {}),
     ("manager.accept_member", "POST"): ("/manager/join-requests/{membership_x}/accept", OWN_REVIEWERS, {}),
     ("manager.decline_member", "POST"): ("/manager/join-requests/{membership_x}/decline", OWN_REVIEWERS, {}),
     # matching rounds
@@ -206,7 +213,7 @@ def build_world() -> World:
 
     from marketplace.models import OpeningStatus
     from marketplace.models.notifications import OutboxEmail
-    from marketplace.services import api_tokens, applications, companies, notifications, rounds
+    from marketplace.services import api_tokens, applications, companies, notifications, roster, rounds
     from tests.factories_applications import make_application, make_skilled_student, move, upload_cv
     from tests.factories_companies import make_company, make_opening, manager_of
 
@@ -256,6 +263,9 @@ def build_world() -> World:
     links = dict(reset_link=tokens.issue(link_owner, TokenPurpose.RESET_PASSWORD),
                  invitation_link=tokens.issue(link_owner, TokenPurpose.INVITATION))
     db.session.commit()
+    unverified = make_student(group=pnu, verified=False)
+    roster_import = roster.preview(xm_own, "roster.csv", b"email,name,degree level\nlisted@pusan.ac.kr,Listed,master\n")
+    db.session.commit()
     users = dict(student_a=student_a, student_b=student_b, cm_x=cm_x, cm_y=cm_y, xm_own=xm_own,
                  xm_other=xm_other, admin=admin, cm_new=make_company_manager())  # cm_new: no company yet
     return World(
@@ -263,7 +273,8 @@ def build_world() -> World:
                  application_a=application_a.id, placement_a=placement.id, membership_x=membership.id,
                  notification_a=note.id, mail_a=mail_a.id, designation_own=xm_own.active_designation.id, round_pnu=matching_round.id,
                  opening_round=opening_round.id, opening_y=opening_y.id, application_round=application_round.id, proposal_a=proposal.id,
-                 token_a=token_a.id, **links),
+                 token_a=token_a.id, profile_unverified=unverified.student_profile.id,
+                 roster_import=roster_import.id, **links),
         emails={role: user.email for role, user in users.items()},
     )
 
