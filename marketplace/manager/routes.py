@@ -307,7 +307,7 @@ def roster_upload():
     form = RosterForm()
     if form.validate_on_submit():
         upload = form.roster.data
-        data = upload.read(roster.MAX_BYTES + 1) if upload else b""
+        data = upload.read(roster.MAX_BYTES + 1) if hasattr(upload, "read") else b""
         done = web.run(roster.preview, actor, getattr(upload, "filename", None), data, form=form)
         if done:
             return redirect(url_for("manager.roster_preview", import_id=done.value.id))

@@ -90,6 +90,18 @@ def register_student(page, locale: str, email: str, name: str):
     expect(page.locator("nav")).to_contain_text(name)
 
 
+def verify_from_queue(manager, email: str, tag: str):
+    """The exchange manager of PNU verifies a new student from the queue, reading what they declared."""
+    manager.goto("/manager/students")
+    card = manager.locator("section.card", has_text=email)
+    expect(card).to_have_count(1)
+    assert_accessible(manager, "verification queue")
+    screenshot(manager, f"manager-verification-queue-{tag}")
+    card.locator("button[name=decision][value=verify]").click()
+    expect(manager.locator(".alert-success")).to_be_visible()
+    expect(manager.locator("section.card", has_text=email)).to_have_count(0)
+
+
 def build_profile(page, locale: str, tag: str):
     """Skills typed with the suggestions: the recognised canonical name appears beside what was typed."""
     page.goto("/student/profile")
@@ -164,6 +176,10 @@ def test_student_applies_and_the_placement_is_approved(context_factory, confirm_
     assert_accessible(student, "student registration")
     register_student(student, locale, email, name)
     confirm_email(student, email)  # the link from the mailbox: only confirmed students apply
+    # Unverified until a manager (or the confirmation of a university address) verifies them: no applying yet.
+    student.goto("/student/profile")
+    expect(student.locator("#verification-banner")).to_be_visible()
+    verify_from_queue(manager, email, locale)
     build_profile(student, locale, locale)
     upload_cv(student, tmp_path, locale)
     find_in_recommendations(student, title, locale)
