@@ -33,11 +33,12 @@ def make_group(code: str | None = None, tracks=(), majors=(("College of Medicine
 
 def make_student(group=None, email: str | None = None, degree_level: str = "master", major: str = "Medicine",
                  confirmed: bool = True, verified: bool = True) -> User:
-    """A registered student; verified (as by their university address) unless `verified=False`."""
+    """A registered student; verified (as by their university address) unless `verified=False` (then, by
+    default, with an address outside every group's domains, so confirming it verifies nobody)."""
     group = group or make_group("PNU")
     user = accounts.register_student(
         accounts.StudentRegistration(
-            email=email or f"{unique('student')}@pusan.ac.kr", password=PASSWORD,
+            email=email or f"{unique('student')}@{'pusan.ac.kr' if verified else 'gmail.com'}", password=PASSWORD,
             display_name="Student " + unique(""), group_id=group.id, major=major, degree_level=degree_level,
             email_confirmed=confirmed,
         )

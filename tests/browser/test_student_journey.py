@@ -160,7 +160,7 @@ def test_student_applies_and_the_placement_is_approved(context_factory, confirm_
     seed = 7001 if locale == "ko" else 7002
     title = f"심전도 부정맥 AI 인턴 {seed}" if locale == "ko" else f"Arrhythmia AI internship {seed}"
     name = "한지우" if locale == "ko" else "Ji-woo Han"
-    email = f"journey2.{locale}@pusan.ac.kr"
+    email = f"journey2.{locale}@gmail.com"  # outside PNU's domains: an exchange manager verifies them
     statement = ("심전도 딥러닝 연구 경험이 있습니다." if locale == "ko"
                  else "I trained ECG arrhythmia classifiers in PyTorch.")
     student_ctx, company_ctx, manager_ctx = (context_factory(locale) for _ in range(3))
