@@ -56,7 +56,8 @@ CHOOSABLE_KINDS: dict[str, tuple] = {
 # Notification kinds that are never choosable: their mail always goes out at once. Mails that are not
 # notifications at all (confirmation, reset and invitation links, queued with notifications.queue_email) are
 # never looked up here either. Every kind of notifications.MESSAGES is in exactly one of the two (a test checks).
-ALWAYS_SENT: frozenset[str] = frozenset()
+# The outcome of a student's verification decides whether they can apply at all: never switched off.
+ALWAYS_SENT: frozenset[str] = frozenset({"student_verified", "student_declined"})
 
 
 def kinds_for(user: User) -> list[str]:

@@ -3,8 +3,8 @@
 Existing students start unverified: nobody checked who they are, so companies stop seeing them until a
 manager of their group verifies them from the queue (or a roster lists them).
 
-Revision ID: 0012_student_verification
-Revises: 0008
+Revision ID: 0013_student_verification
+Revises: 0012_email_preferences_digest
 Create Date: 2026-11-29 16:10:00
 
 """
@@ -14,8 +14,8 @@ import marketplace.models.base
 
 
 # revision identifiers, used by Alembic.
-revision = '0012_student_verification'
-down_revision = '0008'
+revision = '0013_student_verification'
+down_revision = '0012_email_preferences_digest'
 branch_labels = None
 depends_on = None
 
