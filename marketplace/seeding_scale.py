@@ -42,6 +42,8 @@ from marketplace.models import (
     StudentProfile,
     StudentSkill,
     User,
+    VerificationStatus,
+    VerifiedVia,
     WorkMode,
     opening_groups,
 )
@@ -161,7 +163,10 @@ def seed_scale(size: ScaleSize = FULL, seed: int = 20261129) -> dict[str, int]:
         profile_rows.append({"id": pid, "user_id": uid, "group_id": group_id, "major": rng.choice(majors),
                              "degree_level": rng.choice(list(DegreeLevel)), "year": rng.randint(1, 4),
                              "hours_per_week": rng.choice([10, 15, 20, 30, 40]), "created_at": now,
-                             "updated_at": now, "version": 1})
+                             "updated_at": now, "version": 1,
+                             # Scale students are verified members of their group, so companies see them.
+                             "verification_status": VerificationStatus.VERIFIED,
+                             "verified_via": VerifiedVia.MANAGER, "verified_at": now})
         chosen = rng.sample(popular, min(6, len(popular)))
         chosen += rng.sample([s for s in skills if s not in chosen], size.skills_per_student - len(chosen))
         for position, skill in enumerate(chosen):
@@ -183,7 +188,10 @@ def seed_scale(size: ScaleSize = FULL, seed: int = 20261129) -> dict[str, int]:
                              "sector": rng.choice(list(Sector)), "size": rng.choice(list(CompanySize)),
                              "description": "Bio-health company of the scale data set.", "status": CompanyStatus.APPROVED,
                              "created_by_id": mid, "reviewed_by_id": admin_id, "reviewed_at": now, "created_at": now,
-                             "updated_at": now, "version": 1})
+                             "updated_at": now, "version": 1,
+                             # Scale students are verified members of their group, so companies see them.
+                             "verification_status": VerificationStatus.VERIFIED,
+                             "verified_via": VerifiedVia.MANAGER, "verified_at": now})
         membership_rows.append({"id": msid, "user_id": mid, "company_id": cid, "status": MembershipStatus.ACTIVE,
                                 "requested_at": now, "decided_at": now})
         partners = rng.sample(group_ids, rng.randint(1, min(3, len(group_ids))))
