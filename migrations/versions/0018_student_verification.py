@@ -3,8 +3,8 @@
 Existing students start unverified: nobody checked who they are, so companies stop seeing them until a
 manager of their group verifies them from the queue (or a roster lists them).
 
-Revision ID: 0017_student_verification
-Revises: 0016_cache_stamp_list_indexes
+Revision ID: 0018_student_verification
+Revises: 0017_practice_terms
 Create Date: 2026-11-29 16:10:00
 
 """
@@ -14,8 +14,8 @@ import marketplace.models.base
 
 
 # revision identifiers, used by Alembic.
-revision = '0017_student_verification'
-down_revision = '0016_cache_stamp_list_indexes'
+revision = '0018_student_verification'
+down_revision = '0017_practice_terms'
 branch_labels = None
 depends_on = None
 
