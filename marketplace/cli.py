@@ -10,7 +10,7 @@ from flask import Flask
 from marketplace.extensions import db
 from marketplace.mail_worker import run_worker
 from marketplace.models import Role
-from marketplace.seeding import seed_demo, seed_groups
+from marketplace.seeding import seed_agreement_clauses, seed_demo, seed_groups
 from marketplace.services.accounts import create_user
 from marketplace.services.digests import send_digests
 from marketplace.services.errors import DomainError
@@ -30,6 +30,7 @@ def register(app: Flask) -> None:
         import time
 
         created = seed_groups()
+        created += seed_agreement_clauses()
         if demo is None:
             demo = not app.config.get("SESSION_COOKIE_SECURE")
         if demo or scale:
@@ -88,10 +89,14 @@ def register(app: Flask) -> None:
 
     @app.cli.command("activate-placements")
     def activate_placements_command() -> None:
-        """Approved placements whose start date (Seoul) has come become active. Safe to run often."""
-        moved = activate_due_placements()
+        """Approved placements whose start date (Seoul) has come become active, once all three parties
+        acknowledged the agreement and both insurances are recorded. Safe to run often."""
+        held: list = []
+        moved = activate_due_placements(held=held)
         db.session.commit()
         click.echo(f"Activated {moved} placements.")
+        for placement_id, reasons in held:
+            click.echo(f"Held back placement {placement_id}: {' '.join(reasons)}")
 
     @app.cli.command("copy-uploads")
     @click.option("--from", "source", default=None, metavar="FOLDER",

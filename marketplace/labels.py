@@ -10,7 +10,14 @@ from flask_babel import lazy_gettext as _l
 
 from marketplace.clock import today_in_seoul
 from marketplace.models import (
+    AgreementParty,
     ApplicationStatus,
+    DataAccess,
+    DataSource,
+    Deidentification,
+    DuaStatus,
+    InsuranceKind,
+    IrbStatus,
     CompanySize,
     CompanyStatus,
     ComplianceStatus,
@@ -39,6 +46,42 @@ def _keyed(*mappings: dict) -> dict:
 
 
 LABELS: dict[tuple[type, str], object] = _keyed(
+    {
+        InsuranceKind.INDUSTRIAL_ACCIDENT: _l("Industrial-accident insurance (산재보험)"),
+        InsuranceKind.UNIVERSITY_ACCIDENT: _l("University accident insurance (상해보험)"),
+    },
+    {
+        AgreementParty.STUDENT: _l("the student"),
+        AgreementParty.COMPANY: _l("the host company"),
+        AgreementParty.UNIVERSITY: _l("the university"),
+    },
+    {
+        DataSource.HOSPITAL: _l("Hospital data"),
+        DataSource.PUBLIC_DATASET: _l("Public data set"),
+        DataSource.SYNTHETIC: _l("Synthetic data"),
+        DataSource.NONE: _l("No patient data"),
+    },
+    {
+        IrbStatus.APPROVED: _l("IRB approved"),
+        IrbStatus.PENDING: _l("IRB pending"),
+        IrbStatus.NOT_NEEDED: _l("IRB not needed"),
+    },
+    {
+        DuaStatus.SIGNED: _l("Data-use agreement signed"),
+        DuaStatus.PENDING: _l("Data-use agreement pending"),
+        DuaStatus.NOT_NEEDED: _l("No data-use agreement needed"),
+    },
+    {
+        Deidentification.IDENTIFIED: _l("Identified (not de-identified)"),
+        Deidentification.PSEUDONYMISED: _l("Pseudonymised (가명처리)"),
+        Deidentification.ANONYMISED: _l("Anonymised (익명처리)"),
+        Deidentification.NOT_APPLICABLE: _l("Not applicable"),
+    },
+    {
+        DataAccess.ONSITE: _l("On site at the host"),
+        DataAccess.HOSPITAL_ENCLAVE: _l("Hospital secure enclave"),
+        DataAccess.CLOUD: _l("Cloud"),
+    },
     {
         Sector.PHARMACEUTICAL: _l("Pharmaceutical"),
         Sector.MEDICAL_DEVICES: _l("Medical devices"),
@@ -319,6 +362,7 @@ ENTITY_TYPES = {
     "outbox_email": _l("E-mail"),
     "api_token": _l("API token"),
     "compliance_rules": _l("Practice rules"),
+    "agreement_clause": _l("Agreement clause"),
 }
 
 # Which status enum an entity's from/to states belong to (stored as the enum's value).
@@ -345,6 +389,12 @@ OTHER_STATES = {
 ACTIONS = {
     "accepted": _l("Accepted"),
     "activated": _l("Activated"),
+    "agreement_acknowledged": _l("Agreement acknowledged"),
+    "agreement_scan_uploaded": _l("Signed agreement uploaded"),
+    "agreement_voided": _l("Acknowledgements voided (terms changed)"),
+    "clinical_data_saved": _l("Clinical-data readiness saved"),
+    "edited": _l("Edited"),
+    "insurance_recorded": _l("Insurance recorded"),
     "approved": _l("Approved"),
     "cancelled": _l("Cancelled"),
     "closed": _l("Closed"),

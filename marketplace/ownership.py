@@ -192,6 +192,47 @@ def can_read_record(actor: User | None, entity_type: str, entity_id: int) -> boo
     return False
 
 
+# -- the practice agreement: its three parties ----------------------------------------------------------------
+
+
+def agreement_party(user: User | None, placement: Placement):
+    """For which party `user` acknowledges this placement's agreement: the student themself, a manager of the
+    host company, or an exchange manager designated for the student's group (not the programme office, which
+    reads it). None for anyone else."""
+    from marketplace.models import AgreementParty
+
+    if not _signed_in(user):
+        return None
+    if user.id == placement.student_id and user_can(user, Permission.APPLY):
+        return AgreementParty.STUDENT
+    if manages_company(user, placement.opening.company):
+        return AgreementParty.COMPANY
+    group_id = _placement_group_id(placement)
+    if group_id is not None and user_can(user, Permission.REVIEW_EXCHANGES) and group_id in user.managed_group_ids:
+        return AgreementParty.UNIVERSITY
+    return None
+
+
+def can_see_agreement(user: User | None, placement: Placement) -> bool:
+    """The three parties and the student's reviewers (admins too) read the agreement, its insurance and scans."""
+    return agreement_party(user, placement) is not None or can_review_placement(user, placement)
+
+
+def can_record_insurance(user: User | None, placement: Placement, kind) -> bool:
+    """The host's managers record its industrial-accident insurance (산재보험); the student's reviewers the
+    university's accident insurance (상해보험)."""
+    from marketplace.models import InsuranceKind
+
+    if kind == InsuranceKind.INDUSTRIAL_ACCIDENT:
+        return manages_company(user, placement.opening.company)
+    return can_review_placement(user, placement)
+
+
+def can_edit_clinical_data(user: User | None, opening: Opening) -> bool:
+    """A company's managers declare the clinical-data readiness of its openings."""
+    return manages_company(user, opening.company)
+
+
 # The rules a template may ask, each called with the signed-in user first (see templating.py).
 TEMPLATE_RULES = {
     "can_review_group": can_review_group,
@@ -206,4 +247,7 @@ TEMPLATE_RULES = {
     "can_see_opening": can_see_opening,
     "is_own_application": is_own_application,
     "can_see_cv": can_see_cv,
+    "agreement_party": agreement_party,
+    "can_see_agreement": can_see_agreement,
+    "can_record_insurance": can_record_insurance,
 }

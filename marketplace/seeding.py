@@ -49,6 +49,11 @@ def _verify_demo_student(user, admin) -> None:
         mark_verified(profile, VerifiedVia.EMAIL_DOMAIN, tell=False)
     else:
         mark_verified(profile, VerifiedVia.MANAGER, by=admin, note="demo data", tell=False)
+def seed_agreement_clauses() -> int:
+    """The programme's standard agreement clauses (Korean and English), once; the programme office edits them."""
+    from marketplace.services.agreements import seed_clauses
+
+    return seed_clauses(load_json("agreement_clauses.json"))
 
 
 def seed_demo() -> int:

@@ -7,6 +7,20 @@ from marketplace.models.applications import (
     Placement,
     PlacementStatus,
 )
+from marketplace.models.agreements import (
+    AgreementAcknowledgement,
+    AgreementClause,
+    AgreementParty,
+    AgreementScan,
+    DataAccess,
+    DataSource,
+    Deidentification,
+    DuaStatus,
+    InsuranceKind,
+    IrbStatus,
+    OpeningClinicalData,
+    PlacementInsurance,
+)
 from marketplace.models.attempts import AttemptCounter
 from marketplace.models.audit import AuditEvent
 from marketplace.models.cache import CacheStamp
@@ -69,6 +83,18 @@ __all__ = [
     "StoredFile",
     "AccountToken",
     "TokenPurpose",
+    "AgreementAcknowledgement",
+    "AgreementClause",
+    "AgreementParty",
+    "AgreementScan",
+    "DataAccess",
+    "DataSource",
+    "Deidentification",
+    "DuaStatus",
+    "InsuranceKind",
+    "IrbStatus",
+    "OpeningClinicalData",
+    "PlacementInsurance",
     "AttemptCounter",
     "SEAT_HOLDING",
     "Application",

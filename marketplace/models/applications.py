@@ -5,6 +5,7 @@ import enum
 from datetime import date, datetime
 
 from sqlalchemy import JSON, Boolean, Date, Float, ForeignKey, Index, Integer, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, Date, Float, ForeignKey, Index, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from marketplace.extensions import db
@@ -89,6 +90,11 @@ class Placement(db.Model):
     terms: Mapped[dict | None] = mapped_column(JSON(none_as_null=True))
     # Bumped by every saved edit of the terms (stale forms are refused, like other edits).
     version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    # The agreement's terms as last acknowledged (services/agreements.py): what a later change is compared with.
+    agreement_terms: Mapped[dict | None] = mapped_column(JSON(none_as_null=True))
+    # All three parties acknowledged the current agreement and both insurances are recorded (kept by
+    # services/agreements.py); the activation job checks the records themselves again.
+    agreement_ready: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     note: Mapped[str] = mapped_column(Text, default="")
@@ -102,7 +108,9 @@ class Placement(db.Model):
 
     def status_on(self, today: date) -> PlacementStatus:
         """The status as of `today` (Seoul): an approved placement whose start date has come is shown active
-        before the `activate-placements` job records it, so pages show the right state without writing."""
-        if self.status == PlacementStatus.APPROVED and self.start_date <= today:
+        before the `activate-placements` job records it, so pages show the right state without writing. One whose
+        agreement is not acknowledged by all three parties or whose insurance is missing stays approved: it cannot
+        start (services/agreements.py)."""
+        if self.status == PlacementStatus.APPROVED and self.start_date <= today and self.agreement_ready:
             return PlacementStatus.ACTIVE
         return self.status

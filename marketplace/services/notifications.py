@@ -41,6 +41,8 @@ MESSAGES = {
     "placement_approved": _l("The placement in \"%(opening)s\" was approved."),
     "placement_returned": _l("The placement in \"%(opening)s\" was returned: %(note)s"),
     "placement_cancelled": _l("The placement in \"%(opening)s\" was cancelled: %(note)s"),
+    "agreement_voided": _l("The terms of the practice agreement for \"%(opening)s\" changed: every acknowledgement "
+                           "was voided. Read the new version and acknowledge it again."),
     "opening_terms_changed": _l("%(company)s changed the terms of \"%(opening)s\" (stipend, dates, hours or place). "
                                 "Check them on the opening before you go on."),
     "opening_terms_changed_reviewer": _l("%(company)s changed the terms of \"%(opening)s\" (stipend, dates, hours or "

@@ -39,6 +39,7 @@ from marketplace.ownership import (
 )
 from marketplace.permissions import Permission, user_can
 from marketplace.services import audit, compliance, practice_terms, search, skills
+from marketplace.services import agreements, audit, search, skills
 from marketplace.services.companies import active_managers, company_of
 from marketplace.services.errors import Conflict, DomainError, NotFound, Reasons
 from marketplace.services.notifications import link_to, managers_of_groups, notify_many
@@ -385,6 +386,7 @@ def update_opening(actor: User, opening: Opening, data: OpeningData) -> bool:
     changes = changed_terms(terms_before, terms_of(opening))
     if changes and opening.status != OpeningStatus.DRAFT:
         _tell_about_changed_terms(actor, opening, changes)
+    agreements.terms_changed_for_opening(actor, opening.id)  # acknowledgements of the old terms are void
     search.index_opening(opening)
     if was_published and _requirements_signature(opening) != before:
         opening_machine.move(actor, opening, OpeningStatus.IN_REVIEW, action="sent_back_to_review",

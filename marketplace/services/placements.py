@@ -41,6 +41,8 @@ from marketplace.models import (
 from marketplace.models.base import utcnow
 from marketplace.ownership import can_edit_placement_terms, can_review_placement, reviewable_group_ids
 from marketplace.services import audit, compliance, practice_terms
+from marketplace.ownership import can_review_placement, reviewable_group_ids
+from marketplace.services import agreements, audit, clinical
 from marketplace.services.companies import active_managers, suspension_message
 from marketplace.services.errors import Conflict, DomainError, NotFound, Reasons
 from marketplace.services.majors import major_allowed, major_names_many
@@ -127,6 +129,7 @@ def _locked_for_decision(actor: User, placement_id: int, student_lock: bool = Fa
 @dataclass(frozen=True)
 class PlacementConflict:
     code: str  # full | overlap | group | degree | major | suspended | terms | compliance | closed | withdrawn
+    code: str  # full | overlap | group | degree | major | suspended | terms | closed | withdrawn | irb_pending | clinical
     message: str
     blocking: bool = True  # blocking conflicts refuse approval; the others are warnings
 
@@ -155,6 +158,8 @@ def conflicts_for(placements: list[Placement]) -> dict[int, list[PlacementConfli
     # warnings and overridden rules are shown in the placement's compliance panel, not as conflicts.
     checks = compliance.check_many([p for p in placements
                                     if p.status in (PlacementStatus.PENDING, PlacementStatus.APPROVED)])
+    readiness = clinical.clinical_for(p.opening_id for p in placements)
+
     restricted = [p.student.student_profile for p in placements
                   if p.opening.majors and p.student and p.student.student_profile]
     names = major_names_many(restricted) if restricted else {}
@@ -203,6 +208,16 @@ def conflicts_for(placements: list[Placement]) -> dict[int, list[PlacementConfli
                     items.append(PlacementConflict("compliance", str(_l(
                         "Practice rules: %(reason)s An exchange manager can record an override with a reason.",
                         reason=finding.message))))
+        if p.status in (PlacementStatus.PENDING, PlacementStatus.APPROVED):
+            record = readiness.get(p.opening_id)
+            if p.status == PlacementStatus.PENDING and clinical.irb_blocks(record):
+                items.append(PlacementConflict("irb_pending", str(_l(
+                    "The opening uses hospital data and its IRB approval is pending: the placement can be approved "
+                    "once the company records the approval."))))
+            items.extend(PlacementConflict("clinical", message, blocking=False)
+                         for message in clinical.missing_items(opening, record)
+                         if not (clinical.irb_blocks(record) and p.status == PlacementStatus.PENDING
+                                 and message == str(_l("IRB approval is pending."))))
         if p.status == PlacementStatus.PENDING and opening.status == OpeningStatus.CLOSED:
             items.append(PlacementConflict("closed", str(_l(
                 "The opening is closed to new applications; approving still gives this student a seat."
@@ -324,19 +339,32 @@ def return_placement(actor: User, placement_id: int, reason: str) -> Placement:
     return placement
 
 
-def activate_due_placements(today: date | None = None) -> int:
-    """Approved placements whose start date has come become active (each move audited, by the system).
+def activate_due_placements(today: date | None = None, held: list | None = None) -> int:
+    """Approved placements whose start date has come become active (each move audited, by the system), once all
+    three parties acknowledged the current agreement and both insurances are recorded; the others stay approved
+    and, when `held` is given, are appended to it as (placement id, reasons) — the same reasons every party reads
+    on the agreement page.
 
     Safe to run from several requests at once: each row moves with a conditional update, so it is
     activated and audited exactly once. The caller commits.
     """
     today = today or today_in_seoul()
     due = list(db.session.scalars(
-        select(Placement.id).where(Placement.status == PlacementStatus.APPROVED, Placement.start_date <= today)
+        select(Placement).options(*_page_options())
+        .where(Placement.status == PlacementStatus.APPROVED, Placement.start_date <= today)
     ))
+    states = agreements.states_for(due)
     moved = 0
     table = Placement.__table__
-    for placement_id in due:
+    for placement in due:
+        placement_id = placement.id
+        blockers = states[placement_id].blockers
+        if blockers:
+            if placement.agreement_ready:
+                placement.agreement_ready = False
+            if held is not None:
+                held.append((placement_id, blockers))
+            continue
         result = db.session.execute(
             update(table).where(table.c.id == placement_id, table.c.status == PlacementStatus.APPROVED)
             .values(status=PlacementStatus.ACTIVE, updated_at=utcnow())
@@ -355,6 +383,10 @@ def complete_placement(actor: User, placement_id: int, note: str = "") -> Placem
     note = _clean(note)
     placement = _locked_for_decision(actor, placement_id)
     if placement.status == PlacementStatus.APPROVED and placement.start_date <= today_in_seoul():
+        blockers = agreements.activation_blockers(placement)
+        if blockers:
+            raise Conflict(str(_l("This placement cannot start yet, so it cannot be completed: %(reasons)s",
+                                  reasons=" ".join(blockers))))
         placement_machine.move(None, placement, PlacementStatus.ACTIVE, action="activated",
                                note="start date reached")
     if placement.status != PlacementStatus.ACTIVE:

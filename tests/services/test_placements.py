@@ -21,6 +21,7 @@ from marketplace.clock import today_in_seoul
 from marketplace.services.seats import seats_left
 from tests.factories import make_admin, make_company_manager, make_exchange_manager, make_group, make_student
 from tests.factories_companies import make_company, make_opening, manager_of
+from tests.factories_agreements import make_ready
 from tests.factories_placements import make_application, make_placement, request_placement, reviewer_for
 
 
@@ -173,9 +174,9 @@ def test_a_forged_id_is_not_found(app):
 
 def test_due_placements_become_active_once(app):
     today = today_in_seoul()
-    due = make_placement(status=PlacementStatus.APPROVED, start=today, end=today + timedelta(days=30))
-    later = make_placement(status=PlacementStatus.APPROVED, start=today + timedelta(days=1),
-                           end=today + timedelta(days=30))
+    due = make_ready(make_placement(status=PlacementStatus.APPROVED, start=today, end=today + timedelta(days=30)))
+    later = make_ready(make_placement(status=PlacementStatus.APPROVED, start=today + timedelta(days=1),
+                                      end=today + timedelta(days=30)))
     assert placements.activate_due_placements(today) == 1
     db.session.commit()
     assert placements.activate_due_placements(today) == 0
@@ -206,7 +207,7 @@ def test_an_approved_placement_that_has_not_started_cannot_be_completed(app):
 
 def test_completing_activates_a_due_placement_first(app):
     today = today_in_seoul()
-    placement = make_placement(status=PlacementStatus.APPROVED, start=today - timedelta(days=3), end=today)
+    placement = make_ready(make_placement(status=PlacementStatus.APPROVED, start=today - timedelta(days=3), end=today))
     placements.complete_placement(reviewer_for(placement.student), placement.id)
     db.session.commit()
     assert [e.to_state for e in _events(placement)] == ["active", "completed"]
