@@ -16,6 +16,8 @@ from marketplace.api import registry as api_registry
 from marketplace.api import auth as api_auth
 from marketplace.api.problems import in_api, refuse_field
 from marketplace.admin.routes import bp as admin_bp
+from marketplace.agreements.routes import bp as agreements_bp
+from marketplace.agreements.routes import clauses_bp
 from marketplace.applicants.routes import bp as applicants_bp
 from marketplace.applications.routes import bp as applications_bp
 from marketplace.auth.routes import bp as auth_bp
@@ -195,6 +197,8 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(applicants_bp)
     app.register_blueprint(tokens_bp, url_prefix="/account/tokens")
     api_registry.register(app)
+    app.register_blueprint(agreements_bp)
+    app.register_blueprint(clauses_bp, url_prefix="/admin/agreement-clauses")
 
 
 def register_errors(app: Flask) -> None:

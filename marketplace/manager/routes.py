@@ -28,6 +28,7 @@ from marketplace.models import (
 from marketplace.permissions import Permission, permission_required, user_can
 from marketplace.placement_terms_page import placement_terms_page
 from marketplace.services import audit, companies, dashboard as dashboard_service, exports as export_service
+from marketplace.services import audit, clinical, companies, dashboard as dashboard_service, exports as export_service
 from marketplace.services import history as history_service
 from marketplace.services import compliance, compliance_view, openings, placements, roster, seats, verification
 
@@ -122,6 +123,7 @@ def opening(opening_id: int):
         return done
     return render_template(
         "manager/opening.html", opening=record, form=form, today=today_in_seoul(),
+        clinical=(readiness := clinical.get_clinical(record)), clinical_missing=clinical.missing_items(record, readiness),
         history=list(db.session.scalars(audit.history_query("opening", record.id).limit(50))),
         OpeningStatus=OpeningStatus, CompanyStatus=CompanyStatus,
         check=compliance.check(record), override_form=OverrideForm(),

@@ -15,6 +15,7 @@ from marketplace.labels import choices
 from marketplace.models import Opening, OpeningKind, WorkMode
 from marketplace.permissions import Permission, user_can
 from marketplace.services import applications, compliance, groups, openings, seats, skills
+from marketplace.services import applications, clinical, groups, openings, seats, skills
 
 bp = Blueprint("openings", __name__)
 
@@ -57,7 +58,7 @@ def detail(opening_id: int):
         seats_left=seats.seats_left(opening) if public else None,
         reviews=reviews,
         is_public=ownership.is_public_opening(opening), accepting=openings.accepts_applications(opening),
-        today=today_in_seoul(), note_form=NoteForm() if manages else None,
+        today=today_in_seoul(), note_form=NoteForm() if manages else None, clinical=clinical.get_clinical(opening),
     )
 
 

@@ -20,8 +20,8 @@ from marketplace.services.errors import Conflict, DomainError, NotFound
 from marketplace.clock import today_in_seoul
 from marketplace.services.seats import seats_left
 from tests.factories import make_admin, make_company_manager, make_exchange_manager, make_group, make_student
-from tests.factories_companies import make_company, make_opening, manager_of
 from tests.factories_agreements import make_ready
+from tests.factories_companies import make_company, make_opening, manager_of
 from tests.factories_placements import make_application, make_placement, request_placement, reviewer_for
 
 
@@ -210,7 +210,7 @@ def test_completing_activates_a_due_placement_first(app):
     placement = make_ready(make_placement(status=PlacementStatus.APPROVED, start=today - timedelta(days=3), end=today))
     placements.complete_placement(reviewer_for(placement.student), placement.id)
     db.session.commit()
-    assert [e.to_state for e in _events(placement)] == ["active", "completed"]
+    assert [e.to_state for e in _events(placement) if e.from_state != e.to_state] == ["active", "completed"]
 
 
 @pytest.mark.parametrize("status", [PlacementStatus.APPROVED, PlacementStatus.ACTIVE])

@@ -37,6 +37,8 @@ ADMIN = allow("admin")
 OWN_STUDENT = allow("student_a")
 OWN_COMPANY = allow("cm_x")
 OWN_REVIEWERS = allow("xm_own", "admin")
+AGREEMENT_PARTIES = allow("student_a", "cm_x", "xm_own")
+AGREEMENT_READERS = allow("student_a", "cm_x", "xm_own", "admin")
 
 # (endpoint, method) -> (path with {ids}, expected outcome per role, form data for POSTs)
 MATRIX: dict[tuple[str, str], tuple[str, dict[str, str], dict]] = {
@@ -178,6 +180,27 @@ MATRIX: dict[tuple[str, str], tuple[str, dict[str, str], dict]] = {
     ("manager.roster_confirm", "POST"): ("/manager/roster/{roster_import}/confirm", allow("xm_own"), {}),
     ("manager.accept_member", "POST"): ("/manager/join-requests/{membership_x}/accept", OWN_REVIEWERS, {}),
     ("manager.decline_member", "POST"): ("/manager/join-requests/{membership_x}/decline", OWN_REVIEWERS, {}),
+    # practice agreements (placement_a: student_a's at company_x, reviewed by PNU's exchange manager)
+    ("agreements.agreement", "GET"): ("/placements/{placement_a}/agreement", AGREEMENT_READERS, {}),
+    ("agreements.agreement_pdf_file", "GET"): ("/placements/{placement_a}/agreement.pdf?lang=en", AGREEMENT_READERS, {}),
+    # The programme office reads the agreement but is none of its parties: its acknowledgement is a 403.
+    ("agreements.acknowledge", "POST"): ("/placements/{placement_a}/agreement/acknowledge", AGREEMENT_PARTIES,
+                                         {"document_hash": "outdated", "confirm": "y"}),
+    ("agreements.record_insurance", "POST"): ("/placements/{placement_a}/insurance/industrial-accident", OWN_COMPANY,
+                                              {"insurer": ""}),
+    ("agreements.insurance_document", "GET"): (
+        "/placements/{placement_a}/insurance/industrial-accident/document", AGREEMENT_READERS, {}),
+    ("agreements.upload_scan", "POST"): ("/placements/{placement_a}/agreement/scans", AGREEMENT_PARTIES, {}),
+    ("agreements.scan", "GET"): ("/placements/{placement_a}/agreement/scans/{scan_a}", AGREEMENT_READERS, {}),
+    ("agreements.clinical_data", "GET"): ("/company/openings/{opening_x}/clinical-data", OWN_COMPANY, {}),
+    ("agreements.clinical_data", "POST"): ("/company/openings/{opening_x}/clinical-data", OWN_COMPANY,
+                                           {"data_source": "hospital", "irb_status": "pending"}),
+    ("agreements.irb_document", "GET"): ("/openings/{opening_x}/irb-document", allow("cm_x", "xm_own", "admin"), {}),
+    ("clauses.index", "GET"): ("/admin/agreement-clauses/", ADMIN, {}),
+    ("clauses.new_clause", "GET"): ("/admin/agreement-clauses/new", ADMIN, {}),
+    ("clauses.new_clause", "POST"): ("/admin/agreement-clauses/new", ADMIN, {"title_ko": "조항"}),
+    ("clauses.edit_clause", "GET"): ("/admin/agreement-clauses/{clause_a}", ADMIN, {}),
+    ("clauses.edit_clause", "POST"): ("/admin/agreement-clauses/{clause_a}", ADMIN, {"title_en": ""}),
     # matching rounds
     ("rounds.index", "GET"): ("/rounds/", MANAGERS, {}),
     ("rounds.new", "GET"): ("/rounds/new", MANAGERS, {}),
@@ -266,6 +289,7 @@ def build_world() -> World:
     unverified = make_student(group=pnu, verified=False)
     roster_import = roster.preview(xm_own, "roster.csv", b"email,name,degree level\nlisted@pusan.ac.kr,Listed,master\n")
     db.session.commit()
+    scan_a, clause_a = _agreement_records(placement, cm_x, student_a, opening_x)
     users = dict(student_a=student_a, student_b=student_b, cm_x=cm_x, cm_y=cm_y, xm_own=xm_own,
                  xm_other=xm_other, admin=admin, cm_new=make_company_manager())  # cm_new: no company yet
     return World(
@@ -275,8 +299,29 @@ def build_world() -> World:
                  opening_round=opening_round.id, opening_y=opening_y.id, application_round=application_round.id, proposal_a=proposal.id,
                  token_a=token_a.id, profile_unverified=unverified.student_profile.id,
                  roster_import=roster_import.id, **links),
+                 token_a=token_a.id, **links),
+                 token_a=token_a.id, scan_a=scan_a, clause_a=clause_a),
         emails={role: user.email for role, user in users.items()},
     )
+
+
+def _agreement_records(placement, cm_x, student_a, opening_x) -> tuple[int, int]:
+    """The host's insurance, a signed scan and an IRB document on file; the standard clauses seeded."""
+    from marketplace.models import InsuranceKind
+    from marketplace.seeding import seed_agreement_clauses
+    from marketplace.services import agreements, clinical
+    from tests.factories_agreements import insurance_data
+    from tests.factories_applications import PDF
+
+    seed_agreement_clauses()
+    agreements.record_insurance(cm_x, placement.id, InsuranceKind.INDUSTRIAL_ACCIDENT, insurance_data(placement))
+    agreements.upload_scan(student_a, placement.id, "signed.pdf", PDF)
+    clinical.save_clinical(cm_x, opening_x.id, clinical.ClinicalData(
+        data_source="hospital", irb_status="approved", irb_institution="PNU Hospital", irb_number="IRB-1",
+        irb_date=today_in_seoul(), irb_filename="irb.pdf", irb_document=PDF))
+    db.session.commit()
+    state = agreements.agreement_state(placement)
+    return state.scans[0].id, agreements.clauses()[0].id
 
 
 @pytest.fixture(scope="module")

@@ -18,6 +18,7 @@ from marketplace.clock import today_in_seoul
 from marketplace.extensions import db
 from marketplace.models import AuditEvent, Placement, PlacementStatus
 from tests.factories import make_admin, make_company_manager, make_exchange_manager, make_group, make_student
+from tests.factories_agreements import make_ready
 from tests.factories_companies import make_company, make_opening, manager_of
 from tests.factories_placements import make_placement
 
@@ -273,6 +274,7 @@ def test_console_pages_only_read_and_show_a_started_placement_as_active(client, 
     started.status = PlacementStatus.APPROVED
     started.start_date = today_in_seoul() - timedelta(days=1)
     db.session.commit()
+    make_ready(started)
     auth.login(world["reviewer"].email)
     events = db.session.scalar(select(func.count()).select_from(AuditEvent))
     for path in ("/manager/", "/manager/placements", f"/manager/placements/{started.id}", "/manager/dashboard"):
@@ -289,6 +291,7 @@ def test_the_activation_job_records_started_placements_once(runner, world):
     started.status = PlacementStatus.APPROVED
     started.start_date = today_in_seoul()
     db.session.commit()
+    make_ready(started)
     assert "Activated 1 placements." in runner.invoke(args=["activate-placements"]).output
     assert "Activated 0 placements." in runner.invoke(args=["activate-placements"]).output
     db.session.expire_all()
@@ -296,3 +299,19 @@ def test_the_activation_job_records_started_placements_once(runner, world):
     assert db.session.scalar(select(func.count()).select_from(AuditEvent).where(
         AuditEvent.entity_type == "placement", AuditEvent.entity_id == started.id,
         AuditEvent.action == "activated")) == 1
+
+
+def test_the_activation_job_holds_back_a_placement_without_its_agreement_and_says_why(runner, client, auth, world):
+    started = world["placement"]
+    started.status = PlacementStatus.APPROVED
+    started.start_date = today_in_seoul()
+    db.session.commit()
+    output = runner.invoke(args=["activate-placements"]).output
+    assert "Activated 0 placements." in output
+    assert f"Held back placement {started.id}:" in output
+    db.session.expire_all()
+    assert db.session.get(Placement, started.id).status == PlacementStatus.APPROVED
+    auth.login(world["reviewer"].email)
+    html = client.get(f"/manager/placements/{started.id}").get_data(as_text=True)
+    assert "Mark completed" not in html and ">Active<" not in html
+    assert "the practice cannot start until they are in place" in html
