@@ -241,7 +241,7 @@ def clauses() -> list[AgreementClause]:
 def _insurance_of(placement_ids: list[int]) -> dict[int, dict[InsuranceKind, PlacementInsurance]]:
     out: dict[int, dict[InsuranceKind, PlacementInsurance]] = {pid: {} for pid in placement_ids}
     if placement_ids:
-        for record in db.session.scalars(select(PlacementInsurance)
+        for record in db.session.scalars(select(PlacementInsurance).options(selectinload(PlacementInsurance.recorded_by))
                                           .where(PlacementInsurance.placement_id.in_(placement_ids))):
             out[record.placement_id][record.kind] = record
     return out
