@@ -8,6 +8,7 @@ import pytest
 
 from marketplace.clock import today_in_seoul
 from marketplace.models import PlacementStatus
+from tests.factories_agreements import make_ready
 from tests.factories_companies import make_opening, manager_of
 from tests.factories_placements import make_placement
 
@@ -23,18 +24,23 @@ def pages(placement) -> dict[str, list[str]]:
     }
 
 
-@pytest.mark.parametrize("status, start_in_days, shown", [
-    (PlacementStatus.PENDING, 30, "Placement awaiting approval"),
-    (PlacementStatus.APPROVED, 30, "Placement approved"),
-    (PlacementStatus.APPROVED, -1, "Placement active"),  # started: active before the nightly job records it
-    (PlacementStatus.RETURNED, 30, "Placement returned"),
-    (PlacementStatus.COMPLETED, -60, "Placement completed"),
+@pytest.mark.parametrize("status, start_in_days, ready, shown", [
+    (PlacementStatus.PENDING, 30, False, "Placement awaiting approval"),
+    (PlacementStatus.APPROVED, 30, False, "Placement approved"),
+    # started with its agreement acknowledged and insured: active before the nightly job records it
+    (PlacementStatus.APPROVED, -1, True, "Placement active"),
+    (PlacementStatus.APPROVED, -1, False, "Placement approved"),  # the agreement is missing: it cannot start
+    (PlacementStatus.RETURNED, 30, False, "Placement returned"),
+    (PlacementStatus.COMPLETED, -60, False, "Placement completed"),
 ])
-def test_student_and_company_see_the_placement_status_of_an_application(client, auth, status, start_in_days, shown):
+def test_student_and_company_see_the_placement_status_of_an_application(client, auth, status, start_in_days, ready,
+                                                                         shown):
     today = today_in_seoul()
     opening = make_opening()
     placement = make_placement(opening=opening, status=status, start=today + timedelta(days=start_in_days),
                                end=today + timedelta(days=start_in_days + 30))
+    if ready:
+        make_ready(placement)
     for email, paths in pages(placement).items():
         auth.login(email)
         for path in paths:
