@@ -32,6 +32,8 @@ CHOOSABLE_KINDS: dict[str, tuple] = {
     "placement_approved": (_l("A placement was approved"), {Role.STUDENT, Role.COMPANY_MANAGER}),
     "placement_returned": (_l("A placement was returned"), {Role.STUDENT, Role.COMPANY_MANAGER}),
     "placement_cancelled": (_l("A placement was cancelled"), {Role.STUDENT, Role.COMPANY_MANAGER}),
+    "agreement_voided": (_l("A practice agreement changed and must be acknowledged again"),
+                         {Role.STUDENT, Role.COMPANY_MANAGER, Role.EXCHANGE_MANAGER}),
     "round_published": (_l("Results of a matching round"), {Role.STUDENT, Role.COMPANY_MANAGER}),
     "new_applicant": (_l("A new applicant"), {Role.COMPANY_MANAGER}),
     "offer_accepted": (_l("An offer was accepted"), {Role.COMPANY_MANAGER}),
