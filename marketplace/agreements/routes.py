@@ -124,9 +124,9 @@ def record_insurance(placement_id: int, kind: str):
 
 @bp.route("/placements/<int:placement_id>/insurance/<kind>/document")
 def insurance_document(placement_id: int, kind: str):
-    path, name = agreements.insurance_file(web.actor(), placement_id, _kind(kind))
-    return web.no_store(send_file(path, as_attachment=True, download_name=name, mimetype="application/pdf",
-                                  max_age=0))
+    data, name = agreements.insurance_file(web.actor(), placement_id, _kind(kind))
+    return web.no_store(send_file(io.BytesIO(data), as_attachment=True, download_name=name,
+                                  mimetype="application/pdf", max_age=0))
 
 
 @bp.route("/placements/<int:placement_id>/agreement/scans", methods=["POST"])
@@ -144,9 +144,9 @@ def upload_scan(placement_id: int):
 
 @bp.route("/placements/<int:placement_id>/agreement/scans/<int:scan_id>")
 def scan(placement_id: int, scan_id: int):
-    path, name = agreements.scan_file(web.actor(), placement_id, scan_id)
-    return web.no_store(send_file(path, as_attachment=True, download_name=name, mimetype="application/pdf",
-                                  max_age=0))
+    data, name = agreements.scan_file(web.actor(), placement_id, scan_id)
+    return web.no_store(send_file(io.BytesIO(data), as_attachment=True, download_name=name,
+                                  mimetype="application/pdf", max_age=0))
 
 
 # -- clinical-data readiness of an opening -------------------------------------------------------------------------
@@ -191,9 +191,9 @@ def clinical_data(opening_id: int):
 
 @bp.route("/openings/<int:opening_id>/irb-document")
 def irb_document(opening_id: int):
-    path, name = clinical.irb_file(web.actor(), opening_id)
-    return web.no_store(send_file(path, as_attachment=True, download_name=name, mimetype="application/pdf",
-                                  max_age=0))
+    data, name = clinical.irb_file(web.actor(), opening_id)
+    return web.no_store(send_file(io.BytesIO(data), as_attachment=True, download_name=name,
+                                  mimetype="application/pdf", max_age=0))
 
 
 # -- the programme's standard clauses (programme office) ---------------------------------------------------------------

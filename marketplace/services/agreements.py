@@ -506,9 +506,9 @@ def record_insurance(actor: User, placement_id: int, kind: InsuranceKind, data: 
 
     change = documents.FileChange()
     if upload:
-        storage_name, path = documents.store_pdf(upload, "document")
-        change = documents.FileChange(new_file=path,
-                                      old_file=documents.document_path(existing.document_storage_name)
+        storage_name, key = documents.store_pdf(upload, "document")
+        change = documents.FileChange(new_key=key,
+                                      old_key=documents.document_key(existing.document_storage_name)
                                       if existing else None)
     try:
         record = existing or PlacementInsurance(placement_id=placement.id, kind=kind)
@@ -546,7 +546,7 @@ def insurance_file(actor: User, placement_id: int, kind: InsuranceKind):
                                                                 PlacementInsurance.kind == kind))
     if record is None:
         raise NotFound(str(_l("No such document.")))
-    return documents.existing_document(record.document_storage_name), record.document_original_name or "policy.pdf"
+    return documents.read_document(record.document_storage_name), record.document_original_name or "policy.pdf"
 
 
 # -- signed scans ---------------------------------------------------------------------------------------------------
@@ -562,8 +562,8 @@ def upload_scan(actor: User, placement_id: int, filename: str | None, data: byte
     if problem:
         raise problem
     state = agreement_state(placement, with_scans=False)
-    storage_name, path = documents.store_pdf(data, "scan")
-    change = documents.FileChange(new_file=path)
+    storage_name, key = documents.store_pdf(data, "scan")
+    change = documents.FileChange(new_key=key)
     try:
         scan = AgreementScan(placement_id=placement.id, storage_name=storage_name,
                              original_name=documents.display_name(filename, "agreement.pdf"), size=len(data),
@@ -583,7 +583,7 @@ def scan_file(actor: User, placement_id: int, scan_id: int):
     scan = db.session.get(AgreementScan, scan_id)
     if scan is None or scan.placement_id != placement.id:
         raise NotFound(str(_l("No such document.")))
-    return documents.existing_document(scan.storage_name), scan.original_name or "agreement.pdf"
+    return documents.read_document(scan.storage_name), scan.original_name or "agreement.pdf"
 
 
 # -- the programme's standard clauses ------------------------------------------------------------------------------

@@ -106,9 +106,9 @@ def save_clinical(actor: User, opening_id: int, data: ClinicalData) -> documents
 
     change = documents.FileChange()
     if upload:
-        storage_name, path = documents.store_pdf(upload, "irb_document")
-        change = documents.FileChange(new_file=path,
-                                      old_file=documents.document_path(record.irb_storage_name) if record else None)
+        storage_name, key = documents.store_pdf(upload, "irb_document")
+        change = documents.FileChange(new_key=key,
+                                      old_key=documents.document_key(record.irb_storage_name) if record else None)
     try:
         record = record or OpeningClinicalData(opening_id=opening.id)
         record.data_source, record.irb_status, record.dua_status = source, irb, dua
@@ -181,4 +181,4 @@ def irb_file(viewer: User | None, opening_id: int):
     record = get_clinical(opening)
     if record is None:
         raise NotFound(str(_l("No such document.")))
-    return documents.existing_document(record.irb_storage_name), record.irb_original_name or "irb.pdf"
+    return documents.read_document(record.irb_storage_name), record.irb_original_name or "irb.pdf"

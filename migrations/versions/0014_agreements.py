@@ -1,7 +1,7 @@
 """practice agreements, insurance, clinical data
 
 Revision ID: 0014_agreements
-Revises: 0012_email_preferences_digest
+Revises: 0013_shared_files
 Create Date: 2026-11-29 16:00:00
 
 """
@@ -12,7 +12,7 @@ import marketplace.models.base
 
 # revision identifiers, used by Alembic.
 revision = '0014_agreements'
-down_revision = '0012_email_preferences_digest'
+down_revision = '0013_shared_files'
 branch_labels = None
 depends_on = None
 

@@ -119,8 +119,8 @@ def test_a_first_insurance_record_needs_its_policy_document_and_a_correction_kee
     db.session.commit()
     record = db.session.scalar(select(PlacementInsurance))
     assert (record.policy_number, record.document_original_name) == ("KW-2026-0002", "보험증권.pdf")
-    path, name = agreements.insurance_file(cm, placement.id, InsuranceKind.INDUSTRIAL_ACCIDENT)
-    assert path.read_bytes() == PDF and name == "보험증권.pdf"
+    data, name = agreements.insurance_file(cm, placement.id, InsuranceKind.INDUSTRIAL_ACCIDENT)
+    assert data == PDF and name == "보험증권.pdf"
 
 
 # -- acknowledgements ---------------------------------------------------------------------------------------------
@@ -274,8 +274,8 @@ def test_parties_upload_signed_scans_checked_like_cvs(app):
     change.committed()
     state = _state(placement)
     assert [s.original_name for s in state.scans] == ["서명본.pdf"]
-    path, name = agreements.scan_file(student, placement.id, state.scans[0].id)
-    assert path.read_bytes() == PDF
+    data, name = agreements.scan_file(student, placement.id, state.scans[0].id)
+    assert data == PDF
     with pytest.raises(Forbidden):
         agreements.upload_scan(make_admin(), placement.id, "x.pdf", PDF)
 
