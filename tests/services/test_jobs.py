@@ -14,6 +14,7 @@ from marketplace import jobs
 from marketplace.clock import today_in_seoul
 from marketplace.extensions import db
 from marketplace.models import AuditEvent, JobRun, Placement, PlacementStatus
+from tests.factories_agreements import make_ready
 from tests.factories_placements import make_placement
 from tests.services import test_throttle
 
@@ -60,7 +61,7 @@ def _runs() -> list[tuple[str, int, int, str]]:
 def test_two_schedulers_at_the_same_moment_run_each_job_once_without_redis(app):
     app.config.update(SCHEDULE=SCHEDULE, REDIS_URL="")
     today = today_in_seoul()
-    placement = make_placement(status=PlacementStatus.APPROVED, start=today, end=today + timedelta(days=30))
+    placement = make_ready(make_placement(status=PlacementStatus.APPROVED, start=today, end=today + timedelta(days=30)))
     now = 1_800_000_000.0
     claimed = _two_schedulers_tick(app, now, count=3)
     assert all(isinstance(c, list) for c in claimed), claimed
@@ -78,7 +79,7 @@ def test_two_schedulers_at_the_same_moment_run_each_job_once_without_redis(app):
 def test_two_schedulers_with_redis_queue_each_job_once_and_the_worker_runs_it_once(app, redis_url):
     app.config.update(SCHEDULE=SCHEDULE, REDIS_URL=redis_url)
     today = today_in_seoul()
-    placement = make_placement(status=PlacementStatus.APPROVED, start=today, end=today + timedelta(days=30))
+    placement = make_ready(make_placement(status=PlacementStatus.APPROVED, start=today, end=today + timedelta(days=30)))
     now = 1_800_000_100.0
     claimed = _two_schedulers_tick(app, now)
     assert all(isinstance(c, list) for c in claimed), claimed
