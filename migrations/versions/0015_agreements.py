@@ -1,7 +1,7 @@
 """practice agreements, insurance, clinical data
 
-Revision ID: 0014_agreements
-Revises: 0013_shared_files
+Revision ID: 0015_agreements
+Revises: 0014_api_tokens
 Create Date: 2026-11-29 16:00:00
 
 """
@@ -11,8 +11,8 @@ import marketplace.models.base
 
 
 # revision identifiers, used by Alembic.
-revision = '0014_agreements'
-down_revision = '0013_shared_files'
+revision = '0015_agreements'
+down_revision = '0014_api_tokens'
 branch_labels = None
 depends_on = None
 
