@@ -301,6 +301,7 @@ def build_world() -> World:
                  roster_import=roster_import.id, **links),
                  token_a=token_a.id, **links),
                  token_a=token_a.id, scan_a=scan_a, clause_a=clause_a),
+                 token_a=token_a.id, scan_a=scan_a, clause_a=clause_a, **links),
         emails={role: user.email for role, user in users.items()},
     )
 

@@ -1,7 +1,7 @@
 """practice agreements, insurance, clinical data
 
-Revision ID: 0015_agreements
-Revises: 0014_api_tokens
+Revision ID: 0017_agreements
+Revises: 0016_cache_stamp_list_indexes
 Create Date: 2026-11-29 16:00:00
 
 """
@@ -11,8 +11,8 @@ import marketplace.models.base
 
 
 # revision identifiers, used by Alembic.
-revision = '0015_agreements'
-down_revision = '0014_api_tokens'
+revision = '0017_agreements'
+down_revision = '0016_cache_stamp_list_indexes'
 branch_labels = None
 depends_on = None
 
