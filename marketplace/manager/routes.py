@@ -28,7 +28,7 @@ from marketplace.models import (
 from marketplace.permissions import Permission, permission_required, user_can
 from marketplace.placement_terms_page import placement_terms_page
 from marketplace.services import audit, companies, dashboard as dashboard_service, exports as export_service
-from marketplace.services import audit, clinical, companies, dashboard as dashboard_service, exports as export_service
+from marketplace.services import clinical
 from marketplace.services import history as history_service
 from marketplace.services import compliance, compliance_view, openings, placements, roster, seats, verification
 

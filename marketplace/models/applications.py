@@ -5,7 +5,7 @@ import enum
 from datetime import date, datetime
 
 from sqlalchemy import JSON, Boolean, Date, Float, ForeignKey, Index, Integer, Text, UniqueConstraint
-from sqlalchemy import JSON, Boolean, Date, Float, ForeignKey, Index, Text, UniqueConstraint, false
+from sqlalchemy import false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from marketplace.extensions import db

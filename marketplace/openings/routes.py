@@ -15,7 +15,7 @@ from marketplace.labels import choices
 from marketplace.models import Opening, OpeningKind, WorkMode
 from marketplace.permissions import Permission, user_can
 from marketplace.services import applications, compliance, groups, openings, seats, skills
-from marketplace.services import applications, clinical, groups, openings, seats, skills
+from marketplace.services import clinical
 
 bp = Blueprint("openings", __name__)
 

@@ -39,7 +39,7 @@ from marketplace.ownership import (
 )
 from marketplace.permissions import Permission, user_can
 from marketplace.services import audit, compliance, practice_terms, search, skills
-from marketplace.services import agreements, audit, search, skills
+from marketplace.services import agreements
 from marketplace.services.companies import active_managers, company_of
 from marketplace.services.errors import Conflict, DomainError, NotFound, Reasons
 from marketplace.services.notifications import link_to, managers_of_groups, notify_many

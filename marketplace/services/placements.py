@@ -41,8 +41,7 @@ from marketplace.models import (
 from marketplace.models.base import utcnow
 from marketplace.ownership import can_edit_placement_terms, can_review_placement, reviewable_group_ids
 from marketplace.services import audit, compliance, practice_terms
-from marketplace.ownership import can_review_placement, reviewable_group_ids
-from marketplace.services import agreements, audit, clinical
+from marketplace.services import agreements, clinical
 from marketplace.services.companies import active_managers, suspension_message
 from marketplace.services.errors import Conflict, DomainError, NotFound, Reasons
 from marketplace.services.majors import major_allowed, major_names_many

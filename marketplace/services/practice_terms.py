@@ -26,7 +26,7 @@ from fractions import Fraction
 
 from flask_babel import lazy_gettext as _l
 
-from marketplace.models import Opening, Placement, PlacementStatus, User, WorkMode
+from marketplace.models import Opening, Placement, PlacementStatus, WorkMode
 from marketplace.models.compliance import PracticeType
 from marketplace.services.errors import Reasons
 

@@ -298,10 +298,7 @@ def build_world() -> World:
                  notification_a=note.id, mail_a=mail_a.id, designation_own=xm_own.active_designation.id, round_pnu=matching_round.id,
                  opening_round=opening_round.id, opening_y=opening_y.id, application_round=application_round.id, proposal_a=proposal.id,
                  token_a=token_a.id, profile_unverified=unverified.student_profile.id,
-                 roster_import=roster_import.id, **links),
-                 token_a=token_a.id, **links),
-                 token_a=token_a.id, scan_a=scan_a, clause_a=clause_a),
-                 token_a=token_a.id, scan_a=scan_a, clause_a=clause_a, **links),
+                 roster_import=roster_import.id, scan_a=scan_a, clause_a=clause_a, **links),
         emails={role: user.email for role, user in users.items()},
     )
 

@@ -1,7 +1,7 @@
 """practice agreements, insurance, clinical data
 
-Revision ID: 0017_agreements
-Revises: 0016_cache_stamp_list_indexes
+Revision ID: 0019_agreements
+Revises: 0018_student_verification
 Create Date: 2026-11-29 16:00:00
 
 """
@@ -11,8 +11,8 @@ import marketplace.models.base
 
 
 # revision identifiers, used by Alembic.
-revision = '0017_agreements'
-down_revision = '0016_cache_stamp_list_indexes'
+revision = '0019_agreements'
+down_revision = '0018_student_verification'
 branch_labels = None
 depends_on = None
 
