@@ -42,7 +42,7 @@ def test_company_is_approved_then_its_opening_is_published_and_found(context_fac
     company.locator("#name").fill(company_name)
     company.locator("#business_number").fill("123-45-67890")  # a typo: the check digit should be 1
     company.locator("#sector").select_option("digital_health")
-    company.locator("#size").select_option(index=1)
+    company.locator("#size").select_option("10-49")  # a host needs 10 or more employees (practice rules)
     company.locator("#description").fill("<b>Biosignal</b> AI for hospitals")
     company.locator("label", has_text="PNU").click()
     submit(company)
@@ -84,7 +84,10 @@ def test_company_is_approved_then_its_opening_is_published_and_found(context_fac
     company.locator("#deadline").fill((today + timedelta(days=20)).isoformat())
     company.locator("#start_date").fill((today + timedelta(days=30)).isoformat())
     company.locator("#end_date").fill((today + timedelta(days=120)).isoformat())
-    company.locator("#hours_per_week").fill("20")
+    for day in range(5):  # Mon–Fri 09:00–13:00: 20 h a week, computed from the schedule
+        company.locator(f"#schedule-{day}-start").fill("09:00")
+        company.locator(f"#schedule-{day}-end").fill("13:00")
+        company.locator(f"#schedule-{day}-break_minutes").fill("0")
     company.locator("#stipend_krw").fill("1500000")
     company.locator("#supervisor_name").fill("Dr. Lee")
     submit(company)

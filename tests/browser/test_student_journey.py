@@ -55,7 +55,10 @@ def publish_opening(company, manager, locale: str, title: str) -> int:
     company.locator("#deadline").fill((today + timedelta(days=20)).isoformat())
     company.locator("#start_date").fill((today + timedelta(days=30)).isoformat())
     company.locator("#end_date").fill((today + timedelta(days=120)).isoformat())
-    company.locator("#hours_per_week").fill("20")
+    for day in range(5):  # Mon–Fri 09:00–13:00: 20 h a week, computed from the schedule
+        company.locator(f"#schedule-{day}-start").fill("09:00")
+        company.locator(f"#schedule-{day}-end").fill("13:00")
+        company.locator(f"#schedule-{day}-break_minutes").fill("0")
     company.locator("#stipend_krw").fill("1500000")
     company.locator("#supervisor_name").fill("Dr. Lee")
     submit(company)
