@@ -5,6 +5,8 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 HOST ?= 127.0.0.1
 WORKERS ?= 2
+# The suite runs in parallel processes (pytest-xdist), one per core; each gets its own PostgreSQL database.
+TEST_WORKERS ?= 2
 FLASK := $(BIN)/flask --app wsgi
 
 .PHONY: run test install install-dev db seed serve lint translations bench clean audit stack stack-stop
@@ -50,7 +52,7 @@ stack-stop:
 	deploy/local-stack.sh stop
 
 test: install-dev
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 
 lint: install-dev
 	$(BIN)/ruff check .

@@ -39,7 +39,22 @@ def _pg_url() -> str:
     url = POSTGRES_URL
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url[len("postgresql://"):]
-    return url
+    worker = os.environ.get("PYTEST_XDIST_WORKER")  # `make test` runs the suite in parallel workers (pytest-xdist)
+    return _worker_database(url, worker) if worker else url
+
+
+def _worker_database(url: str, worker: str) -> str:
+    """Each parallel worker gets its own database beside the configured one, created on first use."""
+    configured = sa.engine.make_url(url)
+    name = f"{configured.database}_{worker}"
+    admin = sa.create_engine(configured.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            if not conn.execute(sa.text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": name}).scalar():
+                conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    finally:
+        admin.dispose()
+    return configured.set(database=name).render_as_string(hide_password=False)
 
 
 def _upgrade(url: str) -> None:
@@ -78,9 +93,10 @@ def postgres_ready() -> str:
         if IN_CI:
             pytest.fail("CI=true but TEST_POSTGRES_URL is not set: PostgreSQL must run in CI")
         pytest.skip("PostgreSQL not configured (set TEST_POSTGRES_URL to run these)")
-    url = _pg_url()
-    engine = sa.create_engine(url)
+    engine = None
     try:
+        url = _pg_url()
+        engine = sa.create_engine(url)
         with engine.begin() as conn:
             conn.execute(sa.text("DROP SCHEMA public CASCADE"))
             conn.execute(sa.text("CREATE SCHEMA public"))
@@ -89,7 +105,8 @@ def postgres_ready() -> str:
             pytest.fail(f"PostgreSQL unreachable in CI: {error}")
         pytest.skip(f"PostgreSQL unreachable: {error}")
     finally:
-        engine.dispose()
+        if engine is not None:
+            engine.dispose()
     _upgrade(url)
     return url
 
