@@ -131,6 +131,7 @@ def data(stack):
     from marketplace.clock import today_in_seoul
     from tests.factories import make_group, make_student
     from tests.factories_companies import make_company, make_opening
+    from tests.factories_agreements import make_ready
     from tests.factories_placements import make_placement
 
     app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": stack.database_url, "STORAGE_BACKEND": "database"})
@@ -141,7 +142,8 @@ def data(stack):
         company = make_company()
         openings = [make_opening(company).id for _ in range(25)]
         today = today_in_seoul()
-        placement = make_placement(status=PlacementStatus.APPROVED, start=today, end=today + timedelta(days=30))
+        # Insured and acknowledged by all three parties, so only the activation job stands between it and 'active'.
+        placement = make_ready(make_placement(status=PlacementStatus.APPROVED, start=today, end=today + timedelta(days=30)))
         values = {"students": students, "openings": openings, "placement": placement.id, "app": app}
         db.session.remove()
     yield values
