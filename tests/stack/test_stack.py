@@ -50,6 +50,15 @@ def figure(line: str) -> None:
     print("[stack proof]", line, flush=True)
 
 
+def _distinct_free_ports(count: int) -> list[int]:
+    ports: list[int] = []
+    while len(ports) < count:
+        port = _free_port()
+        if port not in ports:
+            ports.append(port)
+    return ports
+
+
 def _free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -67,8 +76,9 @@ def _missing() -> list[str]:
 class Stack:
     def __init__(self, tmp: Path):
         self.dir = tmp / "stack"
-        self.ports = {"NGINX_PORT": _free_port(), "PG_PORT": _free_port(), "REDIS_PORT": _free_port()}
-        self.app_ports = [_free_port(), _free_port()]
+        ports = _distinct_free_ports(5)  # one at a time, the OS may hand the same free port out twice
+        self.ports = {"NGINX_PORT": ports[0], "PG_PORT": ports[1], "REDIS_PORT": ports[2]}
+        self.app_ports = ports[3:]
         self.env = {
             **{k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_URL", "REDIS_URL", "RATELIMIT_"))},
             **{k: str(v) for k, v in self.ports.items()},
