@@ -2,12 +2,9 @@
 headers stay on one line, failures are recorded and retried, and after the cap the admin sees them."""
 from __future__ import annotations
 
-import socket
 from datetime import timedelta
-from email import message_from_bytes, policy
 
 import pytest
-from aiosmtpd.controller import Controller
 from sqlalchemy import select
 
 from marketplace.extensions import db
@@ -15,43 +12,15 @@ from marketplace.models.base import utcnow
 from marketplace.models.notifications import OutboxEmail
 from marketplace.services import notifications
 from tests.factories import make_admin, make_company_manager
+from tests.smtp import Mailbox, start_server
 
 BASE = "https://exchange.example.ac.kr"
-
-
-class Mailbox:
-    """An SMTP handler keeping what it accepted; addresses in `refuse` get a permanent 550."""
-
-    def __init__(self) -> None:
-        self.messages: list = []
-        self.refuse: set[str] = set()
-
-    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
-        if address in self.refuse:
-            return "550 5.1.1 mailbox unavailable"
-        envelope.rcpt_tos.append(address)
-        return "250 OK"
-
-    async def handle_DATA(self, server, session, envelope):
-        message = message_from_bytes(envelope.original_content, policy=policy.default)
-        self.messages.append((list(envelope.rcpt_tos), message))
-        return "250 Message accepted for delivery"
-
-    def to(self, address: str) -> list:
-        return [message for rcpts, message in self.messages if address in rcpts]
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture
 def mailbox(app):
     box = Mailbox()
-    controller = Controller(box, hostname="127.0.0.1", port=_free_port())
-    controller.start()
+    controller = start_server(box)
     app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=controller.port, PUBLIC_BASE_URL=BASE + "/")
     yield box
     controller.stop()
