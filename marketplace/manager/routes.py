@@ -121,12 +121,17 @@ def opening(opening_id: int):
     form = DecisionForm()
     if request.method == "POST" and (done := _decide(OPENING_DECISIONS, actor, record, form)):
         return done
+    return _opening_page(record, form, OverrideForm())
+
+
+def _opening_page(record, form, override_form):
+    """The review page of an opening, for its decision form and for its override form alike."""
     return render_template(
         "manager/opening.html", opening=record, form=form, today=today_in_seoul(),
         clinical=(readiness := clinical.get_clinical(record)), clinical_missing=clinical.missing_items(record, readiness),
         history=list(db.session.scalars(audit.history_query("opening", record.id).limit(50))),
         OpeningStatus=OpeningStatus, CompanyStatus=CompanyStatus,
-        check=compliance.check(record), override_form=OverrideForm(),
+        check=compliance.check(record), override_form=override_form,
     ), web.form_status()
 
 
@@ -139,12 +144,7 @@ def opening_override(opening_id: int):
             compliance.record_override, actor, record, form.reason.data or "", form=form,
             success=_("The override is recorded; the failing rules no longer block these terms.")):
         return redirect(url_for("manager.opening", opening_id=opening_id))
-    return render_template(
-        "manager/opening.html", opening=record, form=DecisionForm(), today=today_in_seoul(),
-        history=list(db.session.scalars(audit.history_query("opening", record.id).limit(50))),
-        OpeningStatus=OpeningStatus, CompanyStatus=CompanyStatus,
-        check=compliance.check(record), override_form=form,
-    ), web.form_status()
+    return _opening_page(record, DecisionForm(), form)
 
 
 def _decide_join_request(membership_id: int, accept: bool):

@@ -93,7 +93,7 @@ def test_check_the_terms_shows_the_reasons_without_saving(client, auth):
 
 def test_the_reviewer_sees_the_reasons_publishing_is_refused_and_an_override_lets_it_through(client, auth):
     company = make_company()
-    opening = make_opening(company, status=OpeningStatus.IN_REVIEW, stipend_krw=100_000)
+    opening = make_opening(company, status=OpeningStatus.IN_REVIEW, stipend_krw=100_000, kind="research_project")
     reviewer = make_exchange_manager(*company.partner_groups)
     auth.login(reviewer.email)
     page = f"/manager/openings/{opening.id}"
@@ -104,6 +104,9 @@ def test_the_reviewer_sees_the_reasons_publishing_is_refused_and_an_override_let
 
     empty = auth.post(f"{page}/override", {"reason": " "}, form_page=page)
     assert empty.status_code == 400 and 'id="reason-error"' in empty.get_data(as_text=True)
+    # The refused override shows the same review page as a GET does, clinical-data section included.
+    for shown in ("Clinical-data readiness", "Compliance warnings:"):  # an undeclared research project warns
+        assert shown in html and shown in empty.get_data(as_text=True)
     assert auth.post(f"{page}/override", {"reason": "Research credit agreed."}, form_page=page).status_code == 302
     html = client.get(page).get_data(as_text=True)
     assert "Overridden" in html and "Research credit agreed." in html
