@@ -79,6 +79,11 @@ def register(app: Flask) -> None:
     def krw_filter(value):
         return format_currency(value or 0, "KRW") if value is not None else ""
 
+    # User-written Markdown (forum posts, contest rules, problem statements): raw HTML off, links vetted.
+    from marketplace.markdown import render as render_markdown
+
+    app.add_template_filter(render_markdown, "markdown")
+
     # Search hits: the text HTML-escaped, matched terms in <mark> (safe: nothing the user typed is trusted).
     app.add_template_filter(highlight, "highlight")
     app.add_template_filter(snippet, "snippet")
