@@ -53,6 +53,7 @@ from marketplace.models.openings import (
     opening_groups,
 )
 from marketplace.models.notifications import DailyDigest, EmailPreference, Notification, OutboxEmail
+from marketplace.models.practice import CoursePlan, PracticeDay, PracticeWeek, WeekStatus
 from marketplace.models.rounds import (
     MatchingRound,
     ProposalStatus,
@@ -78,6 +79,10 @@ from marketplace.models.users import (
 )
 
 __all__ = [
+    "CoursePlan",
+    "PracticeDay",
+    "PracticeWeek",
+    "WeekStatus",
     "ApiToken",
     "JobRun",
     "StoredFile",

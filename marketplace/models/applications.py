@@ -98,6 +98,9 @@ class Placement(db.Model):
     decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     note: Mapped[str] = mapped_column(Text, default="")
+    # The course plan the manager chose for this placement; None follows the group's default plan
+    # (services/course_plans.plan_for).
+    course_plan_id: Mapped[int | None] = mapped_column(ForeignKey("course_plan.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
 
