@@ -188,6 +188,7 @@ LABELS: dict[tuple[type, str], object] = _keyed(
         Role.COMPANY_MANAGER: _l("Company manager"),
         Role.EXCHANGE_MANAGER: _l("Exchange manager"),
         Role.ADMIN: _l("Programme office"),
+        Role.MENTOR: _l("Mentor professor"),
     },
 )
 

@@ -18,6 +18,7 @@ class Permission(str, enum.Enum):
     MANAGE_COMPANY = "manage_company"
     REVIEW_EXCHANGES = "review_exchanges"  # approve companies, openings, placements in own groups
     ADMINISTER = "administer"  # project groups, designations, whole audit log
+    MENTOR_STUDENTS = "mentor_students"  # mentor professors: their assigned students' practice, notes, grades
 
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
@@ -25,6 +26,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.COMPANY_MANAGER: frozenset({Permission.MANAGE_COMPANY}),
     Role.EXCHANGE_MANAGER: frozenset({Permission.REVIEW_EXCHANGES}),
     Role.ADMIN: frozenset({Permission.ADMINISTER, Permission.REVIEW_EXCHANGES}),
+    Role.MENTOR: frozenset({Permission.MENTOR_STUDENTS}),
 }
 
 

@@ -72,3 +72,18 @@ def make_exchange_manager(*group_list, email: str | None = None, tenure: int = 1
     )
     db.session.commit()
     return designation.user
+
+
+def make_mentor(group=None, email: str | None = None, majors: str = "", fields: str = "",
+                max_load: int | None = None, min_load: int | None = None, admin: User | None = None) -> User:
+    """A mentor professor of `group` (through the invitation service, with a known password instead of the link)."""
+    from marketplace.services import mentoring
+
+    admin = admin or make_admin()
+    group = group or make_group("PNU")
+    user = mentoring.invite_mentor(admin, mentoring.MentorData(
+        email=email or f"{unique('mentor')}@pusan.ac.kr", display_name="Professor " + unique(""), group_id=group.id,
+        department="Biomedical Engineering", majors=majors, fields=fields, min_load=min_load, max_load=max_load),
+        password=PASSWORD)
+    db.session.commit()
+    return user

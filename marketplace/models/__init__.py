@@ -52,6 +52,7 @@ from marketplace.models.openings import (
     WorkMode,
     opening_groups,
 )
+from marketplace.models.mentoring import GRADES, ConsultationMode, ConsultationNote, MentorAssignment, MentorProfile
 from marketplace.models.notifications import DailyDigest, EmailPreference, Notification, OutboxEmail
 from marketplace.models.practice import CoursePlan, PracticeDay, PracticeWeek, WeekStatus
 from marketplace.models.rounds import (
@@ -83,6 +84,11 @@ __all__ = [
     "PracticeDay",
     "PracticeWeek",
     "WeekStatus",
+    "GRADES",
+    "ConsultationMode",
+    "ConsultationNote",
+    "MentorAssignment",
+    "MentorProfile",
     "ApiToken",
     "JobRun",
     "StoredFile",

@@ -20,6 +20,7 @@ class Role(str, enum.Enum):
     COMPANY_MANAGER = "company_manager"
     EXCHANGE_MANAGER = "exchange_manager"
     ADMIN = "admin"
+    MENTOR = "mentor"  # a mentor professor: faculty of a project group, created by invitation
 
 
 class VerificationStatus(str, enum.Enum):

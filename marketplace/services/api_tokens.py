@@ -44,6 +44,8 @@ ROLE_SCOPES: dict[Role, tuple[str, ...]] = {
     Role.COMPANY_MANAGER: ("read:openings", "read:applications"),
     Role.EXCHANGE_MANAGER: ("read:openings", "read:placements", "write:placements"),
     Role.ADMIN: ("read:openings", "read:placements", "write:placements"),
+    # Mentors have no API endpoint of their own yet: reading the published openings is all a token may do.
+    Role.MENTOR: ("read:openings",),
 }
 
 

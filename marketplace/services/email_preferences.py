@@ -53,6 +53,8 @@ CHOOSABLE_KINDS: dict[str, tuple] = {
     "opening_terms_changed_reviewer": (_l("A company changed an opening's terms after students applied"),
                                        {Role.EXCHANGE_MANAGER}),
     "placement_requested": (_l("A placement waits for approval"), {Role.EXCHANGE_MANAGER}),
+    "mentor_assigned": (_l("You became a student's mentor"), {Role.MENTOR}),
+    "mentor_assigned_student": (_l("Your mentor professor was assigned"), {Role.STUDENT}),
 }
 
 # Notification kinds that are never choosable: their mail always goes out at once. Mails that are not

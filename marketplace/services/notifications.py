@@ -55,6 +55,8 @@ MESSAGES = {
     "student_declined": _l("An exchange manager could not verify your student account: %(reason)s Correct your "
                            "profile or contact your project group."),
     "round_published": _l("The results of the matching round \"%(round)s\" are published."),
+    "mentor_assigned": _l("You are now the mentor professor of %(student)s (\"%(opening)s\" at %(company)s)."),
+    "mentor_assigned_student": _l("Your mentor professor for \"%(opening)s\" is %(mentor)s."),
 }
 
 

@@ -21,9 +21,9 @@ from marketplace.models import OpeningStatus
 from marketplace.services import api_tokens, applications
 from tests.api.test_openapi import documented_operations, spec_of
 from tests.conftest import IsolatedClient
-from tests.factories import make_admin, make_exchange_manager, make_group
+from tests.factories import make_admin, make_exchange_manager, make_group, make_mentor
 
-PEOPLE = ("student_a", "student_b", "cm_x", "cm_y", "xm_own", "xm_other", "admin")
+PEOPLE = ("student_a", "student_b", "cm_x", "cm_y", "xm_own", "xm_other", "admin", "mentor")
 CALLERS = ("anon", "revoked") + tuple(f"{p}:full" for p in PEOPLE) + tuple(f"{p}:narrow" for p in PEOPLE)
 OK, DENY, AUTH = "ok", "deny", "auth"
 
@@ -95,7 +95,7 @@ def build_world() -> World:
     placement = applications.accept_offer(student_a, offered)
     db.session.commit()
     people = dict(student_a=student_a, student_b=student_b, cm_x=manager_of(company_x), cm_y=manager_of(company_y),
-                  xm_own=xm_own, xm_other=xm_other, admin=admin)
+                  xm_own=xm_own, xm_other=xm_other, admin=admin, mentor=make_mentor(pnu, admin=admin))
     tokens = {}
     for name, user in people.items():
         tokens[f"{name}:full"] = api_tokens.create_token(user, "full", list(api_tokens.scopes_for(user))).secret

@@ -17,9 +17,18 @@ from marketplace.clock import today_in_seoul
 from marketplace.app import create_app
 from marketplace.extensions import db
 from tests.conftest import CSRF_RE, IsolatedClient
-from tests.factories import PASSWORD, make_admin, make_company_manager, make_exchange_manager, make_group, make_student
+from tests.factories import (
+    PASSWORD,
+    make_admin,
+    make_company_manager,
+    make_exchange_manager,
+    make_group,
+    make_mentor,
+    make_student,
+)
 
-ROLES = ("anon", "student_a", "student_b", "cm_x", "cm_y", "xm_own", "xm_other", "admin")
+# mentor: the mentor professor of placement_a (PNU); mentor_other: a PNU mentor with no student of this world.
+ROLES = ("anon", "student_a", "student_b", "cm_x", "cm_y", "xm_own", "xm_other", "admin", "mentor", "mentor_other")
 OK, DENY, LOGIN = "ok", "deny", "login"
 
 
@@ -39,6 +48,8 @@ OWN_COMPANY = allow("cm_x")
 OWN_REVIEWERS = allow("xm_own", "admin")
 AGREEMENT_PARTIES = allow("student_a", "cm_x", "xm_own")
 AGREEMENT_READERS = allow("student_a", "cm_x", "xm_own", "admin")
+MENTORS = allow("mentor", "mentor_other")
+OWN_MENTOR = allow("mentor")
 
 # (endpoint, method) -> (path with {ids}, expected outcome per role, form data for POSTs)
 MATRIX: dict[tuple[str, str], tuple[str, dict[str, str], dict]] = {
@@ -290,15 +301,18 @@ def build_world() -> World:
     roster_import = roster.preview(xm_own, "roster.csv", b"email,name,degree level\nlisted@pusan.ac.kr,Listed,master\n")
     db.session.commit()
     scan_a, clause_a = _agreement_records(placement, cm_x, student_a, opening_x)
+    mentor, mentor_other, note_a = _mentor_records(placement, pnu, admin)
     users = dict(student_a=student_a, student_b=student_b, cm_x=cm_x, cm_y=cm_y, xm_own=xm_own,
-                 xm_other=xm_other, admin=admin, cm_new=make_company_manager())  # cm_new: no company yet
+                 xm_other=xm_other, admin=admin, cm_new=make_company_manager(),  # cm_new: no company yet
+                 mentor=mentor, mentor_other=mentor_other)
     return World(
         ids=dict(student_a_id=student_a.id, pnu=pnu.id, snu=snu.id, company_x=company_x.id, opening_x=opening_x.id, draft_x=draft_x.id,
                  application_a=application_a.id, placement_a=placement.id, membership_x=membership.id,
                  notification_a=note.id, mail_a=mail_a.id, designation_own=xm_own.active_designation.id, round_pnu=matching_round.id,
                  opening_round=opening_round.id, opening_y=opening_y.id, application_round=application_round.id, proposal_a=proposal.id,
                  token_a=token_a.id, profile_unverified=unverified.student_profile.id,
-                 roster_import=roster_import.id, scan_a=scan_a, clause_a=clause_a, **links),
+                 roster_import=roster_import.id, scan_a=scan_a, clause_a=clause_a, mentor_id=mentor.id,
+                 mentor_other_id=mentor_other.id, note_a=note_a, **links),
         emails={role: user.email for role, user in users.items()},
     )
 
@@ -320,6 +334,20 @@ def _agreement_records(placement, cm_x, student_a, opening_x) -> tuple[int, int]
     db.session.commit()
     state = agreements.agreement_state(placement)
     return state.scans[0].id, agreements.clauses()[0].id
+
+
+def _mentor_records(placement, pnu, admin):
+    """Two PNU mentors; the first mentors placement_a (assigned directly: the world's placement is still pending,
+    and the matrix is about who may open a page, not about the allocation rules) with one consultation note."""
+    from marketplace.models import ConsultationMode, ConsultationNote, MentorAssignment
+
+    mentor, mentor_other = make_mentor(pnu, admin=admin), make_mentor(pnu, admin=admin)
+    db.session.add(MentorAssignment(placement_id=placement.id, mentor_id=mentor.id, assigned_by_id=admin.id))
+    note = ConsultationNote(placement_id=placement.id, mentor_id=mentor.id, held_on=placement.start_date,
+                            mode=ConsultationMode.VIDEO, summary="First meeting")
+    db.session.add(note)
+    db.session.commit()
+    return mentor, mentor_other, note.id
 
 
 @pytest.fixture(scope="module")
