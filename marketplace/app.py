@@ -29,6 +29,7 @@ from marketplace.extensions import babel, cache, csrf, db, login_manager, migrat
 from marketplace.main.routes import bp as main_bp
 from marketplace.manager.routes import bp as manager_bp
 from marketplace.notifications.routes import bp as notifications_bp
+from marketplace.forum.routes import bp as forum_bp
 from marketplace.openings.routes import bp as openings_bp
 from marketplace.rounds.routes import bp as rounds_bp
 from marketplace.routing import DatabaseIdConverter
@@ -191,6 +192,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(openings_bp)
     app.register_blueprint(manager_bp, url_prefix="/manager")
     app.register_blueprint(notifications_bp, url_prefix="/notifications")
+    app.register_blueprint(forum_bp, url_prefix="/forum")
     app.register_blueprint(rounds_bp, url_prefix="/rounds")
     app.register_blueprint(students_bp, url_prefix="/student")
     app.register_blueprint(applications_bp)

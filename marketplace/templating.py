@@ -10,6 +10,7 @@ from flask_login import current_user
 from markupsafe import Markup, escape
 
 from marketplace import labels
+from marketplace.forum_rules import TEMPLATE_RULES as FORUM_RULES
 from marketplace.ownership import TEMPLATE_RULES
 from marketplace.permissions import Permission, user_can
 from marketplace.services.notifications import unread_count
@@ -30,6 +31,7 @@ def register(app: Flask) -> None:
             "can": lambda permission: user_can(current_user, permission),
             # The ownership rules, asked about the signed-in user: {{ can_review_company(company) }}.
             **{name: partial(rule, user) for name, rule in TEMPLATE_RULES.items()},
+            **{name: partial(rule, user) for name, rule in FORUM_RULES.items()},
             "current_locale": str(get_locale() or "ko"),
             "languages": app.config["LANGUAGES"],
         }

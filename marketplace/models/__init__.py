@@ -41,6 +41,7 @@ from marketplace.models.compliance import (
     PublicHoliday,
 )
 from marketplace.models.files import JobRun, StoredFile
+from marketplace.models.forum import ForumBoard, ForumPost, ForumPostRevision, ForumThread, ThreadKind
 from marketplace.models.groups import Major, ProjectGroup, Track
 from marketplace.models.openings import (
     Importance,
@@ -89,6 +90,11 @@ __all__ = [
     "ConsultationNote",
     "MentorAssignment",
     "MentorProfile",
+    "ForumBoard",
+    "ForumPost",
+    "ForumPostRevision",
+    "ForumThread",
+    "ThreadKind",
     "ApiToken",
     "JobRun",
     "StoredFile",

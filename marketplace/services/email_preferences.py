@@ -55,6 +55,10 @@ CHOOSABLE_KINDS: dict[str, tuple] = {
     "placement_requested": (_l("A placement waits for approval"), {Role.EXCHANGE_MANAGER}),
     "mentor_assigned": (_l("You became a student's mentor"), {Role.MENTOR}),
     "mentor_assigned_student": (_l("Your mentor professor was assigned"), {Role.STUDENT}),
+    # The forum: every role reads a board (new roles too: set(Role) is taken when this module loads).
+    "forum_reply": (_l("Someone replied to your forum thread"), set(Role)),
+    "forum_answer_accepted": (_l("Your forum reply was marked as the answer"), set(Role)),
+    "forum_announcement": (_l("A new announcement on a forum board you read"), set(Role)),
 }
 
 # Notification kinds that are never choosable: their mail always goes out at once. Mails that are not
@@ -76,6 +80,18 @@ def mode_for(user: User, kind: str) -> str:
     mode = db.session.scalar(select(EmailPreference.mode)
                              .where(EmailPreference.user_id == user.id, EmailPreference.kind == kind))
     return mode if mode in MODES else IMMEDIATE
+
+
+def modes_for(users: list[User], kind: str) -> dict[int, str]:
+    """user id -> how that user receives `kind` by e-mail, for many users in one query."""
+    ids = [user.id for user in users]
+    if kind not in CHOOSABLE_KINDS:
+        return dict.fromkeys(ids, IMMEDIATE)
+    stored = {}
+    for start in range(0, len(ids), 900):  # SQLite takes at most 999 parameters per statement
+        stored.update(db.session.execute(select(EmailPreference.user_id, EmailPreference.mode).where(
+            EmailPreference.kind == kind, EmailPreference.user_id.in_(ids[start:start + 900]))).all())
+    return {user_id: stored.get(user_id) if stored.get(user_id) in MODES else IMMEDIATE for user_id in ids}
 
 
 def preferences(user: User) -> dict[str, str]:

@@ -127,7 +127,8 @@ def test_each_role_chooses_the_kinds_it_receives():
     assert "new_applicant" not in kinds(Role.STUDENT)
     assert {"new_applicant", "company_approved"} <= kinds(Role.COMPANY_MANAGER)
     assert {"placement_requested", "opening_submitted"} <= kinds(Role.EXCHANGE_MANAGER)
-    assert kinds(Role.ADMIN) == set()
+    # The admin receives only the forum's notifications (every role reads the forum).
+    assert kinds(Role.ADMIN) == {"forum_reply", "forum_answer_accepted", "forum_announcement"}
 
 
 # -- the daily digest ---------------------------------------------------------------------------------------

@@ -1,0 +1,1 @@
+"""The forum's pages: the general board, threads, replies, edits with history, moderation."""
