@@ -50,6 +50,7 @@ AGREEMENT_PARTIES = allow("student_a", "cm_x", "xm_own")
 AGREEMENT_READERS = allow("student_a", "cm_x", "xm_own", "admin")
 MENTORS = allow("mentor", "mentor_other")
 OWN_MENTOR = allow("mentor")
+FORUM_MODERATORS = allow("xm_own", "xm_other", "admin")  # the general board: every exchange manager and the admin
 
 # (endpoint, method) -> (path with {ids}, expected outcome per role, form data for POSTs)
 MATRIX: dict[tuple[str, str], tuple[str, dict[str, str], dict]] = {
@@ -212,6 +213,27 @@ MATRIX: dict[tuple[str, str], tuple[str, dict[str, str], dict]] = {
     ("clauses.new_clause", "POST"): ("/admin/agreement-clauses/new", ADMIN, {"title_ko": "조항"}),
     ("clauses.edit_clause", "GET"): ("/admin/agreement-clauses/{clause_a}", ADMIN, {}),
     ("clauses.edit_clause", "POST"): ("/admin/agreement-clauses/{clause_a}", ADMIN, {"title_en": ""}),
+    # the forum's general board: every signed-in account reads and posts; student_a asked {forum_thread_a}
+    # ({forum_post_a} is its opening post), cm_x replied ({forum_reply_x})
+    ("forum.index", "GET"): ("/forum/", SIGNED_IN, {}),
+    ("forum.board", "GET"): ("/forum/boards/{forum_board}", SIGNED_IN, {}),
+    ("forum.new_thread", "GET"): ("/forum/boards/{forum_board}/new", SIGNED_IN, {}),
+    ("forum.new_thread", "POST"): ("/forum/boards/{forum_board}/new", SIGNED_IN, {"kind": "question", "title": ""}),
+    ("forum.thread", "GET"): ("/forum/threads/{forum_thread_a}", SIGNED_IN, {}),
+    ("forum.thread", "POST"): ("/forum/threads/{forum_thread_a}", SIGNED_IN, {"body": ""}),
+    ("forum.edit_post", "GET"): ("/forum/posts/{forum_post_a}/edit", allow("student_a"), {}),
+    ("forum.edit_post", "POST"): ("/forum/posts/{forum_post_a}/edit", allow("student_a"), {"body": ""}),
+    ("forum.history", "GET"): ("/forum/posts/{forum_post_a}/history", allow("student_a", "xm_own", "xm_other", "admin"),
+                               {}),
+    ("forum.accept", "POST"): ("/forum/posts/{forum_reply_x}/accept", allow("student_a", "xm_own", "xm_other", "admin"),
+                               {}),
+    ("forum.clear_answer", "POST"): ("/forum/threads/{forum_thread_a}/answer/clear",
+                                     allow("student_a", "xm_own", "xm_other", "admin"), {}),
+    ("forum.hide_post", "GET"): ("/forum/posts/{forum_reply_x}/hide", FORUM_MODERATORS, {}),
+    ("forum.hide_post", "POST"): ("/forum/posts/{forum_reply_x}/hide", FORUM_MODERATORS, {"reason": ""}),
+    ("forum.unhide_post", "POST"): ("/forum/posts/{forum_reply_x}/unhide", FORUM_MODERATORS, {}),
+    ("forum.lock", "POST"): ("/forum/threads/{forum_thread_a}/lock", FORUM_MODERATORS, {}),
+    ("forum.unlock", "POST"): ("/forum/threads/{forum_thread_a}/unlock", FORUM_MODERATORS, {}),
     # matching rounds
     ("rounds.index", "GET"): ("/rounds/", MANAGERS, {}),
     ("rounds.new", "GET"): ("/rounds/new", MANAGERS, {}),
@@ -302,6 +324,7 @@ def build_world() -> World:
     db.session.commit()
     scan_a, clause_a = _agreement_records(placement, cm_x, student_a, opening_x)
     mentor, mentor_other, note_a = _mentor_records(placement, pnu, admin)
+    forum_ids = _forum_records(student_a, cm_x)
     users = dict(student_a=student_a, student_b=student_b, cm_x=cm_x, cm_y=cm_y, xm_own=xm_own,
                  xm_other=xm_other, admin=admin, cm_new=make_company_manager(),  # cm_new: no company yet
                  mentor=mentor, mentor_other=mentor_other)
@@ -312,9 +335,23 @@ def build_world() -> World:
                  opening_round=opening_round.id, opening_y=opening_y.id, application_round=application_round.id, proposal_a=proposal.id,
                  token_a=token_a.id, profile_unverified=unverified.student_profile.id,
                  roster_import=roster_import.id, scan_a=scan_a, clause_a=clause_a, mentor_id=mentor.id,
-                 mentor_other_id=mentor_other.id, note_a=note_a, **links),
+                 mentor_other_id=mentor_other.id, note_a=note_a, **links, **forum_ids),
         emails={role: user.email for role, user in users.items()},
     )
+
+
+def _forum_records(student_a, cm_x) -> dict[str, int]:
+    """A question on the general board by student_a and a reply by cm_x."""
+    from marketplace.services import forum
+
+    board = forum.general_board()
+    thread = forum.create_thread(student_a, board.id, forum.ThreadData(
+        kind="question", title="Which hospital shares CT data?", body="Asking for the contest."))
+    db.session.commit()  # the posting throttle counts on its own connection: no write may be pending
+    reply = forum.reply(cm_x, thread.id, "Ours does, with an IRB approval.")
+    db.session.commit()
+    opening = forum.thread_page(student_a, thread.id).opening
+    return dict(forum_board=board.id, forum_thread_a=thread.id, forum_post_a=opening.id, forum_reply_x=reply.id)
 
 
 def _agreement_records(placement, cm_x, student_a, opening_x) -> tuple[int, int]:
