@@ -354,3 +354,21 @@ def test_forum_kinds_are_choosable_for_every_role(people):
         assert {"forum_reply", "forum_announcement", "forum_answer_accepted"} <= set(
             email_preferences.kinds_for(user))
     assert Role.STUDENT in email_preferences.CHOOSABLE_KINDS["forum_reply"][1]
+
+
+def test_mentor_reads_asks_and_replies_but_neither_announces_nor_moderates(people):
+    from tests.factories import make_mentor
+
+    mentor = make_mentor()
+    thread = post_thread(mentor, title="Practice logbook question")
+    post = reply(people["student"], thread)
+    reply(mentor, thread, "Thanks")
+    forum.set_answer(mentor, thread.id, post.id)
+    db.session.commit()
+    with pytest.raises(DomainError) as refused:
+        post_thread(mentor, kind="announcement")
+    assert refused.value.field == "kind"
+    db.session.rollback()
+    with pytest.raises(Forbidden):
+        forum.hide_post(mentor, post.id, "no")
+    assert "forum_reply" in email_preferences.kinds_for(mentor)
