@@ -64,7 +64,7 @@ def test_an_unknown_choice_is_refused_beside_its_field_and_the_other_choices_sta
 @pytest.mark.parametrize("role, shown, hidden", [
     ("company_manager", "A new applicant", "You received an offer"),
     ("exchange_manager", "A placement waits for approval", "A new applicant"),
-    ("admin", "no notifications you can choose for", "A new applicant"),
+    ("admin", "A new announcement on a forum board you read", "A new applicant"),  # the forum only
 ])
 def test_each_role_sees_the_kinds_it_receives(app, client, auth, role, shown, hidden):
     user = {"company_manager": make_company_manager, "admin": make_admin,
