@@ -18,6 +18,7 @@ from marketplace.api.problems import in_api, refuse_field
 from marketplace.admin.routes import bp as admin_bp
 from marketplace.agreements.routes import bp as agreements_bp
 from marketplace.agreements.routes import clauses_bp
+from marketplace.practice.routes import bp as practice_bp
 from marketplace.applicants.routes import bp as applicants_bp
 from marketplace.applications.routes import bp as applications_bp
 from marketplace.auth.routes import bp as auth_bp
@@ -201,6 +202,7 @@ def register_blueprints(app: Flask) -> None:
     api_registry.register(app)
     app.register_blueprint(agreements_bp)
     app.register_blueprint(clauses_bp, url_prefix="/admin/agreement-clauses")
+    app.register_blueprint(practice_bp, url_prefix="/practice")
 
 
 def register_errors(app: Flask) -> None:

@@ -76,6 +76,7 @@ class Config:
         "send-mail": int(os.environ.get("SCHEDULE_SEND_MAIL", "60")),
         "send-digest": int(os.environ.get("SCHEDULE_SEND_DIGEST", "3600")),
         "activate-placements": int(os.environ.get("SCHEDULE_ACTIVATE_PLACEMENTS", "900")),
+        "practice-reminders": int(os.environ.get("SCHEDULE_PRACTICE_REMINDERS", "3600")),
         "prune-job-runs": int(os.environ.get("SCHEDULE_PRUNE_JOB_RUNS", "86400")),
     }
     JOB_TIMEOUT = int(os.environ.get("JOB_TIMEOUT", "600"))  # seconds before the worker gives a job up

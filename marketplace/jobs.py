@@ -62,6 +62,14 @@ def _activate_placements() -> str:
     return f"activated {moved}"
 
 
+def _practice_reminders() -> str:
+    from marketplace.services.practice_logs import send_reminders
+
+    sent = send_reminders()
+    db.session.commit()
+    return f"reminded {sent}"
+
+
 def _prune_job_runs() -> str:
     with db.engine.begin() as conn:
         gone = conn.execute(delete(JobRun).where(JobRun.claimed_at < utcnow() - KEEP_RUNS)).rowcount
@@ -79,6 +87,8 @@ JOBS: dict[str, Job] = {job.name: job for job in (
     Job("send-mail", _send_mail, "deliver due e-mails of the outbox"),
     Job("send-digest", _send_digest, "queue the daily digest once DIGEST_HOUR (Seoul) has come; once per user and day"),
     Job("activate-placements", _activate_placements, "approved placements whose start date came become active"),
+    Job("practice-reminders", _practice_reminders,
+        "remind late practice-log weeks (not submitted 3 days after the week, not confirmed 5 days after); once each"),
     Job("prune-job-runs", _prune_job_runs, "forget job_run rows older than 14 days"),
 )}
 

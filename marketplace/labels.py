@@ -34,6 +34,7 @@ from marketplace.models import (
     Sector,
     VerificationStatus,
     VerifiedVia,
+    WeekStatus,
     WorkMode,
 )
 
@@ -46,6 +47,12 @@ def _keyed(*mappings: dict) -> dict:
 
 
 LABELS: dict[tuple[type, str], object] = _keyed(
+    {
+        WeekStatus.DRAFT: _l("Draft"),
+        WeekStatus.SUBMITTED: _l("Awaiting confirmation"),
+        WeekStatus.CONFIRMED: _l("Confirmed"),
+        WeekStatus.RETURNED: _l("Returned for correction"),
+    },
     {
         InsuranceKind.INDUSTRIAL_ACCIDENT: _l("Industrial-accident insurance (산재보험)"),
         InsuranceKind.UNIVERSITY_ACCIDENT: _l("University accident insurance (상해보험)"),
@@ -198,6 +205,12 @@ BADGES: dict[tuple[type, str], str] = _keyed(
         CompanyStatus.APPROVED: "text-bg-success",
         CompanyStatus.REJECTED: "text-bg-danger",
         CompanyStatus.SUSPENDED: "text-bg-secondary",
+    },
+    {
+        WeekStatus.DRAFT: "text-bg-light border",
+        WeekStatus.SUBMITTED: "text-bg-warning",
+        WeekStatus.CONFIRMED: "text-bg-success",
+        WeekStatus.RETURNED: "text-bg-danger",
     },
     {
         MembershipStatus.REQUESTED: "text-bg-warning",
@@ -364,6 +377,8 @@ ENTITY_TYPES = {
     "api_token": _l("API token"),
     "compliance_rules": _l("Practice rules"),
     "agreement_clause": _l("Agreement clause"),
+    "practice_week": _l("Practice log week"),
+    "course_plan": _l("Course plan"),
 }
 
 # Which status enum an entity's from/to states belong to (stored as the enum's value).
@@ -374,6 +389,7 @@ STATE_ENUMS: dict[str, type[enum.Enum]] = {
     "application": ApplicationStatus,
     "placement": PlacementStatus,
     "matching_round": RoundStatus,
+    "practice_week": WeekStatus,
     "user": Role,
 }
 
@@ -401,6 +417,8 @@ ACTIONS = {
     "closed": _l("Closed"),
     "completed": _l("Completed"),
     "compliance_overridden": _l("Practice rules overridden"),
+    "confirmed": _l("Confirmed"),
+    "course_plan_chosen": _l("Course plan chosen"),
     "created": _l("Created"),
     "cv_deleted": _l("CV deleted"),
     "cv_replaced": _l("CV replaced"),

@@ -6,6 +6,7 @@ from datetime import date, time, timedelta
 from marketplace.extensions import db
 from marketplace.models import CoursePlan, Placement, PlacementStatus, PracticeDay, PracticeWeek, WeekStatus
 from marketplace.models.base import utcnow
+from marketplace.services import practice_terms
 from tests.factories import make_group, make_student
 from tests.factories_companies import make_opening
 from tests.factories_placements import make_placement
@@ -28,10 +29,16 @@ def monday(day: date) -> date:
 def make_practice_placement(student=None, opening=None, start: date = date(2027, 3, 1),
                             end: date = date(2027, 6, 11),
                             status: PlacementStatus = PlacementStatus.ACTIVE) -> Placement:
-    """An active placement (set directly) of `student` running from `start` to `end`."""
+    """An active placement (set directly) of `student` running from `start` to `end`, whose agreed schedule is
+    Monday to Friday 09:00–18:00 with a 60-minute break."""
     student = student or make_student()
     opening = opening or make_opening()
-    return make_placement(student, opening, status=status, start=start, end=end)
+    placement = make_placement(student, opening, status=status, start=start, end=end)
+    terms = practice_terms.terms_of(placement)
+    terms["schedule"] = [{"day": d, "start": "09:00", "end": "18:00", "break_minutes": 60} for d in range(5)]
+    placement.terms = terms
+    db.session.commit()
+    return placement
 
 
 def make_week(placement: Placement, week_no: int = 1, status: WeekStatus = WeekStatus.DRAFT,

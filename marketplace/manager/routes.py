@@ -30,7 +30,7 @@ from marketplace.placement_terms_page import placement_terms_page
 from marketplace.services import audit, companies, dashboard as dashboard_service, exports as export_service
 from marketplace.services import clinical
 from marketplace.services import history as history_service
-from marketplace.services import compliance, compliance_view, openings, placements, roster, seats, verification
+from marketplace.services import compliance, compliance_view, course_plans, openings, placements, roster, seats, verification
 
 bp = Blueprint("manager", __name__)
 
@@ -194,6 +194,7 @@ def _placement_page(actor, placement_id: int, form: PlacementDecisionForm, statu
         terms=placements.terms_comparison(record),
         history=list(db.session.scalars(audit.history_query("placement", record.id).limit(50))),
         PlacementStatus=PlacementStatus, today=today_in_seoul(),
+        course_plan=course_plans.plan_for(record), course_plan_choices=course_plans.plan_choices(record),
     ), status
 
 

@@ -60,6 +60,13 @@ MESSAGES = {
     "forum_reply": _l("%(name)s replied to your thread \"%(thread)s\"."),
     "forum_answer_accepted": _l("Your reply in \"%(thread)s\" was marked as the answer."),
     "forum_announcement": _l("New announcement on the %(board)s: \"%(thread)s\""),
+    "practice_week_submitted": _l("%(student)s submitted week %(week)s of the practice log for \"%(opening)s\": "
+                                  "confirm it or return it."),
+    "practice_week_confirmed": _l("Week %(week)s of your practice log for \"%(opening)s\" was confirmed."),
+    "practice_week_returned": _l("Week %(week)s of your practice log for \"%(opening)s\" was returned: %(note)s"),
+    "practice_week_late": _l("Week %(week)s of your practice log for \"%(opening)s\" is late: submit it."),
+    "practice_confirmation_late": _l("Week %(week)s of %(student)s's practice log for \"%(opening)s\" has waited "
+                                     "more than 5 days for your confirmation."),
 }
 
 
