@@ -15,7 +15,7 @@ class PlanForm(FlaskForm):
     weeks = LenientIntegerField(_l("Weeks"), validators=[optional()])
     required_hours = LenientIntegerField(_l("Required hours"), validators=[optional()],
                                          description=_l("For example 15 weeks × 8 hours = 120."))
-    min_education_share = LenientIntegerField(_l("Required share of education time (%)"), validators=[optional()])
+    min_education_share = LenientIntegerField(_l("Required share of education time (percent)"), validators=[optional()])
     midterm_week = LenientIntegerField(_l("Mid-term evaluation in week"), validators=[optional()],
                                        description=_l("Leave empty for no mid-term evaluation."))
     final_week = LenientIntegerField(_l("Final evaluation in week"), validators=[optional()],

@@ -47,6 +47,7 @@ OWN_STUDENT = allow("student_a")
 OWN_COMPANY = allow("cm_x")
 OWN_REVIEWERS = allow("xm_own", "admin")
 AGREEMENT_PARTIES = allow("student_a", "cm_x", "xm_own")
+PRACTICE_READERS = allow("student_a", "cm_x", "xm_own", "admin", "mentor")
 AGREEMENT_READERS = allow("student_a", "cm_x", "xm_own", "admin")
 MENTORS = allow("mentor", "mentor_other")
 OWN_MENTOR = allow("mentor")
@@ -208,6 +209,21 @@ MATRIX: dict[tuple[str, str], tuple[str, dict[str, str], dict]] = {
     ("agreements.clinical_data", "POST"): ("/company/openings/{opening_x}/clinical-data", OWN_COMPANY,
                                            {"data_source": "hospital", "irb_status": "pending"}),
     ("agreements.irb_document", "GET"): ("/openings/{opening_x}/irb-document", allow("cm_x", "xm_own", "admin"), {}),
+    # the practice course (practice_a: student_a's active placement at company_x, in PNU; week 1 submitted)
+    ("practice.index", "GET"): ("/practice/", SIGNED_IN, {}),
+    ("practice.home", "GET"): ("/practice/placements/{practice_a}", PRACTICE_READERS, {}),
+    ("practice.week", "GET"): ("/practice/placements/{practice_a}/weeks/1", PRACTICE_READERS, {}),
+    ("practice.week", "POST"): ("/practice/placements/{practice_a}/weeks/2", OWN_STUDENT, {}),
+    ("practice.confirm", "POST"): ("/practice/placements/{practice_a}/weeks/1/confirm", OWN_COMPANY, {}),
+    ("practice.return_", "POST"): ("/practice/placements/{practice_a}/weeks/1/return", OWN_COMPANY,
+                                   {"comment": "Add Tuesday."}),
+    ("practice.choose_plan", "POST"): ("/practice/placements/{practice_a}/plan", OWN_REVIEWERS,
+                                       {"course_plan_id": "{plan_a}"}),
+    ("practice.plans", "GET"): ("/practice/plans", MANAGERS, {}),
+    ("practice.new_plan", "GET"): ("/practice/plans/new", MANAGERS, {}),
+    ("practice.new_plan", "POST"): ("/practice/plans/new", MANAGERS, {"name": ""}),
+    ("practice.edit_plan", "GET"): ("/practice/plans/{plan_a}/edit", OWN_REVIEWERS, {}),
+    ("practice.edit_plan", "POST"): ("/practice/plans/{plan_a}/edit", OWN_REVIEWERS, {"name": ""}),
     ("clauses.index", "GET"): ("/admin/agreement-clauses/", ADMIN, {}),
     ("clauses.new_clause", "GET"): ("/admin/agreement-clauses/new", ADMIN, {}),
     ("clauses.new_clause", "POST"): ("/admin/agreement-clauses/new", ADMIN, {"title_ko": "조항"}),
@@ -325,6 +341,7 @@ def build_world() -> World:
     scan_a, clause_a = _agreement_records(placement, cm_x, student_a, opening_x)
     mentor, mentor_other, note_a = _mentor_records(placement, pnu, admin)
     forum_ids = _forum_records(student_a, cm_x)
+    practice_a, plan_a = _practice_records(student_a, company_x, xm_own, mentor)
     users = dict(student_a=student_a, student_b=student_b, cm_x=cm_x, cm_y=cm_y, xm_own=xm_own,
                  xm_other=xm_other, admin=admin, cm_new=make_company_manager(),  # cm_new: no company yet
                  mentor=mentor, mentor_other=mentor_other)
@@ -335,7 +352,8 @@ def build_world() -> World:
                  opening_round=opening_round.id, opening_y=opening_y.id, application_round=application_round.id, proposal_a=proposal.id,
                  token_a=token_a.id, profile_unverified=unverified.student_profile.id,
                  roster_import=roster_import.id, scan_a=scan_a, clause_a=clause_a, mentor_id=mentor.id,
-                 mentor_other_id=mentor_other.id, note_a=note_a, **links, **forum_ids),
+                 mentor_other_id=mentor_other.id, note_a=note_a, practice_a=practice_a, plan_a=plan_a,
+                 **links, **forum_ids),
         emails={role: user.email for role, user in users.items()},
     )
 
@@ -352,6 +370,25 @@ def _forum_records(student_a, cm_x) -> dict[str, int]:
     db.session.commit()
     opening = forum.thread_page(student_a, thread.id).opening
     return dict(forum_board=board.id, forum_thread_a=thread.id, forum_post_a=opening.id, forum_reply_x=reply.id)
+
+
+def _practice_records(student_a, company_x, xm_own, mentor) -> tuple[int, int]:
+    """An active placement of student_a at company_x with week 1 submitted, mentored by `mentor`, and a course plan
+    of PNU."""
+    from marketplace.models import MentorAssignment, PlacementStatus, WeekStatus
+    from tests.factories_companies import make_opening
+    from tests.factories_practice import make_plan, make_practice_placement, make_week
+
+    today = today_in_seoul()
+    opening = make_opening(company_x, reviewer=xm_own, degree_levels=[], majors=[])
+    placement = make_practice_placement(student_a, opening, start=today - timedelta(days=20),
+                                        end=today + timedelta(days=60), status=PlacementStatus.ACTIVE)
+    first = placement.start_date
+    make_week(placement, 1, WeekStatus.SUBMITTED, days=[(first, "09:00", "13:00", 0)])
+    plan = make_plan(student_a.student_profile.group, name="PNU practice")
+    db.session.add(MentorAssignment(placement_id=placement.id, mentor_id=mentor.id, assigned_by_id=xm_own.id))
+    db.session.commit()
+    return placement.id, plan.id
 
 
 def _agreement_records(placement, cm_x, student_a, opening_x) -> tuple[int, int]:
