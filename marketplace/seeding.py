@@ -96,6 +96,28 @@ def seed_demo() -> int:
     created += seed_demo_companies()
     _demo_accounts_confirmed(demo)
     created += seed_demo_applications()
+    created += seed_course_plans(admin)
+    return created
+
+
+def seed_course_plans(admin) -> int:
+    """One default course plan per project group that has none, Ajou-style: 15 weeks × 8 hours = 120 hours,
+    mid-term evaluation in week 8, final in week 15, 1–3 students per mentor."""
+    from sqlalchemy import select
+
+    from marketplace.models import CoursePlan, ProjectGroup
+    from marketplace.services import course_plans
+
+    created = 0
+    planned = set(db.session.scalars(select(CoursePlan.group_id).where(CoursePlan.group_id.is_not(None))))
+    for group in db.session.scalars(select(ProjectGroup).order_by(ProjectGroup.code)):
+        if group.id in planned:
+            continue
+        course_plans.create_plan(admin, course_plans.PlanData(
+            group_id=group.id, name=f"{group.code} 현장실습 (15주 × 8시간)", weeks=15, required_hours=120,
+            min_education_share=20, midterm_week=8, final_week=15, evaluation_window_days=7, mentor_min_load=1,
+            mentor_max_load=3, is_default=True, active=True))
+        created += 1
     return created
 
 
