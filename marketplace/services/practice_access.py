@@ -2,12 +2,16 @@
 
 `role_on(actor, placement)` names the actor's part in the practice: the student themself, the host supervisor (an
 active company manager of the opening's company), the student's mentor (helper module services/mentoring.py,
-`is_mentor_of`), an exchange manager of the student's group, or an admin. Pages, services and templates ask these
+`is_mentor_of`, the same rule), an exchange manager of the student's group, or an admin. Pages, services and templates ask these
 predicates; nobody else sees the practice (404).
 """
 from __future__ import annotations
 
-from marketplace.models import Placement, PlacementStatus, User
+from sqlalchemy import select
+
+from marketplace.extensions import db
+from marketplace.models import Placement, PlacementStatus, Role, User
+from marketplace.models.mentoring import MentorAssignment
 from marketplace.ownership import _placement_group_id, _signed_in, manages_company
 from marketplace.permissions import Permission, user_can
 
@@ -22,14 +26,13 @@ LOGGABLE_STATES = frozenset({PlacementStatus.APPROVED, PlacementStatus.ACTIVE})
 
 
 def is_mentor_hook(actor: User, placement: Placement) -> bool:
-    """The mentor hook: True when `actor` is the placement's mentor (services/mentoring.is_mentor_of, added with
-    the mentor role); False while that module does not exist."""
-    try:
-        from marketplace.services import mentoring
-    except ImportError:
+    """The mentor hook: True when `actor` is the active mentor professor assigned to the placement. The same rule as
+    services/mentoring.is_mentor_of, read from the assignment itself: mentoring reads the practice logs' progress,
+    so importing it here would make an import cycle."""
+    if actor.role != Role.MENTOR:
         return False
-    check = getattr(mentoring, "is_mentor_of", None)
-    return bool(check is not None and check(actor, placement.id))
+    return db.session.scalar(select(MentorAssignment.id).where(
+        MentorAssignment.placement_id == placement.id, MentorAssignment.mentor_id == actor.id)) is not None
 
 
 def role_on(actor: User | None, placement: Placement) -> str | None:
