@@ -24,6 +24,7 @@ from marketplace.applications.routes import bp as applications_bp
 from marketplace.auth.routes import bp as auth_bp
 from marketplace.cli import register as register_commands
 from marketplace.companies.routes import bp as companies_bp
+from marketplace.contests.routes import bp as contests_bp
 from marketplace.config import ROOT, Config, TestConfig, config_for_env
 from marketplace.errors import register as register_error_handlers
 from marketplace.extensions import babel, cache, csrf, db, login_manager, migrate
@@ -203,6 +204,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(agreements_bp)
     app.register_blueprint(clauses_bp, url_prefix="/admin/agreement-clauses")
     app.register_blueprint(practice_bp, url_prefix="/practice")
+    app.register_blueprint(contests_bp, url_prefix="/contests")
 
 
 def register_errors(app: Flask) -> None:

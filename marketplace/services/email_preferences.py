@@ -64,6 +64,18 @@ CHOOSABLE_KINDS: dict[str, tuple] = {
     "forum_reply": (_l("Someone replied to your forum thread"), set(Role)),
     "forum_answer_accepted": (_l("Your forum reply was marked as the answer"), set(Role)),
     "forum_announcement": (_l("A new announcement on a forum board you read"), set(Role)),
+    "contest_team_invitation": (_l("You are invited to a contest team"), {Role.STUDENT}),
+    "contest_team_joined": (_l("Someone joined your contest team"), {Role.STUDENT}),
+    "contest_opening_invite": (_l("A company invites you to apply after a contest"), {Role.STUDENT}),
+    "contest_results": (_l("A contest's results are published"),
+                        {Role.STUDENT, Role.COMPANY_MANAGER, Role.EXCHANGE_MANAGER, Role.ADMIN}),
+    "contest_problem_accepted": (_l("Your contest problem was accepted"), {Role.COMPANY_MANAGER}),
+    "contest_problem_returned": (_l("Your contest problem was returned"), {Role.COMPANY_MANAGER}),
+    "contest_problem_proposed": (_l("A company proposed a contest problem"), {Role.EXCHANGE_MANAGER}),
+    "contest_judge_invited": (_l("You are invited to judge a contest"),
+                              {Role.COMPANY_MANAGER, Role.EXCHANGE_MANAGER, Role.ADMIN}),
+    "contest_judging_assigned": (_l("Contest submissions were assigned to you to judge"),
+                                 {Role.COMPANY_MANAGER, Role.EXCHANGE_MANAGER, Role.ADMIN}),
 }
 
 # Notification kinds that are never choosable: their mail always goes out at once. Mails that are not

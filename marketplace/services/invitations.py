@@ -58,4 +58,5 @@ def invitation_sentence(kind: str, **params) -> str:
         "exchange_manager": _l("to serve as exchange manager for %(groups)s.", **params),
         "colleague": _l("to manage %(company)s with them.", **params),
         "mentor": _l("to serve as a mentor professor of %(group)s's practice students.", **params),
+        "contest_judge": _l("to judge the contest %(contest)s.", **params),
     }[kind]

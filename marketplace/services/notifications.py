@@ -67,6 +67,16 @@ MESSAGES = {
     "practice_week_late": _l("Week %(week)s of your practice log for \"%(opening)s\" is late: submit it."),
     "practice_confirmation_late": _l("Week %(week)s of %(student)s's practice log for \"%(opening)s\" has waited "
                                      "more than 5 days for your confirmation."),
+    "contest_problem_proposed": _l("%(company)s proposed a problem for the contest \"%(contest)s\"."),
+    "contest_problem_accepted": _l("Your contest problem \"%(problem)s\" was accepted."),
+    "contest_problem_returned": _l("Your contest problem \"%(problem)s\" was returned: %(note)s"),
+    "contest_team_invitation": _l("%(name)s invites you to join the team %(team)s in the contest \"%(contest)s\"."),
+    "contest_team_joined": _l("%(name)s joined your team %(team)s."),
+    "contest_judge_invited": _l("You are invited to judge the contest \"%(contest)s\"."),
+    "contest_judging_assigned": _l("%(count)s submissions of the contest \"%(contest)s\" were assigned to you."),
+    "contest_results": _l("The results of the contest \"%(contest)s\" are published."),
+    "contest_opening_invite": _l("%(company)s invites you, after the contest \"%(contest)s\", to apply to "
+                                 "\"%(opening)s\"."),
 }
 
 
