@@ -532,6 +532,8 @@ def _flush_unique(message: str, field_name: str | None = None) -> None:
 
 def create_team(actor: User, contest_id: int, name: str, track_id=None, problem_id=None,
                 now: datetime | None = None) -> ContestTeam:
+    if not user_can(actor, Permission.APPLY):
+        raise Forbidden(str(_l("Only students take part in contests.")))
     contest = get_contest(actor, contest_id)
     _require_verified_student(actor, "name")
     if not registration_open(contest, now):

@@ -270,6 +270,41 @@ MATRIX: dict[tuple[str, str], tuple[str, dict[str, str], dict]] = {
     ("rounds.set_acceptable", "POST"): (
         "/rounds/{round_pnu}/openings/{opening_round}/ranking/{application_round}/acceptability/not-acceptable",
         OWN_COMPANY, {}),
+    # contests (one for PNU and SNU, organised by the programme office, so both exchange managers organise it; team_a is student_a's, on company_x's
+    # problem; cm_y judges it; student_b is invited to it)
+    ("contests.index", "GET"): ("/contests/", SIGNED_IN, {}),
+    ("contests.new", "GET"): ("/contests/new", MANAGERS, {}),
+    ("contests.new", "POST"): ("/contests/new", MANAGERS, {"title": ""}),
+    ("contests.edit", "GET"): ("/contests/{contest}/edit", MANAGERS, {}),
+    ("contests.edit", "POST"): ("/contests/{contest}/edit", MANAGERS, {"title": ""}),
+    ("contests.detail", "GET"): ("/contests/{contest}", SIGNED_IN, {}),
+    ("contests.move", "POST"): ("/contests/{contest}/move/judging", MANAGERS, {}),
+    ("contests.propose", "GET"): ("/contests/{contest}/problems/new", COMPANY_MANAGERS, {}),
+    ("contests.propose", "POST"): ("/contests/{contest}/problems/new", COMPANY_MANAGERS, {"title": ""}),
+    ("contests.revise", "GET"): ("/contests/problems/{problem}/edit", OWN_COMPANY, {}),
+    ("contests.revise", "POST"): ("/contests/problems/{problem}/edit", OWN_COMPANY, {"title": ""}),
+    ("contests.problems", "GET"): ("/contests/{contest}/problems", MANAGERS, {}),
+    ("contests.decide", "POST"): ("/contests/problems/{problem}/accept", MANAGERS, {}),
+    ("contests.create_team", "POST"): ("/contests/{contest}/teams", STUDENTS, {"name": ""}),
+    ("contests.team", "GET"): ("/contests/teams/{team_a}", allow("student_a", "student_b", "cm_y", "xm_own", "xm_other", "admin"), {}),
+    ("contests.invite", "POST"): ("/contests/teams/{team_a}/invite", OWN_STUDENT, {"email": ""}),
+    ("contests.answer", "POST"): ("/contests/invitations/{invitation_b}/decline", allow("student_b"), {}),
+    ("contests.choose", "POST"): ("/contests/teams/{team_a}/choice", OWN_STUDENT, {}),
+    ("contests.submit", "POST"): ("/contests/teams/{team_a}/submissions", OWN_STUDENT, {}),
+    ("contests.submission_file", "GET"): ("/contests/submissions/{submission_a}/report",
+                                          allow("student_a", "cm_y", "xm_own", "xm_other", "admin"), {}),
+    ("contests.add_criterion", "POST"): ("/contests/{contest}/criteria", MANAGERS, {"name": ""}),
+    # A criterion of a contest being judged: the rubric is fixed, so organisers get the refusal (and it stays).
+    ("contests.remove_criterion", "POST"): ("/contests/criteria/{criterion_judged}/remove", MANAGERS, {}),
+    ("contests.invite_judge", "POST"): ("/contests/{contest}/judges", MANAGERS, {"email": ""}),
+    ("contests.assign", "POST"): ("/contests/{contest}/assign", MANAGERS, {"per_team": ""}),
+    ("contests.judging", "GET"): ("/contests/{contest}/judging", allow("cm_y"), {}),
+    ("contests.declare_conflict", "POST"): ("/contests/{contest}/conflicts", allow("cm_y"), {}),
+    ("contests.scoring", "GET"): ("/contests/assignments/{assignment}", allow("cm_y"), {}),
+    ("contests.scoring", "POST"): ("/contests/assignments/{assignment}", allow("cm_y"), {}),
+    ("contests.results", "GET"): ("/contests/{contest}/results", MANAGERS, {}),
+    # Before the results nobody invites a team to apply.
+    ("contests.invite_to_opening", "POST"): ("/contests/teams/{team_a}/invite-to-opening", allow(), {}),
 }
 
 
@@ -342,6 +377,7 @@ def build_world() -> World:
     mentor, mentor_other, note_a = _mentor_records(placement, pnu, admin)
     forum_ids = _forum_records(student_a, cm_x)
     practice_a, plan_a = _practice_records(student_a, company_x, xm_own, mentor)
+    contest_ids = _contest_records(pnu, snu, admin, student_a, student_b, company_x, cm_y)
     users = dict(student_a=student_a, student_b=student_b, cm_x=cm_x, cm_y=cm_y, xm_own=xm_own,
                  xm_other=xm_other, admin=admin, cm_new=make_company_manager(),  # cm_new: no company yet
                  mentor=mentor, mentor_other=mentor_other)
@@ -354,6 +390,7 @@ def build_world() -> World:
                  roster_import=roster_import.id, scan_a=scan_a, clause_a=clause_a, mentor_id=mentor.id,
                  mentor_other_id=mentor_other.id, note_a=note_a, practice_a=practice_a, plan_a=plan_a,
                  **links, **forum_ids),
+                 mentor_other_id=mentor_other.id, note_a=note_a, **links, **contest_ids),
         emails={role: user.email for role, user in users.items()},
     )
 
@@ -389,6 +426,25 @@ def _practice_records(student_a, company_x, xm_own, mentor) -> tuple[int, int]:
     db.session.add(MentorAssignment(placement_id=placement.id, mentor_id=mentor.id, assigned_by_id=xm_own.id))
     db.session.commit()
     return placement.id, plan.id
+def _contest_records(pnu, snu, admin, student_a, student_b, company_x, cm_y) -> dict[str, int]:
+    from marketplace.models import JudgeAssignment
+    from marketplace.services import contests
+    from tests.factories_contests import make_contest, make_problem, submit, to_judging
+
+    contest, _ = make_contest(organiser=admin, groups=[pnu, snu], allow_cross_group=True)
+    problem, _cm = make_problem(contest, company=company_x, organiser=admin)
+    team = contests.create_team(student_a, contest.id, "Team A", problem_id=problem.id)
+    invitation = contests.invite_member(student_a, team.id, student_b.email)
+    db.session.commit()
+    submission = submit(team, student_a)
+    judge = contests.invite_judge(admin, contest.id, cm_y.email)
+    assignment = JudgeAssignment(judge_id=judge.id, team_id=team.id)
+    db.session.add(assignment)
+    db.session.commit()
+    judged, _ = make_contest(organiser=admin, groups=[pnu, snu])
+    to_judging(judged, admin)
+    return dict(contest=contest.id, problem=problem.id, team_a=team.id, invitation_b=invitation.id,
+                submission_a=submission.id, criterion_judged=judged.criteria[0].id, assignment=assignment.id)
 
 
 def _agreement_records(placement, cm_x, student_a, opening_x) -> tuple[int, int]:
