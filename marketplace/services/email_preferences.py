@@ -33,7 +33,7 @@ CHOOSABLE_KINDS: dict[str, tuple] = {
     "placement_returned": (_l("A placement was returned"), {Role.STUDENT, Role.COMPANY_MANAGER}),
     "placement_cancelled": (_l("A placement was cancelled"), {Role.STUDENT, Role.COMPANY_MANAGER}),
     "agreement_voided": (_l("A practice agreement changed and must be acknowledged again"),
-                         {Role.STUDENT, Role.COMPANY_MANAGER, Role.EXCHANGE_MANAGER}),
+                         {Role.STUDENT, Role.COMPANY_MANAGER, Role.EXCHANGE_MANAGER, Role.MENTOR}),
     "round_published": (_l("Results of a matching round"), {Role.STUDENT, Role.COMPANY_MANAGER}),
     "practice_week_confirmed": (_l("A week of your practice log was confirmed"), {Role.STUDENT}),
     "practice_week_returned": (_l("A week of your practice log was returned"), {Role.STUDENT}),
@@ -68,14 +68,14 @@ CHOOSABLE_KINDS: dict[str, tuple] = {
     "contest_team_joined": (_l("Someone joined your contest team"), {Role.STUDENT}),
     "contest_opening_invite": (_l("A company invites you to apply after a contest"), {Role.STUDENT}),
     "contest_results": (_l("A contest's results are published"),
-                        {Role.STUDENT, Role.COMPANY_MANAGER, Role.EXCHANGE_MANAGER}),
+                        {Role.STUDENT, Role.COMPANY_MANAGER, Role.EXCHANGE_MANAGER, Role.MENTOR}),
     "contest_problem_accepted": (_l("Your contest problem was accepted"), {Role.COMPANY_MANAGER}),
     "contest_problem_returned": (_l("Your contest problem was returned"), {Role.COMPANY_MANAGER}),
     "contest_problem_proposed": (_l("A company proposed a contest problem"), {Role.EXCHANGE_MANAGER}),
     "contest_judge_invited": (_l("You are invited to judge a contest"),
-                              {Role.COMPANY_MANAGER, Role.EXCHANGE_MANAGER}),
+                              {Role.COMPANY_MANAGER, Role.EXCHANGE_MANAGER, Role.MENTOR}),
     "contest_judging_assigned": (_l("Contest submissions were assigned to you to judge"),
-                                 {Role.COMPANY_MANAGER, Role.EXCHANGE_MANAGER}),
+                                 {Role.COMPANY_MANAGER, Role.EXCHANGE_MANAGER, Role.MENTOR}),
 }
 
 # Notification kinds that are never choosable: their mail always goes out at once. Mails that are not

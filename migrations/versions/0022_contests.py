@@ -1,7 +1,7 @@
 """contests: problems, teams, submissions, judging
 
-Revision ID: 0020_contests
-Revises: 0019_agreements
+Revision ID: 0022_contests
+Revises: 0021_mentors
 Create Date: 2026-11-29 18:57:58.034154
 
 """
@@ -11,8 +11,8 @@ import marketplace.models.base
 
 
 # revision identifiers, used by Alembic.
-revision = '0020_contests'
-down_revision = '0019_agreements'
+revision = '0022_contests'
+down_revision = '0021_mentors'
 branch_labels = None
 depends_on = None
 
