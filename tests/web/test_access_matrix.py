@@ -389,8 +389,7 @@ def build_world() -> World:
                  token_a=token_a.id, profile_unverified=unverified.student_profile.id,
                  roster_import=roster_import.id, scan_a=scan_a, clause_a=clause_a, mentor_id=mentor.id,
                  mentor_other_id=mentor_other.id, note_a=note_a, practice_a=practice_a, plan_a=plan_a,
-                 **links, **forum_ids),
-                 mentor_other_id=mentor_other.id, note_a=note_a, **links, **contest_ids),
+                 **links, **forum_ids, **contest_ids),
         emails={role: user.email for role, user in users.items()},
     )
 

@@ -1,7 +1,7 @@
 """contests: problems, teams, submissions, judging
 
-Revision ID: 0022_contests
-Revises: 0021_mentors
+Revision ID: 0023_contests
+Revises: 0022_forum
 Create Date: 2026-11-29 18:57:58.034154
 
 """
@@ -11,8 +11,8 @@ import marketplace.models.base
 
 
 # revision identifiers, used by Alembic.
-revision = '0022_contests'
-down_revision = '0021_mentors'
+revision = '0023_contests'
+down_revision = '0022_forum'
 branch_labels = None
 depends_on = None
 
