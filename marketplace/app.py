@@ -30,6 +30,8 @@ from marketplace.errors import register as register_error_handlers
 from marketplace.extensions import babel, cache, csrf, db, login_manager, migrate
 from marketplace.main.routes import bp as main_bp
 from marketplace.manager.routes import bp as manager_bp
+from marketplace.mentor.routes import bp as mentor_bp
+from marketplace.mentors.routes import bp as mentors_bp
 from marketplace.notifications.routes import bp as notifications_bp
 from marketplace.forum.routes import bp as forum_bp
 from marketplace.openings.routes import bp as openings_bp
@@ -205,6 +207,8 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(clauses_bp, url_prefix="/admin/agreement-clauses")
     app.register_blueprint(practice_bp, url_prefix="/practice")
     app.register_blueprint(contests_bp, url_prefix="/contests")
+    app.register_blueprint(mentors_bp, url_prefix="/manager/mentors")
+    app.register_blueprint(mentor_bp, url_prefix="/mentor")
 
 
 def register_errors(app: Flask) -> None:

@@ -21,6 +21,7 @@ from marketplace.models import (
     CompanySize,
     CompanyStatus,
     ComplianceStatus,
+    ConsultationMode,
     DegreeLevel,
     Importance,
     MembershipStatus,
@@ -189,6 +190,12 @@ LABELS: dict[tuple[type, str], object] = _keyed(
         ProposalStatus.PROPOSED: _l("Proposed"),
         ProposalStatus.APPROVED: _l("Approved"),
         ProposalStatus.FAILED: _l("Could not be approved"),
+    },
+    {
+        ConsultationMode.IN_PERSON: _l("In person"),
+        ConsultationMode.VIDEO: _l("Video call"),
+        ConsultationMode.PHONE: _l("Phone"),
+        ConsultationMode.EMAIL: _l("E-mail"),
     },
     {
         Role.STUDENT: _l("Student"),
@@ -379,6 +386,9 @@ ENTITY_TYPES = {
     "agreement_clause": _l("Agreement clause"),
     "practice_week": _l("Practice log week"),
     "course_plan": _l("Course plan"),
+    "mentor_profile": _l("Mentor profile"),
+    "placement_mentor": _l("Placement's mentor"),
+    "consultation_note": _l("Consultation note"),
 }
 
 # Which status enum an entity's from/to states belong to (stored as the enum's value).
@@ -412,6 +422,9 @@ ACTIONS = {
     "clinical_data_saved": _l("Clinical-data readiness saved"),
     "edited": _l("Edited"),
     "insurance_recorded": _l("Insurance recorded"),
+    "mentor_assigned": _l("Mentor assigned"),
+    "mentor_reassigned": _l("Mentor reassigned"),
+    "mentor_graded": _l("Academic grade given"),
     "approved": _l("Approved"),
     "cancelled": _l("Cancelled"),
     "closed": _l("Closed"),

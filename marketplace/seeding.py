@@ -93,6 +93,7 @@ def seed_demo() -> int:
         _verify_demo_student(user, admin)
         seed_student_skills(user, student.get("skills", []))
     db.session.flush()
+    created += _seed_demo_mentors(demo, admin)
     created += seed_demo_companies()
     _demo_accounts_confirmed(demo)
     created += seed_demo_applications()
@@ -121,11 +122,28 @@ def seed_course_plans(admin) -> int:
     return created
 
 
+def _seed_demo_mentors(demo: dict, admin) -> int:
+    """Mentor professors (created as an invitation would, with the demo password instead of the link)."""
+    from marketplace.services import mentoring
+
+    created = 0
+    for mentor in demo.get("mentors", []):
+        if accounts.find_user_by_email(mentor["email"]) is None:
+            group = groups.find_group_by_code(mentor["group"])
+            mentoring.invite_mentor(admin, mentoring.MentorData(
+                email=mentor["email"], display_name=mentor["name"], group_id=group.id,
+                department=mentor.get("department", ""), majors=", ".join(mentor.get("majors", [])),
+                fields=", ".join(mentor.get("fields", []))), password=demo["password"])
+            created += 1
+    return created
+
+
 def _demo_accounts_confirmed(demo: dict) -> None:
     """Demo accounts sign in with the README's password and act at once, also in a database made before
     e-mail confirmation existed (seeding again brings it up to date)."""
     emails = [demo["admin"]["email"]] + [m["email"] for m in demo["exchange_managers"]] + \
         [m["email"] for m in demo["company_managers"]] + [s["email"] for s in demo["students"]] + \
+        [m["email"] for m in demo.get("mentors", [])] + \
         [c["manager"]["email"] for c in load_json("demo_companies.json")["companies"] if c.get("manager")]
     for email in emails:
         user = accounts.find_user_by_email(email)

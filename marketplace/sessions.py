@@ -23,7 +23,7 @@ from marketplace.security import log_failed_sign_in
 from marketplace.services import accounts
 
 # Blueprints whose every page and action needs a recent password from admins and exchange managers.
-STAFF_AREAS = frozenset({"admin", "manager", "rounds", "tokens", "clauses"})  # tokens: a token acts as its owner
+STAFF_AREAS = frozenset({"admin", "manager", "mentors", "rounds", "tokens", "clauses"})  # tokens: a token acts as its owner
 REAUTH_FIELD = "reauth_password"
 
 

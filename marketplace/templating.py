@@ -45,6 +45,12 @@ def register(app: Flask) -> None:
     from marketplace.services import compliance, practice_terms
 
     app.add_template_global(WEEKDAY_LABELS, "weekday_labels")
+    # The mentor section of a practice home, for the signed-in viewer (services/mentoring.py).
+    from marketplace.services import mentoring
+
+    app.add_template_global(
+        lambda placement: mentoring.section_for(current_user._get_current_object() if current_user else None,
+                                                placement), "mentor_section")
     app.add_template_filter(practice_terms.terms_view, "computed_terms")
     app.add_template_filter(lambda subject: practice_terms.terms_view(practice_terms.terms_of(subject)),
                             "opening_terms_view")

@@ -49,6 +49,7 @@ HOME = {
     Role.EXCHANGE_MANAGER: "manager.index",
     Role.COMPANY_MANAGER: "companies.dashboard",
     Role.STUDENT: "students.recommendations",
+    Role.MENTOR: "mentor.index",
 }
 
 

@@ -24,6 +24,7 @@ from marketplace.ownership import reviewable_group_ids
 from marketplace.services.companies import companies_for_reviewer_query
 from marketplace.services.errors import DomainError
 from marketplace.services.history import filter_date_problem
+from marketplace.services.mentoring import assignments_for
 
 KINDS = ("placements", "applications")
 FORMATS = ("csv", "xlsx")
@@ -55,6 +56,8 @@ PLACEMENT_COLUMNS = [
     ("decided_at", _l("Decided at")),
     ("decided_by", _l("Decided by")),
     ("note", _l("Note")),
+    ("mentor", _l("Mentor professor")),
+    ("mentor_grade", _l("Academic grade")),
 ]
 
 APPLICATION_COLUMNS = [
@@ -201,8 +204,11 @@ def _table(actor: User, request: ExportRequest) -> tuple[list[str], list[list]]:
     records: list[dict] = []
     if request.kind == "placements":
         columns = PLACEMENT_COLUMNS
-        for p in db.session.scalars(placements_query(actor, request)):
+        found = list(db.session.scalars(placements_query(actor, request)))
+        mentored = assignments_for(p.id for p in found)
+        for p in found:
             opening = p.opening
+            assignment = mentored.get(p.id)
             records.append({
                 "id": p.id, "status": label(p.status), **_student_fields(p.student, request.lang),
                 "company": opening.company.name, "business_number": opening.company.business_number_display,
@@ -210,6 +216,8 @@ def _table(actor: User, request: ExportRequest) -> tuple[list[str], list[list]]:
                 "end": p.end_date, "hours": opening.hours_per_week, "stipend": opening.stipend_krw,
                 "decided_at": _seoul(p.decided_at), "decided_by": p.decided_by.display_name if p.decided_by else "",
                 "note": p.note or "",
+                "mentor": assignment.mentor.display_name if assignment else "",
+                "mentor_grade": (assignment.grade or "") if assignment else "",
             })
     else:
         columns = APPLICATION_COLUMNS

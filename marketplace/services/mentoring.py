@@ -273,6 +273,7 @@ def update_profile(actor: User, user_id: int, version: int | None, data: MentorD
     clean = _clean_profile(actor, data, problems)
     group = clean.pop("group")
     if clean["max_load"] is not None:
+        _lock_for_assignment([], [user_id])  # counted under the same lock a confirmation takes
         load = current_loads([user_id])[user_id]
         if clean["max_load"] < load:
             problems.add("max_load", _l("This mentor has %(n)d students now: the maximum cannot be below that.",
@@ -554,6 +555,11 @@ def confirm_allocation(actor: User, chosen: Mapping[int, int | None], shown_load
     problems.raise_if_any()
 
     _lock_for_assignment(pairs, pairs.values())
+    # Again as committed now (a placement cancelled, a mentor's maximum lowered meanwhile).
+    placements = _assignable(actor, pairs)
+    profiles = _mentor_profiles_by_user(actor, pairs.values())
+    _check_pairs(placements, pairs, profiles, problems)
+    problems.raise_if_any()
     taken = assignments_for(pairs)
     if taken:
         names = ", ".join(sorted(placements[pid].student.display_name for pid in taken))
@@ -574,7 +580,7 @@ def confirm_allocation(actor: User, chosen: Mapping[int, int | None], shown_load
     _insert(made)
     _bump_versions(pairs.values())
     for assignment in made:
-        audit.record(actor, "placement", assignment.placement_id, "mentor_assigned", None,
+        audit.record(actor, "placement_mentor", assignment.placement_id, "mentor_assigned", None,
                      str(assignment.mentor_id), profiles[assignment.mentor_id].user.display_name)
         _announce(placements[assignment.placement_id], profiles[assignment.mentor_id].user)
     return made
@@ -593,6 +599,11 @@ def assign_mentor(actor: User, placement_id: int, mentor_id: int, expected_mento
     current = assignments_for([placement_id]).get(placement_id)
     mentor_ids = [mentor_id] + ([current.mentor_id] if current else [])
     _lock_for_assignment([placement_id], mentor_ids)
+    # Again as committed now (a placement cancelled, a mentor's maximum lowered meanwhile).
+    placements = _assignable(actor, [placement_id])
+    profiles = _mentor_profiles_by_user(actor, [mentor_id])
+    _check_pairs(placements, {placement_id: mentor_id}, profiles, problems)
+    problems.raise_if_any()
     current = db.session.scalar(select(MentorAssignment).where(MentorAssignment.placement_id == placement_id)
                                 .execution_options(populate_existing=True))
     now_mentor = current.mentor_id if current else None
@@ -615,7 +626,7 @@ def assign_mentor(actor: User, placement_id: int, mentor_id: int, expected_mento
         db.session.flush()
         action = "mentor_reassigned"
     _bump_versions(mentor_ids)
-    audit.record(actor, "placement", placement_id, action, None if now_mentor is None else str(now_mentor),
+    audit.record(actor, "placement_mentor", placement_id, action, None if now_mentor is None else str(now_mentor),
                  str(mentor_id), profiles[mentor_id].user.display_name)
     _announce(placement, profiles[mentor_id].user)
     return current
@@ -789,5 +800,49 @@ def set_grade(actor: User, placement_id: int, version: int | None, grade: str, c
     if changed != 1:
         raise Conflict(str(_l("The grade was changed meanwhile. Nothing was saved: reload the page.")))
     db.session.expire(assignment)
-    audit.record(actor, "placement", placement_id, "mentor_graded", before, grade, comment[:500])
+    audit.record(actor, "placement_mentor", placement_id, "mentor_graded", before, grade, comment[:500])
     return assignment
+
+
+def note_counts(placement_ids: Iterable[int]) -> dict[int, int]:
+    """placement id -> number of consultation notes (every id given); one query."""
+    ids = _ids(placement_ids)
+    counts = dict.fromkeys(ids, 0)
+    if ids:
+        counts.update(dict(db.session.execute(
+            select(ConsultationNote.placement_id, func.count()).where(ConsultationNote.placement_id.in_(ids))
+            .group_by(ConsultationNote.placement_id)).all()))
+    return counts
+
+
+@dataclass
+class MentorSection:
+    """What the practice home shows about mentoring, for one viewer: the mentor to everyone who may see the
+    practice; the grade to the student, the mentor and managers; consultation notes to the mentor and managers."""
+
+    mentor: User | None
+    grade: str | None
+    grade_comment: str
+    notes: list[ConsultationNote] | None   # None: not for this viewer
+    viewer_is_mentor: bool
+    viewer_is_manager: bool
+    show_grade: bool
+
+
+def section_for(viewer: User | None, placement: Placement) -> MentorSection:
+    """The practice home's mentor section (three small queries); callers have checked the viewer may see the
+    practice at all."""
+    assignment = assignments_for([placement.id]).get(placement.id)
+    mentor_view = assignment is not None and viewer is not None and getattr(viewer, "is_authenticated", False) \
+        and viewer.id == assignment.mentor_id and viewer.role == Role.MENTOR
+    manager_view = viewer is not None and getattr(viewer, "is_authenticated", False) \
+        and can_review_placement(viewer, placement)
+    student_view = viewer is not None and getattr(viewer, "id", None) == placement.student_id
+    notes = notes_for([placement.id]).get(placement.id, []) if (mentor_view or manager_view) else None
+    return MentorSection(
+        mentor=assignment.mentor if assignment else None,
+        grade=assignment.grade if assignment else None,
+        grade_comment=assignment.grade_comment if assignment else "",
+        notes=notes, viewer_is_mentor=mentor_view, viewer_is_manager=manager_view,
+        show_grade=bool(mentor_view or manager_view or student_view),
+    )

@@ -379,3 +379,44 @@ def test_allocation_matches_an_independent_flow_programme_on_larger_instances(in
         round(result.total_score * 10),
     )
     assert achieved == flow_lp_best(group, mentors, fixed)
+
+
+# --------------------------------------------------------------------------- against the textbook slot expansion
+
+
+def slot_assignment_best(group, mentors):
+    """With no minimum loads: (students allocated, best total score units) by the textbook reduction — every mentor
+    expanded into max_load identical slots, students x slots solved by linear_sum_assignment on the negated
+    scores. A rectangular assignment always covers min(students, slots) rows, so coverage is maximal too."""
+    import numpy as np
+    from scipy.optimize import linear_sum_assignment
+
+    slots = [m for m in mentors for _ in range(m.max_load)]
+    if not group or not slots:
+        return 0, 0
+    units = np.array([[round(field_score(s, m) * 10) for m in slots] for s in group], dtype=float)
+    rows, cols = linear_sum_assignment(-units)
+    return len(rows), int(units[rows, cols].sum())
+
+
+@st.composite
+def instances_without_minimums(draw):
+    mentors = [Mentor(f"m{j}", tuple(draw(st.lists(st.sampled_from(MAJOR_POOL), max_size=2))),
+                      tuple(draw(st.lists(st.sampled_from(POOL), max_size=4))), 0, draw(st.integers(0, 3)))
+               for j in range(draw(st.integers(1, 8)))]
+    group = [MentorStudent(i, draw(st.sampled_from("abcd")),
+                           tuple(draw(st.lists(st.sampled_from(MAJOR_POOL), max_size=1))),
+                           tuple(draw(st.lists(st.sampled_from(POOL), min_size=1, max_size=4))))
+             for i in range(draw(st.integers(0, 20)))]
+    return group, mentors
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(instances_without_minimums())
+def test_field_match_is_optimal_against_the_slot_expansion_solved_exactly(instance):
+    group, mentors = instance
+    result = allocate_mentors(group, mentors)
+    check_invariants(result, group, mentors)
+    places = sum(m.max_load for m in mentors)
+    assert len(result.pairs) == min(len(group), places)  # everyone when capacity allows, else every place
+    assert (len(result.pairs), round(result.total_score * 10)) == slot_assignment_best(group, mentors)

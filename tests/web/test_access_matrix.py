@@ -250,6 +250,22 @@ MATRIX: dict[tuple[str, str], tuple[str, dict[str, str], dict]] = {
     ("forum.unhide_post", "POST"): ("/forum/posts/{forum_reply_x}/unhide", FORUM_MODERATORS, {}),
     ("forum.lock", "POST"): ("/forum/threads/{forum_thread_a}/lock", FORUM_MODERATORS, {}),
     ("forum.unlock", "POST"): ("/forum/threads/{forum_thread_a}/unlock", FORUM_MODERATORS, {}),
+    # mentor professors: the managers' pages (mentor_id: a PNU mentor) and the mentor's own (placement_a is theirs)
+    ("mentors.index", "GET"): ("/manager/mentors/", MANAGERS, {}),
+    ("mentors.invite", "GET"): ("/manager/mentors/invite", MANAGERS, {}),
+    ("mentors.invite", "POST"): ("/manager/mentors/invite", MANAGERS, {"email": ""}),
+    ("mentors.edit", "GET"): ("/manager/mentors/{mentor_id}/edit", OWN_REVIEWERS, {}),
+    ("mentors.edit", "POST"): ("/manager/mentors/{mentor_id}/edit", OWN_REVIEWERS, {"max_load": "x"}),
+    ("mentors.allocate", "GET"): ("/manager/mentors/allocate", MANAGERS, {}),
+    ("mentors.allocate", "POST"): ("/manager/mentors/allocate", MANAGERS, {"action": "confirm"}),
+    ("mentors.placement", "GET"): ("/manager/mentors/placements/{placement_a}", OWN_REVIEWERS, {}),
+    ("mentors.placement", "POST"): ("/manager/mentors/placements/{placement_a}", OWN_REVIEWERS, {}),
+    ("mentor.index", "GET"): ("/mentor/", MENTORS, {}),
+    ("mentor.student", "GET"): ("/mentor/students/{placement_a}", OWN_MENTOR, {}),
+    ("mentor.add_note", "POST"): ("/mentor/students/{placement_a}/notes", OWN_MENTOR, {"summary": ""}),
+    ("mentor.edit_note", "GET"): ("/mentor/notes/{note_a}", OWN_MENTOR, {}),
+    ("mentor.edit_note", "POST"): ("/mentor/notes/{note_a}", OWN_MENTOR, {"summary": ""}),
+    ("mentor.grade", "POST"): ("/mentor/students/{placement_a}/grade", OWN_MENTOR, {"grade": "Z"}),
     # matching rounds
     ("rounds.index", "GET"): ("/rounds/", MANAGERS, {}),
     ("rounds.new", "GET"): ("/rounds/new", MANAGERS, {}),
@@ -378,6 +394,7 @@ def build_world() -> World:
     forum_ids = _forum_records(student_a, cm_x)
     practice_a, plan_a = _practice_records(student_a, company_x, xm_own, mentor)
     contest_ids = _contest_records(pnu, snu, admin, student_a, student_b, company_x, cm_y)
+    placement_m = _approved_placement(student_a, company_x, xm_own)
     users = dict(student_a=student_a, student_b=student_b, cm_x=cm_x, cm_y=cm_y, xm_own=xm_own,
                  xm_other=xm_other, admin=admin, cm_new=make_company_manager(),  # cm_new: no company yet
                  mentor=mentor, mentor_other=mentor_other)
@@ -389,7 +406,7 @@ def build_world() -> World:
                  token_a=token_a.id, profile_unverified=unverified.student_profile.id,
                  roster_import=roster_import.id, scan_a=scan_a, clause_a=clause_a, mentor_id=mentor.id,
                  mentor_other_id=mentor_other.id, note_a=note_a, practice_a=practice_a, plan_a=plan_a,
-                 **links, **forum_ids, **contest_ids),
+                 placement_m=placement_m, **links, **forum_ids, **contest_ids),
         emails={role: user.email for role, user in users.items()},
     )
 
@@ -477,6 +494,16 @@ def _mentor_records(placement, pnu, admin):
     db.session.add(note)
     db.session.commit()
     return mentor, mentor_other, note.id
+
+
+def _approved_placement(student_a, company_x, xm_own) -> int:
+    """An approved placement of student A without a mentor (the form that assigns one shows only for these)."""
+    from marketplace.models import PlacementStatus
+    from tests.factories_companies import make_opening
+    from tests.factories_placements import make_placement
+
+    opening = make_opening(company_x, reviewer=xm_own, degree_levels=[], majors=[])
+    return make_placement(student_a, opening, status=PlacementStatus.APPROVED, decided_by=xm_own).id
 
 
 @pytest.fixture(scope="module")

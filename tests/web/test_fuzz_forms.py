@@ -26,7 +26,8 @@ FIELD_RE = re.compile(r'<(?:input|select|textarea)[^>]*\sname="([^"]+)"')
 # Where the matrix's record is already used up (student A applied to opening X), fuzz a fresh one.
 # The password pages behind a one-time link show their form only for a live link.
 PATHS = {"applications.apply": "/openings/{opening_y}/apply", "auth.reset_password": "/auth/reset/{reset_link}",
-         "auth.accept_invitation": "/auth/invitation/{invitation_link}"}
+         "auth.accept_invitation": "/auth/invitation/{invitation_link}",
+         "mentors.placement": "/manager/mentors/placements/{placement_m}"}
 
 
 def _roles_for(endpoint: str) -> list[str]:

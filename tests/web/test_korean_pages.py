@@ -23,9 +23,11 @@ from marketplace.models import (
     AuditEvent,
     Company,
     CompanyStatus,
+    ConsultationNote,
     Designation,
     MatchingRound,
     MembershipStatus,
+    MentorProfile,
     Opening,
     OpeningStatus,
     Placement,
@@ -69,12 +71,38 @@ def demo_world():
         db.session.flush()
         if approve:
             placements.approve_placement(manager, placement.id)
+            db.session.commit()
+            _mentor_the(placement, manager, demo)
         else:
             placements.return_placement(manager, placement.id, "기간을 확인해 주세요.")
         db.session.commit()
     group = first.student.student_profile.group
     make_round(manager, [first.opening], group=group, name="여름 매칭")
     return demo
+
+
+def _mentor_the(placement, manager, demo) -> None:
+    """The demo mentor mentors the approved placement, with a consultation note and a grade (as a mentor would
+    type them, in Korean), so the mentor's pages have rows."""
+    from datetime import timedelta
+
+    from marketplace.clock import today_in_seoul
+    from marketplace.models import PlacementStatus as Status
+    from marketplace.services import mentoring
+
+    mentor = find_user_by_email(demo["mentors"][0]["email"])
+    if placement.student.student_profile.group_id != mentoring.profile_of(mentor).group_id:
+        return
+    mentoring.assign_mentor(manager, placement.id, mentor.id, None)
+    db.session.commit()
+    # The note needs a day within the practice that is not in the future: start the practice a week ago.
+    placement.start_date = today_in_seoul() - timedelta(days=7)
+    placement.status = Status.APPROVED
+    db.session.commit()
+    mentoring.add_note(mentor, placement.id, mentoring.NoteData(today_in_seoul(), "video", "첫 면담"))
+    version = mentoring.assignments_for([placement.id])[placement.id].version
+    mentoring.set_grade(mentor, placement.id, version, "P", "성실함")
+    db.session.commit()
 
 
 def user_data() -> list[str]:
@@ -133,6 +161,8 @@ def urls(app) -> list[tuple[str, str]]:
         "round_id": list(db.session.scalars(select(MatchingRound.id))),
         "group_id": list(db.session.scalars(select(ProjectGroup.id).order_by(ProjectGroup.id)))[:1],
         "designation_id": list(db.session.scalars(select(Designation.id).order_by(Designation.id)))[:1],
+        "user_id": list(db.session.scalars(select(MentorProfile.user_id).order_by(MentorProfile.id)))[:1],
+        "note_id": list(db.session.scalars(select(ConsultationNote.id).order_by(ConsultationNote.id)))[:1],
     }
     records = list(db.session.execute(select(AuditEvent.entity_type, AuditEvent.entity_id).distinct()))
     found = []
@@ -155,7 +185,7 @@ def test_every_page_in_korean_has_no_raw_codes_english_messages_or_am_pm(app, cl
     data = user_data()
     messages = english_messages()
     roles = [None, demo["students"][0]["email"], demo["company_managers"][0]["email"],
-             demo["exchange_managers"][0]["email"], demo["admin"]["email"]]
+             demo["exchange_managers"][0]["email"], demo["admin"]["email"], demo["mentors"][0]["email"]]
     client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "ko"
     problems: list[str] = []
     pages = urls(app)

@@ -1,0 +1,1 @@
+"""The mentor professor's pages: their students, consultation notes, the academic grade."""
