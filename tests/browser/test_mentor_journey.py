@@ -79,7 +79,7 @@ def test_the_manager_allocates_and_the_mentor_records_a_consultation_in_korean(c
     expect(select).to_be_visible()
     assert_accessible(page, "mentor allocation")
     screenshot(page, "mentor-allocation-ko")
-    select.select_option(label=re.compile("정민호 교수"))
+    select.select_option(select.locator("option", has_text="정민호 교수").get_attribute("value"))
     page.get_by_role("button", name="배정 확정").click()
     expect(page.locator(".alert-success").first).to_contain_text("지도교수를 배정했습니다")
     page.context.close()

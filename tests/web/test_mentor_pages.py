@@ -201,3 +201,32 @@ def test_allocation_page_and_mentor_home_run_a_fixed_number_of_statements(app, c
     db.session.commit()
     three = count_queries.page(client, "/mentor/")
     assert three == one
+
+
+def test_the_practice_homes_mentor_section_shows_notes_to_the_mentor_and_managers_never_to_the_company(app):
+    from flask import render_template
+    from flask_babel import force_locale
+    from flask_login import login_user
+
+    from tests.factories_companies import manager_of
+
+    world = mentor_world(students=1, mentors=1)
+    placement, mentor = world.placements[0], world.mentors[0]
+    mentoring.assign_mentor(world.manager, placement.id, mentor.id, None)
+    mentoring.add_note(mentor, placement.id, mentoring.NoteData(today_in_seoul(), "phone", "Private consultation"))
+    db.session.commit()
+    company_manager = manager_of(placement.opening.company)
+
+    def section_as(user) -> str:
+        with app.test_request_context("/"), force_locale("en"):
+            login_user(user)
+            return render_template("practice/_mentor_section.html", placement=placement)
+
+    for reader in (mentor, world.manager, world.admin):
+        html = section_as(reader)
+        assert mentor.display_name in html and "Private consultation" in html
+    for reader in (placement.student, company_manager):
+        html = section_as(reader)
+        assert mentor.display_name in html and "Private consultation" not in html
+    assert "Academic grade" in section_as(placement.student)
+    assert "Academic grade" not in section_as(company_manager)
