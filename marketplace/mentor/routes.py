@@ -22,7 +22,7 @@ def require_mentor():
 def practice_url(placement_id: int) -> str | None:
     """The practice home of the placement (its weekly logs), when the practice pages exist."""
     try:
-        return url_for("practice.placement", placement_id=placement_id)
+        return url_for("practice.home", placement_id=placement_id)
     except BuildError:
         return None
 

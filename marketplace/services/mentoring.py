@@ -659,7 +659,7 @@ def progress_for(placements: list[Placement]) -> dict[int, object]:
 
 def practice_link(placement_id: int) -> str:
     """The practice home of a placement (the weekly logs), when it exists."""
-    return link_to("practice.placement", placement_id=placement_id)
+    return link_to("practice.home", placement_id=placement_id)
 
 
 @dataclass
