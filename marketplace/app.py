@@ -32,6 +32,7 @@ from marketplace.main.routes import bp as main_bp
 from marketplace.manager.routes import bp as manager_bp
 from marketplace.mentor.routes import bp as mentor_bp
 from marketplace.mentors.routes import bp as mentors_bp
+from marketplace.reports.routes import bp as reports_bp
 from marketplace.notifications.routes import bp as notifications_bp
 from marketplace.forum.routes import bp as forum_bp
 from marketplace.openings.routes import bp as openings_bp
@@ -195,6 +196,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(companies_bp)
     app.register_blueprint(openings_bp)
     app.register_blueprint(manager_bp, url_prefix="/manager")
+    app.register_blueprint(reports_bp, url_prefix="/manager/reports")
     app.register_blueprint(notifications_bp, url_prefix="/notifications")
     app.register_blueprint(forum_bp, url_prefix="/forum")
     app.register_blueprint(rounds_bp, url_prefix="/rounds")

@@ -55,6 +55,9 @@ def register(app: Flask) -> None:
     app.add_template_filter(lambda subject: practice_terms.terms_view(practice_terms.terms_of(subject)),
                             "opening_terms_view")
     app.add_template_filter(compliance.rule_title, "rule_title")
+    from marketplace.services import reports
+
+    app.add_template_filter(reports.placement_filter_label, "report_placement_filter")
     app.add_template_filter(practice_terms.terms_of, "placement_terms")
 
     @app.template_filter("paragraphs")

@@ -21,6 +21,7 @@ from marketplace.models import (
     CompanyStatus,
     ComplianceStatus,
     OpeningStatus,
+    Placement,
     PlacementStatus,
     PracticeType,
     RosterImportStatus,
@@ -29,6 +30,8 @@ from marketplace.permissions import Permission, permission_required, user_can
 from marketplace.placement_terms_page import placement_terms_page
 from marketplace.services import audit, companies, dashboard as dashboard_service, exports as export_service
 from marketplace.services import clinical
+from marketplace.services import reports as report_service
+from marketplace.services.errors import DomainError
 from marketplace.services import history as history_service
 from marketplace.services import compliance, compliance_view, course_plans, openings, placements, roster, seats, verification
 
@@ -243,13 +246,39 @@ def placements_list():
     shown = {"approved": (PlacementStatus.APPROVED,), "active": (PlacementStatus.ACTIVE,),
              "completed": (PlacementStatus.COMPLETED,), "cancelled": (PlacementStatus.CANCELLED,),
              "returned": (PlacementStatus.RETURNED,)}.get(wanted)
-    if shown is None:
-        wanted, shown = "", (PlacementStatus.APPROVED, PlacementStatus.ACTIVE)
-    pagination = db.paginate(placements.placements_query(actor, shown), page=page_number(request.args),
-                             per_page=30, error_out=False)
+    report_filter = _report_placements_filter(actor, wanted)
+    if report_filter is not None:
+        query, shown_filter = report_filter
+    else:
+        if shown is None:
+            wanted, shown = "", (PlacementStatus.APPROVED, PlacementStatus.ACTIVE)
+        query, shown_filter = placements.placements_query(actor, shown), None
+    pagination = db.paginate(query, page=page_number(request.args), per_page=30, error_out=False)
     return render_template("manager/placements.html", pagination=pagination, status=wanted,
                            counts=placements.queue_counts(actor), PlacementStatus=PlacementStatus,
-                           today=today_in_seoul())
+                           today=today_in_seoul(), report_filter=shown_filter)
+
+
+def _report_placements_filter(actor, wanted: str):
+    """?period=2026-1&group=3&status=completed: the placements a programme report counts (services/reports.py),
+    so a manager can check every placement figure; None without a period."""
+    if "period" not in request.args:
+        return None
+    try:
+        period = report_service.parse_period(request.args.get("period"), today_in_seoul())
+        group_id = int(request.args["group"]) if request.args.get("group", "").isdigit() else None
+    except DomainError as error:
+        abort(400, description=error.message)
+    if request.args.get("group") and group_id is None:
+        abort(400)
+    statuses = report_service.PLACEMENT_FILTERS.get(wanted or "approved_any")
+    if statuses is None:
+        abort(400)
+    scope = report_service.resolve_scope(actor, group_id)
+    query = placements.placements_query(actor, statuses).where(
+        Placement.id.in_(report_service.placements_rows(scope, period, statuses)
+                                    .with_only_columns(Placement.id)))
+    return query, {"period": period, "scope": scope, "status": wanted or "approved_any"}
 
 
 # -- students to verify -----------------------------------------------------------------------------------
