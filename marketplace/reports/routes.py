@@ -115,10 +115,10 @@ def _enum_arg(cls, name: str):
         abort(400, description=str(_l("Unknown filter value.")))
 
 
-def _list(kind: str, query, **shown):
-    pagination = db.paginate(query.options(*reports.list_options(kind)).order_by(*reports.list_order(kind)),
+def _list(list_kind: str, query, **shown):
+    pagination = db.paginate(query.options(*reports.list_options(list_kind)).order_by(*reports.list_order(list_kind)),
                              page=page_number(request.args), per_page=PER_PAGE, error_out=False)
-    return render_template("reports/list.html", kind=kind, pagination=pagination, shown=shown,
+    return render_template("reports/list.html", kind=list_kind, pagination=pagination, shown=shown,
                            args={k: v for k, v in request.args.items() if k != "page"})
 
 
