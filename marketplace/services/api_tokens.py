@@ -36,14 +36,15 @@ SCOPES: dict[str, object] = {
     "write:applications": _l("Apply to openings and withdraw your applications"),
     "read:placements": _l("Read the placements of your project groups"),
     "write:placements": _l("Approve or return placement requests of your project groups"),
+    "read:reports": _l("Read the programme reports of your project groups (the programme office: every group)"),
 }
 
 # The scopes each role has endpoints for.
 ROLE_SCOPES: dict[Role, tuple[str, ...]] = {
     Role.STUDENT: ("read:openings", "read:applications", "write:applications"),
     Role.COMPANY_MANAGER: ("read:openings", "read:applications"),
-    Role.EXCHANGE_MANAGER: ("read:openings", "read:placements", "write:placements"),
-    Role.ADMIN: ("read:openings", "read:placements", "write:placements"),
+    Role.EXCHANGE_MANAGER: ("read:openings", "read:placements", "write:placements", "read:reports"),
+    Role.ADMIN: ("read:openings", "read:placements", "write:placements", "read:reports"),
     # Mentors have no API endpoint of their own yet: reading the published openings is all a token may do.
     Role.MENTOR: ("read:openings",),
 }

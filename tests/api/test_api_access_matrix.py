@@ -62,6 +62,8 @@ MATRIX: dict[tuple[str, str], tuple[str, dict[str, str], dict | None]] = {
                                                     None),
     ("POST", "/api/v1/placements/{placement_id}/approve"): (
         "/api/v1/placements/{placement_a}/approve", expect("xm_own", "admin"), {"note": "fine"}),
+    ("GET", "/api/v1/reports"): ("/api/v1/reports?period=2025-1&group={group_own}",
+                                 expect("xm_own", "admin"), None),
     ("POST", "/api/v1/placements/{placement_id}/return"): (
         "/api/v1/placements/{placement_a}/return", expect("xm_own", "admin"), {"note": "dates clash"}),
 }
@@ -105,7 +107,7 @@ def build_world() -> World:
     tokens["revoked"] = revoked.secret
     db.session.commit()
     return World(ids=dict(opening_x=opening_x.id, company_x=company_x.id, application_a=application_a.id,
-                          placement_a=placement.id), tokens=tokens)
+                          placement_a=placement.id, group_own=pnu.id), tokens=tokens)
 
 
 @pytest.fixture(scope="module")
