@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import date, datetime, time, timedelta, timezone
 
 from marketplace.extensions import db
 from marketplace.models import (
@@ -10,7 +10,10 @@ from marketplace.models import (
     ComplianceOverride,
     OpeningKind,
     PlacementStatus,
+    PracticeDay,
+    PracticeWeek,
     User,
+    WeekStatus,
 )
 from tests.factories import make_admin, make_exchange_manager, make_group, make_student
 from tests.factories_applications import give_skills
@@ -80,6 +83,12 @@ def build_report_world() -> ReportWorld:
         ComplianceOverride(subject_type="opening", subject_id=c_2025.id, rule="remote_share", reason="Agreed",
                            terms_hash="y" * 64, created_by_id=xm_snu.id, created_at=at(2025, 3, 14)),
     ])
+    # weekly logs: p1 has a confirmed week of two 8-hour days (16 h), p2 a submitted one (not confirmed: not counted)
+    for placement, status in ((p1, WeekStatus.CONFIRMED), (p2, WeekStatus.SUBMITTED), (p4, WeekStatus.CONFIRMED)):
+        week = PracticeWeek(placement_id=placement.id, week_no=1, starts_on=placement.start_date, status=status)
+        week.days = [PracticeDay(day=placement.start_date + timedelta(days=i), start_time=time(9), end_time=time(18),
+                                 break_minutes=60, minutes=480) for i in range(2 if placement is not p4 else 1)]
+        db.session.add(week)
     db.session.commit()
     return ReportWorld(pnu, snu, admin, xm_pnu, xm_snu, ids=dict(
         p1=p1.id, p2=p2.id, p3=p3.id, p4=p4.id, a_2025=a_2025.id, b_2025=b_2025.id, c_2025=c_2025.id,

@@ -45,9 +45,8 @@ class FiguresSchema(Schema):
     placements = fields.Dict(keys=fields.String(), values=fields.Integer(), required=True,
                              metadata={"description": "approved (any outcome), in_progress, completed, "
                                                       "not_completed, cancelled"})
-    confirmed_hours = fields.Float(allow_none=True, metadata={
-        "description": "Hours confirmed in the weekly logs of the approved placements; null while weekly logs "
-                       "are not available."})
+    confirmed_hours = fields.Float(required=True, metadata={
+        "description": "Hours the hosts confirmed in the weekly logs of the approved placements."})
     compliance_overrides = fields.Integer(required=True)
     median_days_to_approval = fields.Float(allow_none=True)
     satisfaction = fields.Dict(allow_none=True, metadata={

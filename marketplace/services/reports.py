@@ -55,6 +55,7 @@ from marketplace.models import (
     opening_groups,
 )
 from marketplace.ownership import reviewable_group_ids
+from marketplace.services import practice_logs
 from marketplace.services.errors import DomainError, NotFound
 
 TOP_SKILLS = 10
@@ -311,7 +312,7 @@ class Figures:
     placements_completed: int = 0
     placements_not_completed: int = 0
     placements_cancelled: int = 0
-    confirmed_hours: float | None = None  # None: weekly logs are not available yet
+    confirmed_hours: float = 0.0  # confirmed in the weekly logs of the counted placements
     overrides: int = 0
     median_days_to_approval: float | None = None
     satisfaction: dict | None = None  # None: evaluations are not available yet
@@ -419,12 +420,8 @@ def _overrides(figures: Figures, scope: Scope, period: Period) -> None:
     figures.overrides = _count(overrides_rows(scope, period))
 
 
-def _confirmed_hours(placement_ids: list[int]) -> float | None:
-    """PENDING (helper B, services/practice_logs.confirmed_hours): None until weekly logs exist on main."""
-    try:
-        from marketplace.services import practice_logs  # type: ignore[attr-defined]
-    except ImportError:
-        return None
+def _confirmed_hours(placement_ids: list[int]) -> float:
+    """Hours the hosts confirmed in the weekly logs of the counted placements (helper B's practice_logs, one query)."""
     if not placement_ids:
         return 0.0
     return round(float(sum(practice_logs.confirmed_hours(placement_ids).values())), 1)

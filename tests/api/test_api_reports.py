@@ -30,6 +30,7 @@ def test_a_group_manager_reads_their_figures_and_the_year_before(api, world):
     assert cur["placements"] == {"approved": 2, "in_progress": 1, "completed": 1, "not_completed": 0,
                                  "cancelled": 0}
     assert cur["compliance_overrides"] == 1 and cur["median_days_to_approval"] == 7.0
+    assert (cur["confirmed_hours"], prev["confirmed_hours"]) == (16.0, 8.0)
     assert prev["period"] == "2024-1" and prev["applications"]["total"] == 1
     assert body["year_on_year"]["applications"] == {"current": 3, "previous": 1, "change": 2, "change_pct": 200.0}
     assert body["scope"]["groups"] == ["PNU"]
