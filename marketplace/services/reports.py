@@ -428,14 +428,9 @@ def _confirmed_hours(placement_ids: list[int]) -> float:
 
 
 def _satisfaction(scope: Scope, period: Period) -> dict | None:
-    """PENDING (helper D, services/evaluations.satisfaction_summary): None until evaluations exist on main."""
-    try:
-        from marketplace.services import evaluations  # type: ignore[attr-defined]
-    except ImportError:
-        return None
-    summary = evaluations.satisfaction_summary(group_ids=scope.ids if scope.group_ids is not None else None,
-                                               period=(period.start, period.end))
-    return summary if isinstance(summary, dict) else getattr(summary, "__dict__", None)
+    """PENDING: helper D's evaluations.satisfaction_summary(group_ids=..., period=...) is not on main yet. None keeps
+    the figure marked pending on the page, null in the API and the workbook; replace this body once it lands."""
+    return None
 
 
 def _skills(figures: Figures, scope: Scope, period: Period) -> None:
