@@ -98,6 +98,8 @@ class Config:
     INVITATION_RATE_LIMIT = os.environ.get("INVITATION_RATE_LIMIT", "20 per day")
     # New forum threads and replies per person (services/forum.py): enough to converse, not to flood a board.
     FORUM_POST_RATE_LIMIT = os.environ.get("FORUM_POST_RATE_LIMIT", "10 per minute")
+    # Public look-ups of certificate codes that do not exist, per client address (codes cannot be guessed at speed).
+    CERTIFICATE_LOOKUP_RATE_LIMIT = os.environ.get("CERTIFICATE_LOOKUP_RATE_LIMIT", "20 per minute")
 
     # Behind N reverse proxies that set X-Forwarded-For/-Proto/-Host, set TRUSTED_PROXIES=N so the
     # per-address limits and logs see the client, not the proxy. Off (0) by default: without a proxy

@@ -180,6 +180,7 @@ LABELS: dict[tuple[type, str], object] = _keyed(
         PlacementStatus.ACTIVE: _l("Active"),
         PlacementStatus.COMPLETED: _l("Completed"),
         PlacementStatus.CANCELLED: _l("Cancelled"),
+        PlacementStatus.NOT_COMPLETED: _l("Not completed"),
     },
     {
         RoundStatus.OPEN: _l("Open for ranking"),
@@ -248,6 +249,7 @@ BADGES: dict[tuple[type, str], str] = _keyed(
         PlacementStatus.ACTIVE: "text-bg-primary",
         PlacementStatus.COMPLETED: "text-bg-secondary",
         PlacementStatus.CANCELLED: "text-bg-dark",
+        PlacementStatus.NOT_COMPLETED: "text-bg-danger",
     },
     {
         ComplianceStatus.COMPLIANT: "text-bg-success",
@@ -389,6 +391,8 @@ ENTITY_TYPES = {
     "mentor_profile": _l("Mentor profile"),
     "placement_mentor": _l("Placement's mentor"),
     "consultation_note": _l("Consultation note"),
+    "evaluation_rubric": _l("Evaluation rubric"),
+    "certificate": _l("Certificate of completion"),
 }
 
 # Which status enum an entity's from/to states belong to (stored as the enum's value).
@@ -421,12 +425,17 @@ ACTIONS = {
     "agreement_voided": _l("Acknowledgements voided (terms changed)"),
     "clinical_data_saved": _l("Clinical-data readiness saved"),
     "edited": _l("Edited"),
+    "evaluation_student_host": _l("Student evaluated the host"),
+    "evaluation_supervisor_final": _l("Final evaluation by the host supervisor"),
+    "evaluation_supervisor_midterm": _l("Mid-term evaluation by the host supervisor"),
     "insurance_recorded": _l("Insurance recorded"),
     "mentor_assigned": _l("Mentor assigned"),
     "mentor_reassigned": _l("Mentor reassigned"),
     "mentor_graded": _l("Academic grade given"),
     "approved": _l("Approved"),
     "cancelled": _l("Cancelled"),
+    "certificate_issued": _l("Certificate of completion issued"),
+    "certificate_revoked": _l("Certificate of completion revoked"),
     "closed": _l("Closed"),
     "completed": _l("Completed"),
     "compliance_overridden": _l("Practice rules overridden"),
@@ -443,6 +452,7 @@ ACTIONS = {
     "groups_changed": _l("Project groups changed"),
     "holidays_updated": _l("Public holidays updated"),
     "in_review": _l("Submitted for review"),
+    "not_completed": _l("Closed as not completed"),
     "offered": _l("Offer made"),
     "pair_excluded": _l("Pair excluded"),
     "password_changed": _l("Password changed"),
@@ -469,6 +479,8 @@ ACTIONS = {
     "verification_withdrawn": _l("Verification withdrawn (group or degree level changed)"),
     "verified": _l("Verified as a student of the group"),
     "roster_imported": _l("Roster imported"),
+    "rubric_item_added": _l("Competency added to the rubric"),
+    "rubric_item_changed": _l("Competency of the rubric changed"),
     "withdrawn": _l("Withdrawn"),
 }
 

@@ -120,6 +120,9 @@ def _truncate_all(app) -> None:
         from marketplace.services.compliance import seed_default_rules
 
         seed_default_rules()
+        from marketplace.services.evaluations import ensure_default_rubric
+
+        ensure_default_rubric()  # the evaluation rubric's default competencies (0020)
         db.session.commit()
 
 

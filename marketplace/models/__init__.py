@@ -60,6 +60,7 @@ from marketplace.models.compliance import (
     PracticeType,
     PublicHoliday,
 )
+from marketplace.models.evaluations import Certificate, Evaluation, EvaluationKind, EvaluationRubric, RubricItem
 from marketplace.models.files import JobRun, StoredFile
 from marketplace.models.forum import ForumBoard, ForumPost, ForumPostRevision, ForumThread, ThreadKind
 from marketplace.models.groups import Major, ProjectGroup, Track
@@ -115,6 +116,11 @@ __all__ = [
     "ForumPostRevision",
     "ForumThread",
     "ThreadKind",
+    "Certificate",
+    "Evaluation",
+    "EvaluationKind",
+    "EvaluationRubric",
+    "RubricItem",
     "ApiToken",
     "JobRun",
     "StoredFile",

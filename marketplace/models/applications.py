@@ -31,10 +31,12 @@ class PlacementStatus(str, enum.Enum):
     ACTIVE = "active"
     COMPLETED = "completed"
     CANCELLED = "cancelled"
+    NOT_COMPLETED = "not_completed"  # the practice ended without meeting its requirements (closed with a reason)
 
 
-# Placements in these states hold a seat of the opening.
-SEAT_HOLDING = (PlacementStatus.APPROVED, PlacementStatus.ACTIVE, PlacementStatus.COMPLETED)
+# Placements in these states hold a seat of the opening (a practice that ended, completed or not, used its seat).
+SEAT_HOLDING = (PlacementStatus.APPROVED, PlacementStatus.ACTIVE, PlacementStatus.COMPLETED,
+                PlacementStatus.NOT_COMPLETED)
 
 
 class Application(db.Model):

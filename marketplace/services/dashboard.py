@@ -161,7 +161,8 @@ def _count_placements(rows: dict[int, Numbers], scope: _Scope) -> None:
         .where(StudentProfile.group_id.in_(scope.group_ids), Placement.status.in_(SEAT_HOLDING))
         .group_by(StudentProfile.group_id, Placement.status)
     ):
-        setattr(rows[gid], attribute[status], n)
+        if status in attribute:  # not completed holds its seat but is none of the three
+            setattr(rows[gid], attribute[status], n)
 
 
 def _collect_approval_days(rows: dict[int, Numbers], scope: _Scope) -> None:

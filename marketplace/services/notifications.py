@@ -41,6 +41,10 @@ MESSAGES = {
     "placement_approved": _l("The placement in \"%(opening)s\" was approved."),
     "placement_returned": _l("The placement in \"%(opening)s\" was returned: %(note)s"),
     "placement_cancelled": _l("The placement in \"%(opening)s\" was cancelled: %(note)s"),
+    "placement_completed": _l("The practice in \"%(opening)s\" was marked completed."),
+    "placement_not_completed": _l("The practice in \"%(opening)s\" was closed as not completed: %(note)s"),
+    "certificate_issued": _l("Your certificate of completion for \"%(opening)s\" is ready to download."),
+    "certificate_revoked": _l("Your certificate of completion for \"%(opening)s\" was revoked: %(reason)s"),
     "agreement_voided": _l("The terms of the practice agreement for \"%(opening)s\" changed: every acknowledgement "
                            "was voided. Read the new version and acknowledge it again."),
     "opening_terms_changed": _l("%(company)s changed the terms of \"%(opening)s\" (stipend, dates, hours or place). "

@@ -41,7 +41,7 @@ from marketplace.models import (
 from marketplace.models.base import utcnow
 from marketplace.ownership import can_edit_placement_terms, can_review_placement, reviewable_group_ids
 from marketplace.services import audit, compliance, practice_terms
-from marketplace.services import agreements, clinical
+from marketplace.services import agreements, certificates, clinical, completion
 from marketplace.services.companies import active_managers, suspension_message
 from marketplace.services.errors import Conflict, DomainError, NotFound, Reasons
 from marketplace.services.majors import major_allowed, major_names_many
@@ -52,17 +52,18 @@ from marketplace.services.workflow import StateMachine, claim_for_edit
 
 __all__ = [
     "placement_machine", "approve_placement", "return_placement", "activate_due_placements", "complete_placement",
-    "cancel_placement", "conflicts", "conflicts_for", "placement_requests_query",
+    "cancel_placement", "close_not_completed", "conflicts", "conflicts_for", "placement_requests_query",
     "placements_query", "get_placement_for_reviewer", "queue_counts", "PlacementConflict",
 ]
 
 placement_machine: StateMachine[PlacementStatus] = StateMachine("placement", {
     PlacementStatus.PENDING: {PlacementStatus.APPROVED, PlacementStatus.RETURNED},
     PlacementStatus.APPROVED: {PlacementStatus.ACTIVE, PlacementStatus.CANCELLED},
-    PlacementStatus.ACTIVE: {PlacementStatus.COMPLETED, PlacementStatus.CANCELLED},
+    PlacementStatus.ACTIVE: {PlacementStatus.COMPLETED, PlacementStatus.CANCELLED, PlacementStatus.NOT_COMPLETED},
     PlacementStatus.RETURNED: set(),  # final: a new request comes from a new acceptance
     PlacementStatus.COMPLETED: set(),
     PlacementStatus.CANCELLED: set(),
+    PlacementStatus.NOT_COMPLETED: set(),
 })
 
 MAX_NOTE = 2000
@@ -285,6 +286,7 @@ def _already(placement: Placement, target: PlacementStatus) -> Conflict:
         PlacementStatus.CANCELLED: _l("This placement was already cancelled; nothing was changed."),
         PlacementStatus.COMPLETED: _l("This placement was already completed; nothing was changed."),
         PlacementStatus.ACTIVE: _l("This placement is already active; nothing was changed."),
+        PlacementStatus.NOT_COMPLETED: _l("This placement was already closed as not completed; nothing was changed."),
     }
     if placement.status == target:
         return Conflict(str(messages[target]))
@@ -378,8 +380,8 @@ def activate_due_placements(today: date | None = None, held: list | None = None)
     return moved
 
 
-def complete_placement(actor: User, placement_id: int, note: str = "") -> Placement:
-    note = _clean(note)
+def _ended_practice(actor: User, placement_id: int, target: PlacementStatus) -> Placement:
+    """The placement, locked and active (an approved one whose start date came is activated first), to be closed."""
     placement = _locked_for_decision(actor, placement_id)
     if placement.status == PlacementStatus.APPROVED and placement.start_date <= today_in_seoul():
         blockers = agreements.activation_blockers(placement)
@@ -392,9 +394,38 @@ def complete_placement(actor: User, placement_id: int, note: str = "") -> Placem
         if placement.status == PlacementStatus.APPROVED:
             raise Conflict(str(_l("This placement has not started yet (it starts on %(date)s); it can be completed "
                                   "once it is active.", date=placement.start_date.isoformat())))
-        raise _already(placement, PlacementStatus.COMPLETED)
+        raise _already(placement, target)
+    return placement
+
+
+def complete_placement(actor: User, placement_id: int, note: str = "") -> Placement:
+    """Mark an active practice completed and issue its certificate of completion. Refused (Conflict, nothing
+    changed) with every missing requirement listed (services/completion.py: hours, weekly logs, evaluations, the
+    mentor's grade)."""
+    note = _clean(note)
+    placement = _ended_practice(actor, placement_id, PlacementStatus.COMPLETED)
+    missing = completion.missing_for(placement)
+    if missing:
+        raise Conflict(str(_l("This practice cannot be completed yet: %(missing)s", missing=" ".join(missing))))
+    hours, programme = completion.certificate_facts(placement)
     placement_machine.move(actor, placement, PlacementStatus.COMPLETED, action="completed", note=note)
     db.session.flush()
+    certificates.issue(actor, placement, hours=hours, programme=programme)
+    _tell_parties(placement, "placement_completed")
+    return placement
+
+
+def close_not_completed(actor: User, placement_id: int, reason: str) -> Placement:
+    """Close an active practice as not completed, with a reason the student and the company read (required)."""
+    reason = _clean(reason)
+    if not reason:
+        raise DomainError(str(_l("Say why the practice is not completed; the student and the company read it.")),
+                          field="note")
+    placement = _ended_practice(actor, placement_id, PlacementStatus.NOT_COMPLETED)
+    placement_machine.move(actor, placement, PlacementStatus.NOT_COMPLETED, action="not_completed", note=reason)
+    placement.note = reason
+    db.session.flush()
+    _tell_parties(placement, "placement_not_completed", note=reason)
     return placement
 
 

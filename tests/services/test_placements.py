@@ -22,6 +22,7 @@ from marketplace.services.seats import seats_left
 from tests.factories import make_admin, make_company_manager, make_exchange_manager, make_group, make_student
 from tests.factories_agreements import make_ready
 from tests.factories_companies import make_company, make_opening, manager_of
+from tests.factories_evaluations import complete_requirements
 from tests.factories_placements import make_application, make_placement, request_placement, reviewer_for
 
 
@@ -190,6 +191,7 @@ def test_due_placements_become_active_once(app):
 def test_completing_an_active_placement_keeps_its_seat(app):
     today = today_in_seoul()
     placement = make_placement(status=PlacementStatus.ACTIVE, start=today - timedelta(days=30), end=today)
+    complete_requirements(placement)
     reviewer = reviewer_for(placement.student)
     placements.complete_placement(reviewer, placement.id)
     db.session.commit()
@@ -208,6 +210,7 @@ def test_an_approved_placement_that_has_not_started_cannot_be_completed(app):
 def test_completing_activates_a_due_placement_first(app):
     today = today_in_seoul()
     placement = make_ready(make_placement(status=PlacementStatus.APPROVED, start=today - timedelta(days=3), end=today))
+    complete_requirements(placement)
     placements.complete_placement(reviewer_for(placement.student), placement.id)
     db.session.commit()
     assert [e.to_state for e in _events(placement) if e.from_state != e.to_state] == ["active", "completed"]
@@ -243,8 +246,10 @@ def test_the_transition_table(app):
     machine = placements.placement_machine
     assert machine.targets(PlacementStatus.PENDING) == {PlacementStatus.APPROVED, PlacementStatus.RETURNED}
     assert machine.targets(PlacementStatus.APPROVED) == {PlacementStatus.ACTIVE, PlacementStatus.CANCELLED}
-    assert machine.targets(PlacementStatus.ACTIVE) == {PlacementStatus.COMPLETED, PlacementStatus.CANCELLED}
-    for final in (PlacementStatus.RETURNED, PlacementStatus.COMPLETED, PlacementStatus.CANCELLED):
+    assert machine.targets(PlacementStatus.ACTIVE) == {PlacementStatus.COMPLETED, PlacementStatus.CANCELLED,
+                                                       PlacementStatus.NOT_COMPLETED}
+    for final in (PlacementStatus.RETURNED, PlacementStatus.COMPLETED, PlacementStatus.CANCELLED,
+                  PlacementStatus.NOT_COMPLETED):
         assert machine.targets(final) == frozenset()
 
 

@@ -29,6 +29,7 @@ from tests.concurrency import run_together
 from tests.factories import make_company_manager, make_exchange_manager, make_group
 from tests.factories_applications import make_application, make_skilled_student, move
 from tests.factories_companies import company_data, make_opening, manager_of
+from tests.factories_evaluations import complete_requirements
 from tests.factories_placements import make_placement
 
 
@@ -147,6 +148,7 @@ def test_two_managers_approving_and_returning_one_placement_decide_it_once(app):
 def test_cancelling_and_completing_an_active_placement_at_once_do_one_of_them(app):
     pnu = make_group("PNU")
     placement = make_placement(opening=make_opening(seats=3), status=PlacementStatus.ACTIVE)
+    complete_requirements(placement)
     first, second = make_exchange_manager(pnu).id, make_exchange_manager(pnu).id
     placement_id = placement.id
 

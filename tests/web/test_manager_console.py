@@ -17,6 +17,7 @@ from sqlalchemy import func, select
 from marketplace.clock import today_in_seoul
 from marketplace.extensions import db
 from marketplace.models import AuditEvent, Placement, PlacementStatus
+from tests.factories_evaluations import complete_requirements
 from tests.factories import make_admin, make_company_manager, make_exchange_manager, make_group, make_student
 from tests.factories_agreements import make_ready
 from tests.factories_companies import make_company, make_opening, manager_of
@@ -144,6 +145,7 @@ def test_unknown_decision_and_forged_ids(client, auth, world):
 def test_completing_and_cancelling_from_the_list(client, auth, world):
     active = make_placement(make_student(world["pnu"]), make_opening(world["company"], seats=2),
                             status=PlacementStatus.ACTIVE)
+    complete_requirements(active)
     approved = world["placement"]
     approved.status = PlacementStatus.APPROVED
     db.session.commit()
