@@ -27,6 +27,9 @@ from marketplace.companies.routes import bp as companies_bp
 from marketplace.contests.routes import bp as contests_bp
 from marketplace.config import ROOT, Config, TestConfig, config_for_env
 from marketplace.errors import register as register_error_handlers
+from marketplace.evaluations.routes import bp as evaluations_bp
+from marketplace.evaluations.routes import public_bp as certificates_bp
+from marketplace.evaluations.routes import rubric_bp
 from marketplace.extensions import babel, cache, csrf, db, login_manager, migrate
 from marketplace.main.routes import bp as main_bp
 from marketplace.manager.routes import bp as manager_bp
@@ -211,6 +214,9 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(contests_bp, url_prefix="/contests")
     app.register_blueprint(mentors_bp, url_prefix="/manager/mentors")
     app.register_blueprint(mentor_bp, url_prefix="/mentor")
+    app.register_blueprint(evaluations_bp)
+    app.register_blueprint(certificates_bp, url_prefix="/certificates")
+    app.register_blueprint(rubric_bp, url_prefix="/admin/evaluation-rubric")
 
 
 def register_errors(app: Flask) -> None:

@@ -32,6 +32,7 @@ from marketplace.services import audit, companies, dashboard as dashboard_servic
 from marketplace.services import clinical
 from marketplace.services import reports as report_service
 from marketplace.services.errors import DomainError
+from marketplace.services import clinical, completion
 from marketplace.services import history as history_service
 from marketplace.services import compliance, compliance_view, course_plans, openings, placements, roster, seats, verification
 
@@ -183,6 +184,9 @@ PLACEMENT_DECISIONS = {
     "complete": (placements.complete_placement, lambda p: _("The placement of %(name)s is marked completed.",
                                                             name=p.student.display_name)),
     "cancel": (placements.cancel_placement, lambda p: _("The placement was cancelled and its seat is free again.")),
+    "not_complete": (placements.close_not_completed, lambda p: _("The practice of %(name)s was closed as not "
+                                                                 "completed; the student and the company see your "
+                                                                 "note.", name=p.student.display_name)),
 }
 
 
@@ -198,6 +202,8 @@ def _placement_page(actor, placement_id: int, form: PlacementDecisionForm, statu
         history=list(db.session.scalars(audit.history_query("placement", record.id).limit(50))),
         PlacementStatus=PlacementStatus, today=today_in_seoul(),
         course_plan=course_plans.plan_for(record), course_plan_choices=course_plans.plan_choices(record),
+        missing=completion.missing_for(record) if record.status_on(today_in_seoul()) == PlacementStatus.ACTIVE
+        else None,
     ), status
 
 

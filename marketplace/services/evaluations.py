@@ -461,7 +461,8 @@ def save_rubric_item(actor: User, item_id: int | None, data: RubricItemData,
     if len(description) > 1000:
         problems.add("description", _l("Use at most %(max)d characters.", max=1000))
     position = data.position
-    if position is not None and (isinstance(position, bool) or not 0 <= position <= 1000):
+    if position is not None and (isinstance(position, bool) or not isinstance(position, int)
+                                 or not 0 <= position <= 1000):
         problems.add("position", _l("Enter a number from %(min)s to %(max)s.", min=0, max=1000))
     if not data.active and (item is None or item.active) and \
             len([i for i in active_items() if item is None or i.id != item.id]) == 0:

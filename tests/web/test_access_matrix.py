@@ -214,6 +214,21 @@ MATRIX: dict[tuple[str, str], tuple[str, dict[str, str], dict]] = {
         "/placements/{placement_a}/insurance/industrial-accident/document", AGREEMENT_READERS, {}),
     ("agreements.upload_scan", "POST"): ("/placements/{placement_a}/agreement/scans", AGREEMENT_PARTIES, {}),
     ("agreements.scan", "GET"): ("/placements/{placement_a}/agreement/scans/{scan_a}", AGREEMENT_READERS, {}),
+    # evaluations, completion and certificates (placement_a carries a certificate; cm_x is its host supervisor)
+    ("evaluations.placement", "GET"): ("/placements/{placement_a}/evaluations", AGREEMENT_READERS, {}),
+    ("evaluations.evaluate", "GET"): ("/placements/{placement_a}/evaluations/final", OWN_COMPANY, {}),
+    ("evaluations.evaluate", "POST"): ("/placements/{placement_a}/evaluations/final", OWN_COMPANY, {}),
+    ("evaluations.certificate_file", "GET"): ("/placements/{placement_a}/certificate.pdf?lang=en",
+                                              allow("student_a", "xm_own", "admin"), {}),
+    ("evaluations.revoke_certificate", "POST"): ("/placements/{placement_a}/certificate/revoke", OWN_REVIEWERS,
+                                                 {"reason": ""}),
+    ("evaluations.company_feedback", "GET"): ("/company/host-feedback", COMPANY_MANAGERS, {}),
+    ("certificates.check", "GET"): ("/certificates/", EVERYONE, {}),
+    ("certificates.verify", "GET"): ("/certificates/7K2M-9XQD-4HRT", EVERYONE, {}),
+    ("rubric.index", "GET"): ("/admin/evaluation-rubric/", ADMIN, {}),
+    ("rubric.index", "POST"): ("/admin/evaluation-rubric/", ADMIN, {"name_en": ""}),
+    ("rubric.edit_item", "GET"): ("/admin/evaluation-rubric/1", ADMIN, {}),
+    ("rubric.edit_item", "POST"): ("/admin/evaluation-rubric/1", ADMIN, {"name_en": ""}),
     ("agreements.clinical_data", "GET"): ("/company/openings/{opening_x}/clinical-data", OWN_COMPANY, {}),
     ("agreements.clinical_data", "POST"): ("/company/openings/{opening_x}/clinical-data", OWN_COMPANY,
                                            {"data_source": "hospital", "irb_status": "pending"}),
@@ -488,6 +503,12 @@ def _agreement_records(placement, cm_x, student_a, opening_x) -> tuple[int, int]
         irb_date=today_in_seoul(), irb_filename="irb.pdf", irb_document=PDF))
     db.session.commit()
     state = agreements.agreement_state(placement)
+    from marketplace.models import Certificate
+
+    db.session.add(Certificate(placement_id=placement.id, code="7K2M9XQD4HRT", snapshot={
+        "student_name": student_a.display_name, "host": opening_x.company.name, "start_date": "2026-03-02",
+        "end_date": "2026-06-12", "hours": 120}))
+    db.session.commit()
     return state.scans[0].id, agreements.clauses()[0].id
 
 
