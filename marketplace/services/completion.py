@@ -8,10 +8,11 @@ mentor's grade when a mentor is assigned.
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 
 from marketplace.models import Placement
 from marketplace.models.evaluations import EvaluationKind
-from marketplace.services import evaluations
+from marketplace.services import evaluations, practice_logs
 
 __all__ = ["missing_for", "required_hours_for", "certificate_facts"]
 
@@ -25,9 +26,24 @@ def required_hours_for(placement: Placement) -> int | None:
     return getattr(plan, "required_hours", None) if plan is not None else None
 
 
-def _log_items(placement: Placement) -> list[str]:
-    """Hours and weekly logs (helper B's practice_logs): nothing to ask before they exist."""
-    return []
+def _hours(value: float) -> str:
+    return f"{value:g}" if value == int(value) else f"{value:.1f}"
+
+
+def _log_items(placement: Placement, plan) -> list[str]:
+    """Hours confirmed by the host supervisor against the plan's required hours; weeks still awaiting confirmation."""
+    missing = []
+    required = getattr(plan, "required_hours", None) if plan is not None else None
+    if required:
+        confirmed = practice_logs.confirmed_hours([placement.id]).get(placement.id, 0.0)
+        if confirmed < required:
+            missing.append(str(_l("Confirmed hours: %(confirmed)s of the %(required)s the course plan requires.",
+                                  confirmed=_hours(confirmed), required=_hours(float(required)))))
+    waiting = practice_logs.awaiting_confirmation([placement.id]).get(placement.id, 0)
+    if waiting:
+        missing.append(ngettext("%(num)d submitted week awaits the host supervisor's confirmation.",
+                                "%(num)d submitted weeks await the host supervisor's confirmation.", waiting))
+    return missing
 
 
 def _mentor_items(placement: Placement) -> list[str]:
@@ -38,7 +54,7 @@ def _mentor_items(placement: Placement) -> list[str]:
 def missing_for(placement: Placement) -> list[str]:
     """Every requirement of completion this placement does not meet yet, as sentences the manager reads (empty:
     it can be completed)."""
-    missing = _log_items(placement)
+    missing = _log_items(placement, _plan(placement))
     given = evaluations.evaluations_for([placement.id])[placement.id]
     if EvaluationKind.SUPERVISOR_FINAL not in given:
         missing.append(str(_l("The host supervisor's final evaluation of the student is missing.")))
@@ -52,4 +68,5 @@ def certificate_facts(placement: Placement) -> tuple[float | None, tuple[str, st
     """(confirmed hours, (programme in Korean, in English)) for the certificate's snapshot."""
     plan = _plan(placement)
     programme = (plan.name, plan.name) if plan is not None and getattr(plan, "name", "") else None
-    return None, programme
+    hours = practice_logs.confirmed_hours([placement.id]).get(placement.id, 0.0)
+    return round(hours, 1), programme

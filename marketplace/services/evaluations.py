@@ -30,7 +30,7 @@ from marketplace.models.evaluations import (
 )
 from marketplace.ownership import can_review_placement, manages_company
 from marketplace.permissions import Permission, user_can
-from marketplace.services import audit
+from marketplace.services import audit, course_plans
 from marketplace.services.errors import Conflict, DomainError, Forbidden, NotFound, Reasons
 from marketplace.services.workflow import claim_for_edit
 
@@ -134,8 +134,8 @@ def window_message(kind: EvaluationKind, window: Window | None, today: date) -> 
 
 
 def _plan_for(placement: Placement):
-    """The placement's course plan (services/course_plans.py, helper B), or None before plans exist."""
-    return None
+    """The placement's course plan (services/course_plans.py), or None."""
+    return course_plans.plan_for(placement)
 
 
 # -- who is who on a placement ----------------------------------------------------------------------------------

@@ -178,3 +178,31 @@ def test_closing_as_not_completed_needs_a_reason_and_tells_the_parties(app):
     db.session.rollback()
     with pytest.raises(Conflict):
         placements.complete_placement(reviewer, placement.id)
+
+
+def test_completion_asks_for_the_plans_hours_and_confirmed_weeks(app):
+    from datetime import date
+
+    from marketplace.models import PracticeWeek, WeekStatus
+    from tests.factories_practice import make_plan, make_week
+
+    placement = make_placement(status=PlacementStatus.ACTIVE, start=date(2026, 3, 2), end=date(2026, 3, 13))
+    make_plan(placement.student.student_profile.group, name="AJOU 현장실습", weeks=2, required_hours=16)
+    give_evaluations(placement)
+    make_week(placement, 1, WeekStatus.CONFIRMED, days=[(date(2026, 3, 2), "09:00", "18:00", 60)])
+    make_week(placement, 2, WeekStatus.SUBMITTED, days=[(date(2026, 3, 9), "09:00", "18:00", 60)])
+    assert completion.missing_for(placement) == [
+        "Confirmed hours: 8 of the 16 the course plan requires.",
+        "1 submitted week awaits the host supervisor's confirmation.",
+    ]
+    with pytest.raises(Conflict, match="Confirmed hours: 8 of the 16"):
+        placements.complete_placement(reviewer_for(placement.student), placement.id)
+    db.session.rollback()
+    week = db.session.query(PracticeWeek).filter_by(placement_id=placement.id, week_no=2).one()
+    week.status = WeekStatus.CONFIRMED
+    db.session.commit()
+    assert completion.missing_for(placement) == []
+    placements.complete_placement(reviewer_for(placement.student), placement.id)
+    db.session.commit()
+    snapshot = certificates.certificate_for(placement.id).snapshot
+    assert (snapshot["hours"], snapshot["programme_ko"]) == (16.0, "AJOU 현장실습")

@@ -316,3 +316,21 @@ def test_summary_and_evaluations_for_many_placements_take_one_query_each(app, co
         evaluations.satisfaction_summary(company_ids=[company_id])
     assert all(len(given[i]) == 2 for i in ids)
     assert len(statements) == 2
+
+
+@pytest.mark.parametrize("day, accepted", [
+    (date(2026, 4, 19), False), (date(2026, 4, 20), True), (date(2026, 5, 3), True), (date(2026, 5, 4), False)])
+def test_the_midterm_window_follows_the_groups_course_plan(app, day, accepted):
+    from tests.factories_practice import make_plan
+
+    placement = _placement()
+    make_plan(placement.student.student_profile.group, weeks=15, midterm_week=8, final_week=15,
+              evaluation_window_days=7)
+    submit = lambda: evaluations.submit_supervisor_evaluation(  # noqa: E731
+        _supervisor(placement), placement.id, EvaluationKind.SUPERVISOR_MIDTERM, _final(recommended_grade=""),
+        today=day)
+    if accepted:
+        assert submit().kind == EvaluationKind.SUPERVISOR_MIDTERM
+    else:
+        with pytest.raises(Conflict, match="2026-04-20.*2026-05-03"):
+            submit()
