@@ -12,7 +12,7 @@ from flask_babel import ngettext
 
 from marketplace.models import Placement
 from marketplace.models.evaluations import EvaluationKind
-from marketplace.services import evaluations, practice_logs
+from marketplace.services import evaluations, mentoring, practice_logs
 
 __all__ = ["missing_for", "required_hours_for", "certificate_facts"]
 
@@ -47,7 +47,10 @@ def _log_items(placement: Placement, plan) -> list[str]:
 
 
 def _mentor_items(placement: Placement) -> list[str]:
-    """The mentor's grade (helper C's mentoring): nothing to ask before mentors exist."""
+    """The mentor professor's academic grade, when a mentor is assigned."""
+    grades = mentoring.grades_for([placement.id])
+    if placement.id in grades and not grades[placement.id]:
+        return [str(_l("The mentor professor's grade is missing."))]
     return []
 
 

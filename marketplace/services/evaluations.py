@@ -30,7 +30,7 @@ from marketplace.models.evaluations import (
 )
 from marketplace.ownership import can_review_placement, manages_company
 from marketplace.permissions import Permission, user_can
-from marketplace.services import audit, course_plans
+from marketplace.services import audit, course_plans, mentoring
 from marketplace.services.errors import Conflict, DomainError, Forbidden, NotFound, Reasons
 from marketplace.services.workflow import claim_for_edit
 
@@ -153,6 +153,8 @@ def role_on(actor: User | None, placement: Placement) -> str | None:
         return "manager"
     if manages_company(actor, placement.opening.company):
         return "supervisor"
+    if actor.role == Role.MENTOR and mentoring.is_mentor_of(actor, placement.id):
+        return "mentor"
     return None
 
 

@@ -206,3 +206,23 @@ def test_completion_asks_for_the_plans_hours_and_confirmed_weeks(app):
     db.session.commit()
     snapshot = certificates.certificate_for(placement.id).snapshot
     assert (snapshot["hours"], snapshot["programme_ko"]) == (16.0, "AJOU 현장실습")
+
+
+def test_completion_asks_for_the_mentors_grade_when_a_mentor_is_assigned(app):
+    from marketplace.models import MentorAssignment
+    from marketplace.services import evaluations
+    from tests.factories import make_mentor
+
+    placement = _active()
+    give_evaluations(placement)
+    assert completion.missing_for(placement) == []  # no mentor: no grade to wait for
+    mentor = make_mentor(placement.student.student_profile.group)
+    assignment = MentorAssignment(placement_id=placement.id, mentor_id=mentor.id)
+    db.session.add(assignment)
+    db.session.commit()
+    assert completion.missing_for(placement) == ["The mentor professor's grade is missing."]
+    assert evaluations.role_on(mentor, placement) == "mentor"
+    assert evaluations.role_on(make_mentor(placement.student.student_profile.group), placement) is None
+    assignment.grade = "A0"
+    db.session.commit()
+    assert completion.missing_for(placement) == []

@@ -215,7 +215,8 @@ MATRIX: dict[tuple[str, str], tuple[str, dict[str, str], dict]] = {
     ("agreements.upload_scan", "POST"): ("/placements/{placement_a}/agreement/scans", AGREEMENT_PARTIES, {}),
     ("agreements.scan", "GET"): ("/placements/{placement_a}/agreement/scans/{scan_a}", AGREEMENT_READERS, {}),
     # evaluations, completion and certificates (placement_a carries a certificate; cm_x is its host supervisor)
-    ("evaluations.placement", "GET"): ("/placements/{placement_a}/evaluations", AGREEMENT_READERS, {}),
+    ("evaluations.placement", "GET"): ("/placements/{placement_a}/evaluations",
+                                       allow("student_a", "cm_x", "xm_own", "admin", "mentor"), {}),
     ("evaluations.evaluate", "GET"): ("/placements/{placement_a}/evaluations/final", OWN_COMPANY, {}),
     ("evaluations.evaluate", "POST"): ("/placements/{placement_a}/evaluations/final", OWN_COMPANY, {}),
     ("evaluations.certificate_file", "GET"): ("/placements/{placement_a}/certificate.pdf?lang=en",

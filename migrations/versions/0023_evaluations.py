@@ -1,7 +1,7 @@
 """evaluations both ways, the rubric of competencies (seeded with the default set), certificates of completion
 
-Revision ID: 0021_evaluations
-Revises: 0020_practice_logs
+Revision ID: 0023_evaluations
+Revises: 0022_forum
 Create Date: 2026-11-29 18:59:40.393406
 
 """
@@ -22,8 +22,8 @@ DEFAULT_RUBRIC = [
 
 
 # revision identifiers, used by Alembic.
-revision = '0021_evaluations'
-down_revision = '0020_practice_logs'
+revision = '0023_evaluations'
+down_revision = '0022_forum'
 branch_labels = None
 depends_on = None
 
