@@ -1,7 +1,7 @@
 """evaluations both ways, the rubric of competencies (seeded with the default set), certificates of completion
 
-Revision ID: 0023_evaluations
-Revises: 0022_forum
+Revision ID: 0024_evaluations
+Revises: 0023_contests
 Create Date: 2026-11-29 18:59:40.393406
 
 """
@@ -22,8 +22,8 @@ DEFAULT_RUBRIC = [
 
 
 # revision identifiers, used by Alembic.
-revision = '0023_evaluations'
-down_revision = '0022_forum'
+revision = '0024_evaluations'
+down_revision = '0023_contests'
 branch_labels = None
 depends_on = None
 
