@@ -1,7 +1,7 @@
 """Routes of the auth blueprint."""
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
@@ -127,11 +127,16 @@ def _student_form_choices(form: StudentRegistrationForm) -> list:
     return all_groups
 
 
-def _registered_and_signed_in(register, *args, **kwargs):
-    """Create the account and start its session in the same transaction."""
-    user = register(*args, **kwargs)
-    _start_session(user, remember=False)
-    return user
+REGISTERED = {
+    # What a registration answers, whether the address was new or already had an account (then its owner
+    # gets an e-mail instead): no page tells whether an address has an account.
+    "student": "students.profile",
+    "company": "companies.create_company",
+}
+
+
+def _registered(kind: str):
+    return redirect(url_for("auth.registered", kind=kind))
 
 
 @bp.route("/register", methods=["GET"])
@@ -144,16 +149,14 @@ def register_student():
     form = StudentRegistrationForm()
     all_groups = _student_form_choices(form)
     if form.validate_on_submit() and web.run(
-        _registered_and_signed_in, accounts.register_student, accounts.StudentRegistration(
+        accounts.register_student, accounts.StudentRegistration(
             email=form.email.data, password=form.password.data, display_name=form.display_name.data,
             group_id=form.group_id.data, major=form.major.data, degree_level=form.degree_level.data or "",
             year=form.year.data, track_id=form.track_id.data, locale=str(get_locale()),
             client_address=request.remote_addr or "",
-        ), form=form, success=_("Your student account is ready. We sent a confirmation link to your e-mail address; open it before "
-                  "you apply. Next, add your skills: recommendations follow from them."),
+        ), form=form,
     ):
-        # The next step, not the generic home page: the skills recommendations need, then the recommendations.
-        return redirect(url_for("students.profile", welcome=1))
+        return _registered("student")
     majors = sorted({m.name(str(get_locale())) for g in all_groups for m in g.majors})
     return render_template("auth/register_student.html", form=form, majors=majors), web.form_status()
 
@@ -162,13 +165,20 @@ def register_student():
 def register_company():
     form = CompanyManagerRegistrationForm()
     if form.validate_on_submit() and web.run(
-        _registered_and_signed_in, accounts.register_company_manager, form.email.data, form.password.data,
+        accounts.register_company_manager, form.email.data, form.password.data,
         form.display_name.data, locale=str(get_locale()), client_address=request.remote_addr or "", form=form,
-        success=_("Your company manager account is ready. We sent a confirmation link to your e-mail address; open "
-                  "it, then create or join your company."),
     ):
-        return redirect(url_for("companies.create_company"))
+        return _registered("company")
     return render_template("auth/register_company.html", form=form), web.form_status()
+
+
+@bp.route("/register/<kind>/sent")
+def registered(kind: str):
+    """After a registration: check your e-mail, then sign in (the next step of the role follows the sign-in)."""
+    if kind not in REGISTERED:
+        abort(404)
+    next_url = url_for(REGISTERED[kind], welcome=1) if kind == "student" else url_for(REGISTERED[kind])
+    return render_template("auth/registered.html", kind=kind, login_url=url_for("auth.login", next=next_url))
 
 
 @bp.route("/password", methods=["GET", "POST"])

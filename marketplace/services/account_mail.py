@@ -35,6 +35,21 @@ def confirmation(user: User, token: str) -> OutboxEmail:
     ])
 
 
+def registration_attempt(user: User) -> OutboxEmail:
+    """Someone registered with an address that already has an account: its owner hears of it (the form said
+    nothing, so that no page tells whether an address has an account)."""
+    return _queue(user.email, user.locale, _l("You already have an account"), [
+        _l("Hello %(name)s,", name=user.display_name),
+        _l("Someone (hopefully you) tried to create a new account with this e-mail address, which already has an "
+           "account. No new account was created."),
+        _l("To use your account, sign in:"),
+        public_url(link_to("auth.login")),
+        _l("Forgot your password? Choose a new one here:"),
+        public_url(link_to("auth.forgot_password")),
+        _l("If it was not you, ignore this e-mail: nothing changed."),
+    ])
+
+
 def password_reset(user: User, token: str) -> OutboxEmail:
     return _queue(user.email, user.locale, _l("Reset your password"), [
         _l("Hello %(name)s,", name=user.display_name),

@@ -11,7 +11,7 @@ from marketplace.extensions import db
 from marketplace.models import DegreeLevel, ProjectGroup, Role, StudentProfile, Track, User
 from marketplace.models.base import utcnow
 from marketplace.models.users import new_session_token
-from marketplace.services import audit, email_confirmation, throttle
+from marketplace.services import account_mail, audit, email_confirmation, throttle
 from marketplace.services.errors import DomainError, NotFound, Reasons
 from marketplace.services.identity import canonical_email, clean_display_name, normalize_email
 from marketplace.services.passwords import hash_password, password_problem, verify_password
@@ -41,12 +41,14 @@ def _check_new_account(email: str, password: str, display_name: str, problems: R
     `problems` (raised by the caller), or raised together here when there is no `problems`.
 
     With `client_address` (the web forms), every attempt counts against REGISTRATION_RATE_LIMIT for that
-    address first (TooManyAttempts): each answer tells whether an e-mail has an account."""
+    address first (TooManyAttempts), and an address that already has an account is *not* a problem: the form
+    must not tell whether an address has an account, so the caller finds out with `existing_account` once
+    everything else is valid and answers as if it registered (see `_quietly_taken`)."""
     if client_address is not None:
         throttle.reserve(throttle.configured("REGISTRATION_RATE_LIMIT"), "registration-address:" + client_address)
     own = problems is None
     problems = Reasons() if own else problems
-    address = problems.collect(_unused_email, email)
+    address = problems.collect(normalize_email if client_address is not None else _unused_email, email)
     problem = password_problem(password, address or canonical_email(email))
     if problem:
         problems.add("password", problem)
@@ -54,6 +56,25 @@ def _check_new_account(email: str, password: str, display_name: str, problems: R
     if own:
         problems.raise_if_any()
     return address
+
+
+def _quietly_taken(email: str, password: str) -> bool:
+    """On the web forms: if `email` has an account, tell its owner by e-mail (someone tried to register with
+    it; sign in or reset the password) and answer True, so the form shows what a new registration shows. The
+    password is hashed all the same, so the answer takes as long either way. The notice is sent at most
+    CONFIRMATION_RATE_LIMIT times per account; past it nothing is sent and nothing is said."""
+    existing = find_user_by_email(email)
+    if existing is None:
+        return False
+    hash_password(password)
+    try:
+        throttle.reserve(throttle.configured("CONFIRMATION_RATE_LIMIT"), f"registration-notice:{existing.id}")
+    except throttle.TooManyAttempts:
+        return True
+    if existing.active:
+        account_mail.registration_attempt(existing)
+        audit.record(None, "user", existing.id, "registration_attempted")
+    return True
 
 
 def _email_taken() -> DomainError:
@@ -71,6 +92,19 @@ def insert_account(user: User) -> None:
         if find_user_by_email(user.email) is not None:
             raise _email_taken() from None
         raise
+
+
+def _inserted(user: User, quiet: bool, password: str) -> bool:
+    """insert_account; on the web forms, losing a race for the address answers like `_quietly_taken`."""
+    if not quiet:
+        insert_account(user)
+        return True
+    try:
+        insert_account(user)
+    except DomainError:
+        _quietly_taken(user.email, password)
+        return False
+    return True
 
 
 @dataclass(frozen=True)
@@ -97,8 +131,12 @@ def _confirm_or_ask(user: User, trusted: bool) -> None:
         email_confirmation.send_confirmation(user)
 
 
-def register_student(data: StudentRegistration) -> User:
-    """A student signs up; every problem of the form is reported at once."""
+def register_student(data: StudentRegistration) -> User | None:
+    """A student signs up; every problem of the form is reported at once.
+
+    From the web form (`client_address` set) an address that already has an account is not reported: its
+    owner gets an e-mail instead and None is returned, so the page answers exactly as for a new account
+    ("we sent you a link"). Other callers (seeds, imports) get the "already exists" error beside the e-mail."""
     problems = Reasons()
     email = _check_new_account(data.email, data.password, data.display_name, problems,
                                client_address=data.client_address)
@@ -114,6 +152,9 @@ def register_student(data: StudentRegistration) -> User:
         if track is None or (group is not None and track.group_id != group.id):
             problems.add("track_id", _l("This track does not belong to the chosen group."))
     problems.raise_if_any()
+    quiet = data.client_address is not None
+    if quiet and _quietly_taken(email, data.password):
+        return None
     user = User(
         email=email,
         password_hash=hash_password(data.password),
@@ -128,15 +169,20 @@ def register_student(data: StudentRegistration) -> User:
         year=data.year,
         track_id=track.id if track else None,
     )
-    insert_account(user)
+    if not _inserted(user, quiet, data.password):
+        return None
     audit.record(user, "user", user.id, "registered", None, Role.STUDENT.value)
     _confirm_or_ask(user, data.email_confirmed)
     return user
 
 
 def register_company_manager(email: str, password: str, display_name: str, locale: str | None = None,
-                             client_address: str | None = None, email_confirmed: bool = False) -> User:
+                             client_address: str | None = None, email_confirmed: bool = False) -> User | None:
+    """A company manager signs up (then creates or joins a company); None as in `register_student`."""
     email = _check_new_account(email, password, display_name, client_address=client_address)
+    quiet = client_address is not None
+    if quiet and _quietly_taken(email, password):
+        return None
     user = User(
         email=email,
         password_hash=hash_password(password),
@@ -144,7 +190,8 @@ def register_company_manager(email: str, password: str, display_name: str, local
         role=Role.COMPANY_MANAGER,
         locale=locale,
     )
-    insert_account(user)
+    if not _inserted(user, quiet, password):
+        return None
     audit.record(user, "user", user.id, "registered", None, Role.COMPANY_MANAGER.value)
     _confirm_or_ask(user, email_confirmed)
     return user

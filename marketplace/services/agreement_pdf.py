@@ -99,8 +99,9 @@ def _render(state: AgreementState, lang: str) -> bytes:
     ], styles))
     story.append(_p(_("2. The practice"), styles["h2"]))
     story.append(_table([(str(TERM_LABELS[key]), t[key]) for key in (
-        "opening_title", "start_date", "end_date", "hours_per_week", "work_mode", "location", "stipend_krw",
-        "supervisor", "mentor")], styles))
+        "opening_title", "practice_type", "start_date", "end_date", "schedule", "hours_per_week",
+        "education_share_pct", "remote_share_pct", "holiday_exception", "work_mode", "location", "stipend_krw",
+        "supervisor", "supervisor_contact", "mentor") if key in t], styles))
     story.append(_p(_("3. Insurance"), styles["h2"]))
     story.append(_table([(str(TERM_LABELS[key]), t[key]) for key in (
         "insurance_industrial_accident", "insurance_university_accident")], styles))

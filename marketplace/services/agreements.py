@@ -52,7 +52,8 @@ from marketplace.models import (
 )
 from marketplace.models.base import utcnow
 from marketplace.ownership import agreement_party, can_see_agreement, can_record_insurance
-from marketplace.services import audit, documents
+from marketplace.models.compliance import PracticeType
+from marketplace.services import audit, documents, practice_terms
 from marketplace.services.companies import active_managers
 from marketplace.services.errors import Conflict, Forbidden, NotFound, Reasons
 from marketplace.services.notifications import link_to, managers_of_groups, notify_many
@@ -89,7 +90,11 @@ def _clauses_digest(items: list[AgreementClause]) -> str:
 
 def agreement_terms(placement: Placement, insurance: dict[InsuranceKind, PlacementInsurance] | None = None,
                     clause_list: list[AgreementClause] | None = None) -> dict:
-    """What the agreement says, as plain JSON values (the order of keys is the order the pages list them)."""
+    """What the agreement says, as plain JSON values (the order of keys is the order the pages list them).
+
+    The practice itself comes from the placement's own terms (services/practice_terms.py `terms_of`): what the
+    company and the reviewers agreed for this placement, which may differ from the opening's since the request.
+    Hours are computed from the schedule, never typed."""
     opening = placement.opening
     company = opening.company
     student = placement.student
@@ -97,20 +102,28 @@ def agreement_terms(placement: Placement, insurance: dict[InsuranceKind, Placeme
     group = profile.group if profile else None
     insurance = insurance if insurance is not None else _insurance_of([placement.id]).get(placement.id, {})
     clause_list = clause_list if clause_list is not None else clauses()
+    terms = practice_terms.terms_of(placement)
+    schedule = practice_terms.Schedule.from_list(terms.get("schedule"))
     return {
         "student_name": student.display_name if student else "",
         "student_group": group.code if group else "",
         "company_name": company.name,
         "business_number": company.business_number,
         "opening_title": opening.title,
-        "start_date": placement.start_date.isoformat(),
-        "end_date": placement.end_date.isoformat(),
-        "stipend_krw": opening.stipend_krw,
-        "hours_per_week": opening.hours_per_week,
-        "work_mode": opening.work_mode.value,
-        "location": opening.location,
-        "supervisor": opening.supervisor_name,
-        "mentor": None,  # no mentor professor is assigned in the product yet: the document says so
+        "practice_type": terms.get("practice_type") or "",
+        "start_date": terms.get("start_date") or placement.start_date.isoformat(),
+        "end_date": terms.get("end_date") or placement.end_date.isoformat(),
+        "schedule": schedule.as_list(),
+        "hours_per_week": practice_terms.hours_text(schedule.weekly_minutes),
+        "education_share_pct": int(terms.get("education_share_pct") or 0),
+        "remote_share_pct": int(terms.get("remote_share_pct") or 0),
+        "holiday_exception": bool(terms.get("holiday_exception")),
+        "stipend_krw": int(terms.get("stipend_krw") or 0),
+        "work_mode": terms.get("work_mode") or "",
+        "location": terms.get("location") or "",
+        "supervisor": terms.get("supervisor_name") or "",
+        "supervisor_contact": terms.get("supervisor_contact") or "",
+        "mentor": None,  # the mentor professor is not part of the signed terms: assigning one voids nothing
         "insurance_industrial_accident": _insurance_terms(insurance.get(InsuranceKind.INDUSTRIAL_ACCIDENT)),
         "insurance_university_accident": _insurance_terms(insurance.get(InsuranceKind.UNIVERSITY_ACCIDENT)),
         "clauses": _clauses_digest(clause_list),
@@ -128,6 +141,11 @@ TERM_LABELS = {
     "company_name": _l("Host company"),
     "business_number": _l("Business registration number"),
     "opening_title": _l("Practice"),
+    "practice_type": _l("Practice type"),
+    "schedule": _l("Weekly schedule"),
+    "education_share_pct": _l("Education share of the time"),
+    "remote_share_pct": _l("Remote share of the period"),
+    "holiday_exception": _l("Sundays and holidays"),
     "start_date": _l("Start date"),
     "end_date": _l("End date"),
     "stipend_krw": _l("Monthly stipend"),
@@ -135,6 +153,7 @@ TERM_LABELS = {
     "work_mode": _l("Work mode"),
     "location": _l("Location"),
     "supervisor": _l("Supervisor at the host"),
+    "supervisor_contact": _l("Supervisor's contact"),
     "mentor": _l("Mentor professor"),
     "insurance_industrial_accident": _l("Industrial-accident insurance (산재보험)"),
     "insurance_university_accident": _l("University accident insurance (상해보험)"),
@@ -144,7 +163,10 @@ TERM_LABELS = {
 
 def describe(key: str, value) -> str:
     """A term's value as the pages and the PDF show it, in the reader's language."""
-    if value is None or value == "":
+    if key == "holiday_exception":
+        return str(_l("Agreed exception: practice on Sundays or holidays allowed") if value
+                   else _l("No practice on Sundays or holidays"))
+    if value is None or value == "" or value == []:
         if key == "mentor":
             return str(_l("Not assigned yet"))
         if key.startswith("insurance_"):
@@ -167,9 +189,27 @@ def describe(key: str, value) -> str:
         return f"{value['insurer']} · {value['policy_number']} · {period}"
     if key == "hours_per_week":
         return str(_l("%(n)s hours", n=value))
+    if key in ("education_share_pct", "remote_share_pct"):
+        return f"{value}%"
+    if key == "practice_type":
+        try:
+            return label(PracticeType(value))
+        except ValueError:
+            return str(value)
+    if key == "schedule" and isinstance(value, list):
+        return "; ".join(_schedule_day(row) for row in value)
     if key == "clauses":
         return str(_l("version %(digest)s", digest=value[:8]))
     return str(value)
+
+
+def _schedule_day(row: dict) -> str:
+    names = practice_terms.DAY_NAMES
+    day = names[int(row["day"])] if 0 <= int(row["day"]) < len(names) else row["day"]
+    text = f"{day} {row['start']}–{row['end']}"
+    if row.get("break_minutes"):
+        text += " " + str(_l("(%(n)s-minute break)", n=row["break_minutes"]))
+    return text
 
 
 @dataclass(frozen=True)
@@ -271,7 +311,7 @@ class AgreementState:
         return len(self.current)
 
 
-def _insurance_problem(kind: InsuranceKind, record: PlacementInsurance | None, placement: Placement) -> str | None:
+def insurance_problem(kind: InsuranceKind, record: PlacementInsurance | None, placement: Placement) -> str | None:
     name = label(kind)
     if record is None:
         return str(_l("%(insurance)s is not recorded yet.", insurance=name))
@@ -322,7 +362,7 @@ def states_for(placements: list[Placement], with_scans: bool = False) -> dict[in
             state.changes = term_changes(p.agreement_terms, terms)
         state.blockers = [str(PARTY_MISSING[party]) for party in PARTIES if party not in current]
         state.blockers += [problem for kind in INSURANCE_KINDS
-                           if (problem := _insurance_problem(kind, insurance[p.id].get(kind), p))]
+                           if (problem := insurance_problem(kind, insurance[p.id].get(kind), p))]
         out[p.id] = state
     return out
 

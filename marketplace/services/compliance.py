@@ -64,6 +64,7 @@ from marketplace.ownership import can_review_opening, can_review_placement
 from marketplace.services import audit
 from marketplace.services.errors import Conflict, DomainError, NotFound
 from marketplace.services.practice_terms import (
+    DAY_NAMES,
     SUNDAY,
     PracticeTerms,
     format_time,
@@ -121,6 +122,7 @@ class Finding:
     message: str
     field: str | None = None  # the form field it belongs beside, if any
     overridden: bool = False
+    overridable: bool = True  # False: no override lets it pass (e.g. hospital data whose IRB approval is pending)
 
     @property
     def blocking(self) -> bool:
@@ -134,8 +136,8 @@ class Finding:
         return self.message
 
 
-def fail(rule_code: str, message, field: str | None = None) -> Finding:
-    return Finding(rule_code, "fail", str(message), field)
+def fail(rule_code: str, message, field: str | None = None, overridable: bool = True) -> Finding:
+    return Finding(rule_code, "fail", str(message), field, overridable=overridable)
 
 
 def warn(rule_code: str, message, field: str | None = None) -> Finding:
@@ -173,6 +175,11 @@ class Check:
     @property
     def blocking(self) -> list[Finding]:
         return [f for f in self.findings if f.blocking]
+
+    @property
+    def overridable_blocking(self) -> list[Finding]:
+        """Blocking findings an exchange manager may let pass with a reason."""
+        return [f for f in self.blocking if f.overridable]
 
     @property
     def warnings(self) -> list[Finding]:
@@ -242,8 +249,6 @@ def _practice_name(practice_type: PracticeType) -> str:
     return str(_l("표준")) if practice_type == PracticeType.STANDARD else str(_l("자율"))
 
 
-DAY_NAMES = (_l("Monday"), _l("Tuesday"), _l("Wednesday"), _l("Thursday"), _l("Friday"), _l("Saturday"),
-             _l("Sunday"))
 
 
 # -- the rules --------------------------------------------------------------------------------------------------
@@ -492,7 +497,8 @@ def check_subjects(subjects: list[Subject], today: date | None = None) -> dict[t
         digest = terms_hash(subject.terms)
         applying = [o for o in overrides.get(subject.key, []) if o.terms_hash == digest]
         covered = {o.rule for o in applying}
-        findings = [replace(f, overridden=True) if f.is_failure and f.rule in covered else f for f in findings]
+        findings = [replace(f, overridden=True) if f.is_failure and f.overridable and f.rule in covered else f
+                    for f in findings]
         out[subject.key] = Check(subject.subject_type, subject.subject_id, year, findings, applying, digest)
     return out
 
@@ -512,8 +518,10 @@ def check_terms(terms: dict, company_size: CompanySize | None, subject_type: str
 
 def blocking_message(result: Check, action) -> str:
     reasons = " ".join(f.message for f in result.blocking)
-    return str(_l("%(action)s is blocked by the practice rules: %(reasons)s An exchange manager can record an "
-                  "override with a reason.", action=action, reasons=reasons))
+    if result.overridable_blocking:
+        return str(_l("%(action)s is blocked by the practice rules: %(reasons)s An exchange manager can record an "
+                      "override with a reason.", action=action, reasons=reasons))
+    return str(_l("%(action)s is blocked by the practice rules: %(reasons)s", action=action, reasons=reasons))
 
 
 def ensure_allowed(obj: Opening | Placement, action=None) -> Check:
@@ -551,9 +559,12 @@ def record_override(actor: User, obj: Opening | Placement, reason: str) -> list[
     result = check(obj)
     if not result.blocking:
         raise Conflict(str(_l("No rule blocks these terms now; there is nothing to override.")))
+    if not result.overridable_blocking:
+        raise Conflict(str(_l("What blocks here cannot be overridden: %(reasons)s",
+                              reasons=" ".join(f.message for f in result.blocking))))
     subject_type = "placement" if isinstance(obj, Placement) else "opening"
     rows = []
-    for code in dict.fromkeys(f.rule for f in result.blocking):
+    for code in dict.fromkeys(f.rule for f in result.overridable_blocking):
         row = ComplianceOverride(subject_type=subject_type, subject_id=obj.id, rule=code, reason=reason,
                                  terms_hash=result.terms_hash, created_by_id=actor.id)
         db.session.add(row)
@@ -726,3 +737,8 @@ def holiday_years() -> list[int]:
     years |= set(db.session.scalars(select(ComplianceRuleSet.year)))
     years.add(today_in_seoul().year + 1)
     return sorted(years, reverse=True)
+
+
+# The agreement's rules (insurance, acknowledgements) and the clinical-data readiness plug in here; importing
+# them last registers them wherever compliance is used.
+from marketplace.services import agreement_rules  # noqa: E402,F401  (registers its rules)

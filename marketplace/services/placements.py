@@ -41,7 +41,7 @@ from marketplace.models import (
 from marketplace.models.base import utcnow
 from marketplace.ownership import can_edit_placement_terms, can_review_placement, reviewable_group_ids
 from marketplace.services import audit, compliance, practice_terms
-from marketplace.services import agreements, certificates, clinical, completion
+from marketplace.services import agreements, certificates, completion
 from marketplace.services.companies import active_managers, suspension_message
 from marketplace.services.errors import Conflict, DomainError, NotFound, Reasons
 from marketplace.services.majors import major_allowed, major_names_many
@@ -129,7 +129,6 @@ def _locked_for_decision(actor: User, placement_id: int, student_lock: bool = Fa
 @dataclass(frozen=True)
 class PlacementConflict:
     code: str  # full | overlap | group | degree | major | suspended | terms | compliance | closed | withdrawn
-    code: str  # full | overlap | group | degree | major | suspended | terms | closed | withdrawn | irb_pending | clinical
     message: str
     blocking: bool = True  # blocking conflicts refuse approval; the others are warnings
 
@@ -158,7 +157,6 @@ def conflicts_for(placements: list[Placement]) -> dict[int, list[PlacementConfli
     # warnings and overridden rules are shown in the placement's compliance panel, not as conflicts.
     checks = compliance.check_many([p for p in placements
                                     if p.status in (PlacementStatus.PENDING, PlacementStatus.APPROVED)])
-    readiness = clinical.clinical_for(p.opening_id for p in placements)
 
     restricted = [p.student.student_profile for p in placements
                   if p.opening.majors and p.student and p.student.student_profile]
@@ -204,20 +202,13 @@ def conflicts_for(placements: list[Placement]) -> dict[int, list[PlacementConfli
         result = checks.get(("placement", p.id))
         if result is not None:
             for finding in result.findings:
-                if finding.blocking:
+                if finding.blocking and finding.overridable:
                     items.append(PlacementConflict("compliance", str(_l(
                         "Practice rules: %(reason)s An exchange manager can record an override with a reason.",
                         reason=finding.message))))
-        if p.status in (PlacementStatus.PENDING, PlacementStatus.APPROVED):
-            record = readiness.get(p.opening_id)
-            if p.status == PlacementStatus.PENDING and clinical.irb_blocks(record):
-                items.append(PlacementConflict("irb_pending", str(_l(
-                    "The opening uses hospital data and its IRB approval is pending: the placement can be approved "
-                    "once the company records the approval."))))
-            items.extend(PlacementConflict("clinical", message, blocking=False)
-                         for message in clinical.missing_items(opening, record)
-                         if not (clinical.irb_blocks(record) and p.status == PlacementStatus.PENDING
-                                 and message == str(_l("IRB approval is pending."))))
+                elif finding.blocking:
+                    items.append(PlacementConflict("compliance", str(_l(
+                        "Practice rules: %(reason)s", reason=finding.message))))
         if p.status == PlacementStatus.PENDING and opening.status == OpeningStatus.CLOSED:
             items.append(PlacementConflict("closed", str(_l(
                 "The opening is closed to new applications; approving still gives this student a seat."
@@ -609,8 +600,10 @@ def update_placement_terms(actor: User, placement_id: int, data: PlacementTermsD
     """Adjust a pending placement's practice terms (the company's managers or its reviewers).
 
     A save from a form of an older version raises StaleEdit; an approved or returned placement keeps its terms
-    (Conflict). The change is audited with every changed term; its compliance is checked again on approval."""
+    (Conflict). The change is audited with every changed term and voids the agreement's acknowledgements (the
+    agreement is made from these terms); its compliance is checked again on approval."""
     placement = get_placement_for_terms(actor, placement_id)
+    _lock(placement.opening_id)  # as decisions and acknowledgements do: one order of locks, no deadlock
     claim_for_edit(placement, expected_version)
     if placement.status != PlacementStatus.PENDING:
         raise Conflict(str(_l("Only the terms of a placement awaiting approval can be changed; this one is "
@@ -625,4 +618,6 @@ def update_placement_terms(actor: User, placement_id: int, data: PlacementTermsD
     if changes:
         audit.record(actor, "placement", placement.id, "terms_changed", placement.status.value,
                      placement.status.value, "; ".join(f"{k}: {a} → {b}" for k, (a, b) in changes.items()))
+        # Acknowledgements of the agreement as it was are void now; the parties are told what changed.
+        agreements.terms_changed(actor, placement)
     return placement

@@ -36,6 +36,8 @@ __all__ = [
 ]
 
 DAYS = range(7)  # 0 = Monday ... 6 = Sunday (date.weekday())
+DAY_NAMES = (_l("Monday"), _l("Tuesday"), _l("Wednesday"), _l("Thursday"), _l("Friday"), _l("Saturday"),
+             _l("Sunday"))
 SUNDAY = 6
 MAX_BREAK_MINUTES = 240
 

@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 
 from marketplace.services.companies import business_number_check_digit
 from tests.browser.conftest import assert_accessible, screenshot
-from tests.browser.test_foundation_journeys import DEMO_PASSWORD, sign_in
+from tests.browser.test_foundation_journeys import DEMO_PASSWORD, sign_in, sign_in_after_registering
 
 
 def business_number(seed: int) -> str:
@@ -35,7 +35,7 @@ def test_company_is_approved_then_its_opening_is_published_and_found(context_fac
     company.locator("#password").fill("Company-Pass-2026")
     company.locator("#confirm").fill("Company-Pass-2026")
     submit(company)
-    expect(company.locator(".alert-success")).to_be_visible()
+    sign_in_after_registering(company, f"cm.{locale}.{seed}@pulse.co.kr", "Company-Pass-2026")
     confirm_email(company, f"cm.{locale}.{seed}@pulse.co.kr")  # the link from the mailbox, before any company
     company.goto("/company/new")
     assert_accessible(company, "company form")

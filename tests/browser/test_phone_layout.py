@@ -7,7 +7,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser.conftest import assert_accessible, screenshot
-from tests.browser.test_foundation_journeys import sign_in
+from tests.browser.test_foundation_journeys import sign_in, sign_in_after_registering
 
 PHONE = {"width": 390, "height": 844}
 LAPTOP = {"width": 1366, "height": 768}
@@ -66,7 +66,8 @@ def test_new_accounts_land_on_their_next_step_on_a_phone(context_factory, locale
     page = context_factory(locale, viewport=PHONE).new_page()
     page.goto("/auth/register/student")
     page.locator("#display_name").fill("휴대폰 학생" if locale == "ko" else "Phone Student")
-    page.locator("#email").fill(f"phone-{uuid.uuid4().hex[:8]}@pusan.ac.kr")
+    student_email = f"phone-{uuid.uuid4().hex[:8]}@pusan.ac.kr"
+    page.locator("#email").fill(student_email)
     page.locator("#password").fill("Phone-Student-2026")
     page.locator("#confirm").fill("Phone-Student-2026")
     pnu = page.locator("#group_id option", has_text=re.compile("부산대학교|Pusan National")).get_attribute("value")
@@ -74,6 +75,8 @@ def test_new_accounts_land_on_their_next_step_on_a_phone(context_factory, locale
     page.locator("#major").fill("간호학" if locale == "ko" else "Nursing")
     page.locator("#degree_level").select_option("bachelor")
     page.locator("form button[type=submit]").last.click()
+    screenshot(page, f"phone-registration-sent-{locale}")
+    sign_in_after_registering(page, student_email, "Phone-Student-2026")
     expect(page).to_have_url(re.compile(r"/student/profile\?welcome=1$"))
     expect(page.locator(".alert-info:not(.confirm-email-banner)")).to_be_visible()
     screenshot(page, f"phone-student-welcome-{locale}")
@@ -85,9 +88,11 @@ def test_new_accounts_land_on_their_next_step_on_a_phone(context_factory, locale
     company = context_factory(locale, viewport=PHONE).new_page()
     company.goto("/auth/register/company")
     company.locator("#display_name").fill("휴대폰 담당자" if locale == "ko" else "Phone Manager")
-    company.locator("#email").fill(f"phone-{uuid.uuid4().hex[:8]}@company.co.kr")
+    company_email = f"phone-{uuid.uuid4().hex[:8]}@company.co.kr"
+    company.locator("#email").fill(company_email)
     company.locator("#password").fill("Phone-Manager-2026")
     company.locator("#confirm").fill("Phone-Manager-2026")
     company.locator("form button[type=submit]").last.click()
+    sign_in_after_registering(company, company_email, "Phone-Manager-2026")
     expect(company).to_have_url(re.compile(r"/company/new$"))
     screenshot(company, f"phone-company-next-step-{locale}")

@@ -17,7 +17,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser.conftest import assert_accessible, screenshot
-from tests.browser.test_foundation_journeys import DEMO_PASSWORD, sign_in
+from tests.browser.test_foundation_journeys import DEMO_PASSWORD, sign_in, sign_in_after_registering
 
 COMPANY = "company@demo.medai-exchange.kr"
 MANAGER = "manager@demo.medai-exchange.kr"
@@ -89,7 +89,7 @@ def register_student(page, locale: str, email: str, name: str):
     page.locator("#major").fill("의료인공지능" if locale == "ko" else "Medical AI")
     page.locator("#degree_level").select_option("master")
     page.locator("form button[type=submit]").last.click()
-    expect(page.locator(".alert-success")).to_be_visible()
+    sign_in_after_registering(page, email, STUDENT_PASSWORD)
     expect(page.locator("nav")).to_contain_text(name)
 
 

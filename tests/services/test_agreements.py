@@ -34,7 +34,7 @@ from tests.factories_agreements import (
 )
 from tests.factories_applications import PDF
 from tests.factories_companies import make_company, make_opening, opening_data
-from tests.factories_placements import make_placement
+from tests.factories_placements import make_application, make_placement
 
 
 def _state(placement):
@@ -328,3 +328,43 @@ def test_the_agreement_pdf_reads_back_in_korean_with_every_term(app):
     for expected in ("Field Practice Agreement", "김하늘", "Duties of the host", "Not assigned yet",
                      "Industrial-accident insurance"):
         assert expected in english.replace("\n", " "), expected
+
+
+def test_the_agreement_is_made_from_the_placements_own_terms_and_adjusting_them_voids_acknowledgements(app):
+    seed_agreement_clauses()
+    opening = make_opening(stipend_krw=1_000_000)
+    application = make_application(opening=opening)
+    placement = placements.request_placement(None, application)
+    db.session.commit()
+    insure(placement)
+    acknowledge_all(placement)
+    assert len(_state(placement).current) == 3
+    manager = parties_of_opening(opening)
+    schedule = [{"day": d, "start": "10:00", "end": "17:00", "break_minutes": 60} for d in range(4)]
+    new = dict(placement.terms, stipend_krw=1_800_000, schedule=schedule, education_share_pct=25)
+    placements.update_placement_terms(manager, placement.id, placements.terms_input(new), placement.version)
+    db.session.commit()
+    state = _state(placement)
+    # The document shows what was agreed for this placement, not the opening's terms (which did not change).
+    assert state.terms["stipend_krw"] == 1_800_000 and opening.stipend_krw == 1_000_000
+    assert state.terms["hours_per_week"] == "24" and state.terms["education_share_pct"] == 25
+    assert state.current == {}
+    changed = {c.key: (c.old, c.new) for c in state.changes}
+    assert changed["stipend_krw"] == ("₩1,000,000", "₩1,800,000")
+    assert "Thursday 10:00–17:00" in changed["schedule"][1] and "Friday" in changed["schedule"][0]
+    voided = list(db.session.scalars(select(AgreementAcknowledgement)))
+    assert len(voided) == 3 and all(a.voided_at is not None and "₩1,800,000" in a.void_reason for a in voided)
+    with app.test_request_context():
+        text = _pdf_text(agreement_pdf.render(state, "ko")).replace("\n", "")
+    assert "₩1,800,000" in text and "24시간" in text.replace(" ", "") and "25%" in text
+
+
+def test_adjusting_a_placements_terms_to_the_same_values_voids_nothing(app):
+    opening = make_opening()
+    placement = placements.request_placement(None, make_application(opening=opening))
+    db.session.commit()
+    acknowledge_all(placement)
+    placements.update_placement_terms(parties_of_opening(opening), placement.id,
+                                      placements.terms_input(dict(placement.terms)), placement.version)
+    db.session.commit()
+    assert len(_state(placement).current) == 3

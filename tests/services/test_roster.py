@@ -169,3 +169,33 @@ def test_two_confirms_of_one_import_at_once_apply_it_once(app, manager):
     assert sorted(r[0] for r in results) == ["conflict", "ok"], results
     assert entries() == 1
     assert db.session.get(RosterImport, record_id).status == RosterImportStatus.APPLIED
+
+
+def test_a_listed_student_who_already_confirmed_is_verified_at_import_and_only_they_are(manager, pnu):
+    from marketplace.models import VerificationStatus, VerifiedVia
+    from tests.factories import make_student
+
+    # Registered before the roster came, with addresses outside the group's domains: unverified, waiting.
+    confirmed = make_student(group=pnu, email="early@gmail.com", degree_level="master", verified=False)
+    unconfirmed = make_student(group=pnu, email="late@gmail.com", degree_level="master", verified=False,
+                               confirmed=False)
+    other_level = make_student(group=pnu, email="phd@gmail.com", degree_level="master", verified=False)
+    for student in (confirmed, unconfirmed, other_level):
+        assert student.student_profile.verification_status == VerificationStatus.UNVERIFIED
+    rows = [["EARLY@gmail.com", "Early", "Medicine", "master", "", "PNU"],
+            ["late@gmail.com", "Late", "Medicine", "master", "", "PNU"],
+            ["phd@gmail.com", "Doc", "Medicine", "phd", "", "PNU"]]
+    done = roster.confirm(manager, roster.preview(manager, "r.csv", csv_bytes(rows)).id)
+    db.session.commit()
+    assert done.outcome["verified"] == [confirmed.display_name]
+    db.session.expire_all()
+    profile = db.session.get(type(confirmed), confirmed.id).student_profile
+    assert profile.verification_status == VerificationStatus.VERIFIED and profile.verified_via == VerifiedVia.ROSTER
+    assert db.session.get(type(unconfirmed), unconfirmed.id).student_profile.verification_status \
+        == VerificationStatus.UNVERIFIED  # verified once they confirm the address
+    assert db.session.get(type(other_level), other_level.id).student_profile.verification_status \
+        == VerificationStatus.UNVERIFIED  # the roster lists another degree level
+    # Importing the same roster again verifies nobody twice.
+    again = roster.confirm(manager, roster.preview(manager, "r.csv", csv_bytes(rows)).id)
+    db.session.commit()
+    assert again.outcome["verified"] == []

@@ -2,11 +2,13 @@
 import re
 
 import pytest
+from sqlalchemy import select
 
 from marketplace.extensions import db
 from marketplace.models import User
+from marketplace.models.notifications import OutboxEmail
 from tests.conftest import csrf_token, within_one_minute_window
-from tests.factories import PASSWORD, make_company_manager, make_group
+from tests.factories import PASSWORD, make_company_manager, make_group, make_student
 
 
 def test_login_page_has_fields_labelled_email_and_password_in_english(client):
@@ -34,28 +36,64 @@ def test_sign_in_errors_say_the_same_for_unknown_email_and_wrong_password(client
     assert 'value="nobody@company.co.kr"' in unknown  # what was typed is kept
 
 
-def test_student_registers_and_lands_signed_in(client):
+def _register_student(client, group, email="kim@pusan.ac.kr", password="Medical-AI-2026"):
+    return client.post("/auth/register/student", data={
+        "csrf_token": csrf_token(client, "/auth/register/student"), "display_name": "Kim Student", "email": email,
+        "password": password, "confirm": password, "group_id": str(group.id), "major": "Nursing",
+        "degree_level": "bachelor", "year": "2", "track_id": "",
+    }, headers={"Accept-Language": "en"})
+
+
+def test_student_registers_then_is_asked_to_check_their_mail_and_sign_in(client, auth):
     group = make_group("PNU")
-    token = csrf_token(client, "/auth/register/student")
-    response = client.post("/auth/register/student", data={
-        "csrf_token": token, "display_name": "Kim Student", "email": "kim@pusan.ac.kr",
-        "password": "Medical-AI-2026", "confirm": "Medical-AI-2026", "group_id": str(group.id),
-        "major": "Nursing", "degree_level": "bachelor", "year": "2", "track_id": "",
-    })
-    assert response.status_code == 302
-    assert "Kim Student" in client.get("/").get_data(as_text=True)
+    response = _register_student(client, group)
+    assert response.status_code == 302 and response.headers["Location"].endswith("/auth/register/student/sent")
+    page = client.get(response.headers["Location"], headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert "Check your e-mail" in page and "Kim Student" not in page  # nobody is signed in by a registration
     user = db.session.query(User).filter_by(email="kim@pusan.ac.kr").one()
     assert user.student_profile.major == "Nursing"
+    mail = db.session.scalars(select(OutboxEmail).where(OutboxEmail.to_address == "kim@pusan.ac.kr")).one()
+    assert "/auth/confirm-email/" in mail.body
+    assert auth.login("kim@pusan.ac.kr", "Medical-AI-2026").status_code == 302
+    assert "Kim Student" in client.get("/").get_data(as_text=True)
+
+
+def test_registering_an_address_that_has_an_account_answers_the_same_and_mails_its_owner(client):
+    group = make_group("PNU")
+    owner = make_student(email="taken@pusan.ac.kr", group=group)
+    owner_hash = owner.password_hash
+    new = _register_student(client, group, email="fresh@pusan.ac.kr")
+    taken = _register_student(client, group, email="TAKEN@pusan.ac.kr", password="Another-Pass-2027")
+    assert (new.status_code, new.headers["Location"]) == (taken.status_code, taken.headers["Location"])
+    after_new = client.get(new.headers["Location"], headers={"Accept-Language": "en"}).get_data(as_text=True)
+    after_taken = client.get(taken.headers["Location"], headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert after_new == after_taken and "already exists" not in after_taken
+    db.session.expire_all()
+    assert db.session.query(User).filter(User.email.ilike("taken@pusan.ac.kr")).count() == 1
+    assert db.session.get(User, owner.id).password_hash == owner_hash  # nothing about the account changed
+    notice = db.session.scalars(select(OutboxEmail).where(OutboxEmail.to_address == "taken@pusan.ac.kr")).one()
+    assert "already has an account" in notice.body and "/auth/forgot" in notice.body
+    assert "/auth/confirm-email/" not in notice.body
+
+
+def test_the_owners_notice_is_limited_and_the_limit_is_never_shown(app, client):
+    app.config["CONFIRMATION_RATE_LIMIT"] = "2 per hour"
+    group = make_group("PNU")
+    make_student(email="taken@pusan.ac.kr", group=group)
+    answers = {_register_student(client, group, email="taken@pusan.ac.kr").status_code for _ in range(4)}
+    assert answers == {302}
+    sent = db.session.scalars(select(OutboxEmail).where(OutboxEmail.to_address == "taken@pusan.ac.kr")).all()
+    assert len(sent) == 2
 
 
 def test_new_student_is_led_to_the_profile_then_to_recommendations(client, auth):
     group = make_group("PNU")
-    response = client.post("/auth/register/student", data={
-        "csrf_token": csrf_token(client, "/auth/register/student"), "display_name": "Kim Student",
-        "email": "kim@pusan.ac.kr", "password": "Medical-AI-2026", "confirm": "Medical-AI-2026",
-        "group_id": str(group.id), "major": "Nursing", "degree_level": "bachelor", "year": "2", "track_id": "",
-    }, headers={"Accept-Language": "en"})
-    assert response.headers["Location"].endswith("/student/profile?welcome=1")
+    response = _register_student(client, group)
+    page = client.get(response.headers["Location"], headers={"Accept-Language": "en"}).get_data(as_text=True)
+    login_url = re.search(r'href="(/auth/login\?next=[^"]+)"', page).group(1).replace("&amp;", "&")
+    signed_in = client.post(login_url, data={"csrf_token": csrf_token(client, login_url), "email": "kim@pusan.ac.kr",
+                                             "password": "Medical-AI-2026", "next": "/student/profile?welcome=1"})
+    assert signed_in.headers["Location"].endswith("/student/profile?welcome=1")
     html = client.get("/student/profile?welcome=1", headers={"Accept-Language": "en"}).get_data(as_text=True)
     assert "your recommended openings come next" in html and 'action="/student/profile?welcome=1"' in html
     saved = auth.post("/student/profile?welcome=1", {
@@ -68,14 +106,15 @@ def test_new_student_is_led_to_the_profile_then_to_recommendations(client, auth)
     assert later.status_code == 302 and later.headers["Location"].endswith("/student/profile")
 
 
-def test_new_company_manager_is_led_to_company_creation(client):
+def test_new_company_manager_is_led_to_company_creation_after_signing_in(client, auth):
     response = client.post("/auth/register/company", data={
         "csrf_token": csrf_token(client, "/auth/register/company"), "display_name": "Park Manager",
         "email": "park@company.co.kr", "password": "Medical-AI-2026", "confirm": "Medical-AI-2026"},
         headers={"Accept-Language": "en"})
-    assert response.status_code == 302 and response.headers["Location"].endswith("/company/new")
-    assert "Register your company" in client.get(response.headers["Location"],
-                                                  headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert response.status_code == 302 and response.headers["Location"].endswith("/auth/register/company/sent")
+    page = client.get(response.headers["Location"], headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert "next=/company/new" in page.replace("%2F", "/")
+    assert client.get("/auth/register/nobody/sent").status_code == 404
 
 
 @pytest.mark.parametrize("overrides, field, fragment", [
@@ -104,14 +143,14 @@ def test_bad_registration_input_shows_message_by_the_field_and_keeps_what_was_ty
     assert db.session.query(User).count() == 0
 
 
-def test_duplicate_email_on_company_registration_is_shown_beside_email(client):
+def test_duplicate_email_on_company_registration_is_not_revealed(client):
     make_company_manager("dup@company.co.kr")
     token = csrf_token(client, "/auth/register/company")
     response = client.post("/auth/register/company", data={
         "csrf_token": token, "display_name": "Dup", "email": "DUP@company.co.kr",
         "password": "Medical-AI-2026", "confirm": "Medical-AI-2026"}, headers={"Accept-Language": "en"})
-    assert response.status_code == 400
-    assert re.search(r'id="email-error">[^<]*already exists', response.get_data(as_text=True))
+    assert response.status_code == 302 and response.headers["Location"].endswith("/auth/register/company/sent")
+    assert db.session.query(User).filter(User.email.ilike("dup@company.co.kr")).count() == 1
 
 
 def test_tampered_form_without_csrf_token_is_refused_without_500(client):
@@ -292,9 +331,9 @@ def test_registration_attempts_from_one_address_are_limited_with_retry_after(app
             "csrf_token": token, "display_name": "Probe", "email": email,
             "password": "Medical-AI-2026", "confirm": "Medical-AI-2026"}, headers={"Accept-Language": "en"})
 
-    assert register("exists@company.co.kr").status_code == 400
-    assert register("exists@company.co.kr").status_code == 400
-    refused = register("exists@company.co.kr")
+    assert register("exists@company.co.kr").status_code == 302
+    assert register("new@company.co.kr").status_code == 302
+    refused = register("other@company.co.kr")
     assert refused.status_code == 429 and "Too many attempts" in refused.get_data(as_text=True)
     assert 0 < int(refused.headers["Retry-After"]) <= 3600
 
