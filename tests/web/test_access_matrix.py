@@ -60,6 +60,7 @@ MATRIX: dict[tuple[str, str], tuple[str, dict[str, str], dict]] = {
     ("main.readyz", "GET"): ("/readyz", EVERYONE, {}),
     ("main.set_language", "POST"): ("/language", EVERYONE, {"locale": "en"}),
     ("auth.login", "GET"): ("/auth/login", EVERYONE, {}),
+    ("auth.registered", "GET"): ("/auth/register/student/sent", EVERYONE, {}),
     ("auth.login", "POST"): ("/auth/login", EVERYONE, {"email": "x@y.kr", "password": "wrong-pass-1"}),
     ("auth.logout", "POST"): ("/auth/logout", SIGNED_IN, {}),
     ("auth.register", "GET"): ("/auth/register", EVERYONE, {}),

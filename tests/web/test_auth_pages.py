@@ -72,7 +72,7 @@ def test_registering_an_address_that_has_an_account_answers_the_same_and_mails_i
     assert db.session.query(User).filter(User.email.ilike("taken@pusan.ac.kr")).count() == 1
     assert db.session.get(User, owner.id).password_hash == owner_hash  # nothing about the account changed
     notice = db.session.scalars(select(OutboxEmail).where(OutboxEmail.to_address == "taken@pusan.ac.kr")).one()
-    assert "already has an account" in notice.body and "/auth/forgot" in notice.body
+    assert "/auth/login" in notice.body and "/auth/forgot" in notice.body
     assert "/auth/confirm-email/" not in notice.body
 
 

@@ -30,12 +30,17 @@ def mail_link(email: str, path: str) -> str:
 
 
 def register_student(client, email="kim@pusan.ac.kr", group=None):
+    """Register through the form, then sign in (a registration ends on "check your e-mail", signed out)."""
     group = group or make_group("PNU")
-    return client.post("/auth/register/student", data={
+    response = client.post("/auth/register/student", data={
         "csrf_token": csrf_token(client, "/auth/register/student"), "display_name": "Kim Student", "email": email,
         "password": "Medical-AI-2026", "confirm": "Medical-AI-2026", "group_id": str(group.id),
         "major": "Medicine", "degree_level": "master", "year": "2", "track_id": "",
     }, headers=EN)
+    if response.status_code == 302:
+        client.post("/auth/login", data={"csrf_token": csrf_token(client, "/auth/login"), "email": email,
+                                         "password": "Medical-AI-2026"})
+    return response
 
 
 def test_a_new_student_confirms_through_the_mailed_link_then_applies(app, client):

@@ -27,7 +27,7 @@ EXPECTED = {
     "student recommendations": 16,
     "student applications": 6,
     "company ranked applicants": 17,
-    "manager console": 35,  # + verification queue, compliance and agreement states
+    "manager console": 38,  # + verification queue, compliance and agreement states (clauses, insurance, acks)
     "manager dashboard": 16,
     "admin audit log": 6,
 }
