@@ -43,6 +43,7 @@ from marketplace.rounds.routes import bp as rounds_bp
 from marketplace.routing import DatabaseIdConverter
 from marketplace.security import apply_security_headers
 from marketplace.services.accounts import get_user_by_session_token
+from marketplace.services import agreement_rules  # noqa: F401  (registers the agreement's compliance rules)
 from marketplace.services import verification  # noqa: F401  (connects the email_confirmed receiver)
 from marketplace.services.throttle import storage_for
 from marketplace.students.routes import bp as students_bp

@@ -24,8 +24,9 @@ How it fits together
       def insurance_facts(subjects: list[Subject]) -> dict[tuple[str, int], dict]:
           # one query for all placement ids -> {("placement", 12): {"insurance": [...]}, ...}
 
-  The agreement module (acknowledgements, insurance records, clinical data) plugs in this way: it registers a
-  provider for its facts and rules reading them (rule codes must be unique).
+  The agreement module (acknowledgements, insurance records, clinical data) plugs in this way:
+  services/agreement_rules.py registers a provider for its facts and rules reading them (rule codes must be
+  unique); the application factory imports it, so every process that serves or runs jobs has them.
 * **Checks**: `check(subject)` / `check_many(subjects)` give a `Check` per subject: its findings (each marked
   overridden or not) and its `ComplianceStatus` (compliant / warnings / blocked / overridden).
 * **Gates**: `ensure_allowed(subject)` raises a Conflict listing every blocking reason; publishing an opening
@@ -737,8 +738,3 @@ def holiday_years() -> list[int]:
     years |= set(db.session.scalars(select(ComplianceRuleSet.year)))
     years.add(today_in_seoul().year + 1)
     return sorted(years, reverse=True)
-
-
-# The agreement's rules (insurance, acknowledgements) and the clinical-data readiness plug in here; importing
-# them last registers them wherever compliance is used.
-from marketplace.services import agreement_rules  # noqa: E402,F401  (registers its rules)
