@@ -7,7 +7,7 @@ from marketplace.extensions import db
 from marketplace.models import CoursePlan, Placement, PlacementStatus, PracticeDay, PracticeWeek, WeekStatus
 from marketplace.models.base import utcnow
 from marketplace.services import practice_terms
-from tests.factories import make_group, make_student
+from tests.factories import make_student
 from tests.factories_companies import make_opening
 from tests.factories_placements import make_placement
 

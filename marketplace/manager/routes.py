@@ -32,7 +32,7 @@ from marketplace.services import audit, companies, dashboard as dashboard_servic
 from marketplace.services import clinical
 from marketplace.services import reports as report_service
 from marketplace.services.errors import DomainError
-from marketplace.services import clinical, completion
+from marketplace.services import completion
 from marketplace.services import history as history_service
 from marketplace.services import compliance, compliance_view, course_plans, openings, placements, roster, seats, verification
 

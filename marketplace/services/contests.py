@@ -8,7 +8,7 @@ Every state change is a conditional UPDATE on the state it was read in, and writ
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import exists, func, select, update

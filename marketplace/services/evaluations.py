@@ -31,7 +31,7 @@ from marketplace.models.evaluations import (
 from marketplace.ownership import can_review_placement, manages_company
 from marketplace.permissions import Permission, user_can
 from marketplace.services import audit, course_plans, mentoring
-from marketplace.services.errors import Conflict, DomainError, Forbidden, NotFound, Reasons
+from marketplace.services.errors import Conflict, Forbidden, NotFound, Reasons
 from marketplace.services.workflow import claim_for_edit
 
 __all__ = [

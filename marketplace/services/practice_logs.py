@@ -14,10 +14,9 @@ returning the same week at once give one decision and one 409 ("changed meanwhil
 """
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import date, time, timedelta
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select

@@ -45,7 +45,6 @@ from marketplace.models import (
     Opening,
     OpeningKind,
     OpeningSkill,
-    OpeningStatus,
     Placement,
     PlacementStatus,
     ProjectGroup,

@@ -1,7 +1,7 @@
 """Course plans: which plan a placement follows (chosen, group default, programme-wide default)."""
 from datetime import date
 
-from marketplace.models import PracticeDay, WeekStatus
+from marketplace.models import WeekStatus
 from marketplace.services import course_plans, practice_logs
 from tests.factories import make_group, make_student
 from tests.factories_practice import make_plan, make_practice_placement, make_week

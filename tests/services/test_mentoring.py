@@ -21,7 +21,7 @@ from marketplace.models import (
 )
 from marketplace.services import invitations, mentoring
 from marketplace.services.errors import Conflict, DomainError, NotFound
-from tests.factories import make_admin, make_exchange_manager, make_group, make_mentor, make_student
+from tests.factories import make_exchange_manager, make_group, make_mentor, make_student
 from tests.factories_mentoring import approved_placement, mentor_world
 
 

@@ -9,8 +9,8 @@ from marketplace.services import practice_logs
 from marketplace.services.errors import Conflict, DomainError, Forbidden, NotFound
 from marketplace.services.practice_logs import DayInput
 from marketplace.services.workflow import StaleEdit
-from tests.factories import make_admin, make_exchange_manager, make_student
-from tests.factories_companies import make_company, make_opening, manager_of
+from tests.factories import make_admin
+from tests.factories_companies import make_company, manager_of
 from tests.factories_practice import make_plan, make_practice_placement, make_week
 
 MON = date(2027, 3, 1)  # week 1 of the placement: Monday 1 – Sunday 7 March 2027

@@ -4,7 +4,6 @@ query counts of the list, detail and results pages."""
 from __future__ import annotations
 
 import io
-from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
@@ -16,12 +15,10 @@ from marketplace.models import (
     ContestSubmission,
     ContestTeamMember,
     JudgeAssignment,
-    MemberStatus,
-    User,
 )
 from marketplace.services import contests
 from tests.factories import make_admin, make_company_manager, make_exchange_manager, make_group, make_student
-from tests.factories_companies import make_company, make_opening, manager_of
+from tests.factories_companies import make_company, make_opening
 from tests.factories_contests import make_contest, make_problem, make_team, report_pdf, submit, to_judging, zip_of
 
 

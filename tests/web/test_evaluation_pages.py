@@ -18,7 +18,7 @@ from marketplace.services import certificates, evaluations
 from tests.factories import make_admin, make_exchange_manager, make_group, make_student
 from tests.factories_companies import make_company, make_opening, manager_of
 from tests.factories_evaluations import complete_requirements, give_evaluations
-from tests.factories_placements import make_placement, reviewer_for
+from tests.factories_placements import make_placement
 
 
 @pytest.fixture(autouse=True)

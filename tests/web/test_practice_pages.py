@@ -3,7 +3,6 @@ kept beside its messages, the supervisor confirms, progress shows the hours; cou
 the manager's placement page; query counts of the practice pages, constant in the data's size."""
 from __future__ import annotations
 
-import re
 from datetime import date, timedelta
 
 import pytest
