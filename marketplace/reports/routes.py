@@ -77,6 +77,7 @@ def index():
 
 def _page_names() -> dict:
     return dict(summary=reports.SUMMARY, summary_labels={name: text for name, text, _e, _p in reports.SUMMARY},
+                satisfaction_labels=reports.SATISFACTION_LABELS,
                 OpeningKind=OpeningKind, ApplicationStatus=ApplicationStatus, DegreeLevel=DegreeLevel)
 
 

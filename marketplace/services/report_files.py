@@ -11,7 +11,7 @@ from flask_babel import gettext as _
 from marketplace.labels import application_status, datetime_pattern, label
 from marketplace.models import ApplicationStatus, DegreeLevel, OpeningKind
 from marketplace.services.exports import MIMETYPES, _cell
-from marketplace.services.reports import SUMMARY, Report
+from marketplace.services.reports import SATISFACTION_LABELS, SUMMARY, Report
 
 LANG = "ko"  # the ministry reads Korean
 
@@ -52,7 +52,7 @@ def tables(report: Report) -> list[tuple[str, list[str], list[list]]]:
         diff, pct = report.change(name)
         summary_rows.append([str(text), getattr(cur, name), getattr(prev, name), diff,
                              None if pct is None else pct / 100])
-    out = [(_("Summary"), [_("Figure"), now_label, before_label, _("Change"), _("Change (%)")], summary_rows)]
+    out = [(_("Summary of the figures"), [_("Figure"), now_label, before_label, _("Change"), _("Change (%)")], summary_rows)]
     out.append((_("Openings by kind"), [_("Kind"), now_label, before_label],
                 [[label(k), cur.openings_by_kind.get(k.value, 0), prev.openings_by_kind.get(k.value, 0)]
                  for k in OpeningKind]))
@@ -80,7 +80,7 @@ def tables(report: Report) -> list[tuple[str, list[str], list[list]]]:
     satisfaction = cur.satisfaction
     out.append((_("Satisfaction"), [_("Question"), _("Average")],
                 [[_("Pending: the students' evaluations of their hosts are not available yet."), None]]
-                if satisfaction is None else [[str(k), v] for k, v in satisfaction.items()]))
+                if satisfaction is None else [[str(SATISFACTION_LABELS.get(k, k)), v] for k, v in satisfaction.items()]))
     return out
 
 

@@ -20,7 +20,8 @@ What each figure counts (scope = the chosen group, else every group the viewer r
 - compliance overrides: overrides recorded in the period on those placements' students' placements or on openings
   open to the scope;
 - median days from application to approval: over the approved placements above;
-- satisfaction: the students' evaluations of their hosts for those placements (averages);
+- satisfaction: the students' evaluations of their hosts submitted in the period by students of the scope (number of
+  answers, averages of each question 1–5, share that would recommend the host);
 - skills: the skills the period's openings ask for most, with how many of the period's students list each.
 """
 from __future__ import annotations
@@ -54,7 +55,7 @@ from marketplace.models import (
     opening_groups,
 )
 from marketplace.ownership import reviewable_group_ids
-from marketplace.services import practice_logs
+from marketplace.services import evaluations, practice_logs
 from marketplace.services.errors import DomainError, NotFound
 
 TOP_SKILLS = 10
@@ -426,10 +427,23 @@ def _confirmed_hours(placement_ids: list[int]) -> float:
     return round(float(sum(practice_logs.confirmed_hours(placement_ids).values())), 1)
 
 
-def _satisfaction(scope: Scope, period: Period) -> dict | None:
-    """PENDING: helper D's evaluations.satisfaction_summary(group_ids=..., period=...) is not on main yet. None keeps
-    the figure marked pending on the page, null in the API and the workbook; replace this body once it lands."""
-    return None
+SATISFACTION_LABELS = {
+    "answers": _l("Answers"),
+    "learning": _l("What I learned (1–5)"),
+    "supervision": _l("Supervision and feedback (1–5)"),
+    "environment": _l("Working environment (1–5)"),
+    "recommend_share": _l("Share who would recommend the host (per cent)"),
+}
+
+
+def _satisfaction(scope: Scope, period: Period) -> dict:
+    """The students' evaluations of their hosts submitted in the period by students of the scope (one query):
+    the number of answers and the averages; {} when there is none."""
+    summary = evaluations.satisfaction_summary(group_ids=scope.group_ids, period=(period.start, period.end))
+    if not summary.answers:
+        return {}
+    return {"answers": summary.answers, "learning": summary.learning, "supervision": summary.supervision,
+            "environment": summary.environment, "recommend_share": summary.recommend_share}
 
 
 def _skills(figures: Figures, scope: Scope, period: Period) -> None:

@@ -94,8 +94,21 @@ def test_managers_reach_only_their_groups(world):
     assert reports.report(world.xm_snu, world.snu.id, TERM).current.students == 1
 
 
-def test_satisfaction_stays_marked_pending_until_evaluations_exist(world):
-    assert reports.report(world.admin, None, TERM).current.satisfaction is None
+def test_satisfaction_averages_the_periods_evaluations_of_hosts_by_the_scopes_students(world):
+    from marketplace.models import Evaluation, EvaluationKind, Placement
+
+    assert reports.report(world.admin, None, TERM).current.satisfaction == {}
+    for key, values, when in (("p1", dict(learning=4, supervision=5, environment=3, would_recommend=True), at(2025, 8, 1)),
+                              ("p2", dict(learning=2, supervision=3, environment=5, would_recommend=False), at(2025, 8, 20)),
+                              ("p4", dict(learning=1, supervision=1, environment=1, would_recommend=False), at(2024, 8, 1))):
+        placement = db.session.get(Placement, world.ids[key])
+        db.session.add(Evaluation(placement_id=placement.id, kind=EvaluationKind.STUDENT_HOST,
+                                  author_id=placement.student_id, submitted_at=when, **values))
+    db.session.commit()
+    current = reports.report(world.admin, None, TERM).current.satisfaction
+    assert current == {"answers": 2, "learning": 3.0, "supervision": 4.0, "environment": 4.0, "recommend_share": 50.0}
+    assert reports.report(world.admin, None, TERM).previous.satisfaction["answers"] == 1  # 2024's, a year before
+    assert reports.report(world.admin, world.snu.id, TERM).current.satisfaction == {}  # not SNU's students
 
 
 def test_the_report_runs_a_constant_number_of_queries(world, count_queries):
