@@ -39,6 +39,12 @@ with app.app_context():
     placement = Placement(application_id=application.id, opening_id=opening.id, student_id=student.id,
                           status=PlacementStatus.APPROVED, start_date=start, end_date=start + timedelta(weeks=15))
     db.session.add(placement)
+    # Other journeys on this server add placements to the term; the proposal may fill the demo mentor's default
+    # load (3) with them, and then the dropdown rightly omits him. Room for everyone keeps this journey about itself.
+    from marketplace.models import MentorProfile
+    mentor = accounts.find_user_by_email('mentor@demo.medai-exchange.kr')
+    profile = db.session.scalar(select(MentorProfile).where(MentorProfile.user_id == mentor.id))
+    profile.max_load = 30
     db.session.commit()
     print(placement.id)
 """

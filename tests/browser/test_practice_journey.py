@@ -1,4 +1,4 @@
-"""Journey in a real browser, in Korean: the demo student has an active practice at the demo company (started ten
+"""Journey in a real browser, in Korean: a PNU student has an active practice at the demo company (started ten
 days ago); they log the first day of week 1 in the weekly log (실습일지), see a malformed time refused beside its
 field with what they typed kept, fix it and submit the week; the company manager confirms it; the student's
 practice home then shows the confirmed hours against the group's course plan (15 weeks × 8 h = 120 h, seeded)."""
@@ -21,19 +21,20 @@ from marketplace.models.base import utcnow
 from marketplace.services import accounts, companies
 app = create_app({'TESTING': True, 'SQLALCHEMY_DATABASE_URI': URL, 'UPLOAD_FOLDER': UPLOADS})
 with app.app_context():
-    student = accounts.find_user_by_email('student@demo.medai-exchange.kr')
+    from marketplace.models import ProjectGroup
+    pnu = db.session.scalar(select(ProjectGroup).where(ProjectGroup.code == 'PNU'))
+    # A student of its own: other journeys on this server place the demo student in the demo company's openings.
+    student = accounts.register_student(accounts.StudentRegistration(
+        email='practice.log.journey@pusan.ac.kr', password='Exchange-Demo-2026', display_name='한지우',
+        group_id=pnu.id, major='의료인공지능', degree_level='master', email_confirmed=True))
     cm = accounts.find_user_by_email('company@demo.medai-exchange.kr')
     company = companies.company_of(cm)
     opening = db.session.scalars(select(Opening).where(Opening.company_id == company.id).order_by(Opening.id.desc())).first()
     start = today_in_seoul() - timedelta(days=10)
-    application = db.session.scalar(select(Application).where(Application.opening_id == opening.id,
-                                                              Application.student_id == student.id))
-    if application is None:
-        application = Application(opening_id=opening.id, student_id=student.id, statement='브라우저 확인',
-                                  consent_at=utcnow(), consent_text='동의', status=ApplicationStatus.ACCEPTED)
-        db.session.add(application)
-        db.session.flush()
-    application.status = ApplicationStatus.ACCEPTED
+    application = Application(opening_id=opening.id, student_id=student.id, statement='브라우저 확인',
+                              consent_at=utcnow(), consent_text='동의', status=ApplicationStatus.ACCEPTED)
+    db.session.add(application)
+    db.session.flush()
     placement = Placement(application_id=application.id, opening_id=opening.id, student_id=student.id,
                           status=PlacementStatus.ACTIVE, start_date=start, end_date=start + timedelta(days=100),
                           agreement_ready=True, decided_at=utcnow())
@@ -57,7 +58,7 @@ def test_a_week_is_logged_submitted_confirmed_and_counted_in_korean(context_fact
     week_path = f"/practice/placements/{placement_id}/weeks/1"
 
     student = context_factory("ko").new_page()
-    sign_in(student, "student@demo.medai-exchange.kr", DEMO_PASSWORD)
+    sign_in(student, "practice.log.journey@pusan.ac.kr", DEMO_PASSWORD)
     student.goto("/practice/")
     student.goto(f"/practice/placements/{placement_id}")
     expect(student.locator("h1")).to_contain_text("실습")
