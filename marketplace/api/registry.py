@@ -12,12 +12,12 @@ from flask import Blueprint, Flask, render_template
 from flask_smorest import Api as SmorestApi
 from flask_smorest.utils import prepare_response
 
-from marketplace.api import applications, auth, me, openings, placements, reports
+from marketplace.api import applications, auth, me, openings, placements, practice, reports
 from marketplace.api.problems import API_PREFIX, DETAILS, DOCS_PATH, MEDIA_TYPE, TYPES
 from marketplace.api.schemas import ProblemSchema
 from marketplace.extensions import csrf
 
-RESOURCES = (openings.blp, applications.blp, placements.blp, reports.blp, me.blp)
+RESOURCES = (openings.blp, applications.blp, placements.blp, practice.blp, reports.blp, me.blp)
 
 DESCRIPTION = """\
 The medical-AI exchange marketplace's API for university systems (student information systems, LMS, the

@@ -48,16 +48,14 @@ def _kind(slug: str) -> EvaluationKind:
 
 
 def _page(placement_id: int, status: int = 200, revoke_form: RevokeForm | None = None):
-    actor = web.actor()
-    placement, role = evaluations.get_placement(actor, placement_id)
-    today = today_in_seoul()
-    windows = evaluations.windows_for(placement, evaluations._plan_for(placement))
-    given = evaluations.evaluations_for([placement.id])[placement.id]
+    view = evaluations.view_for(web.actor(), placement_id)
+    placement, role = view.placement, view.role
     certificate = certificates.certificate_for(placement.id)
     reviewer = role in ("manager", "admin")
     return render_template(
-        "evaluations/placement.html", placement=placement, role=role, today=today, windows=windows, given=given,
-        visible=evaluations.visible_kinds(role), kinds=list(EvaluationKind), slug_of=SLUG_OF,
+        "evaluations/placement.html", placement=placement, role=role, today=view.today, windows=view.windows,
+        given=view.given, visible=view.visible, shows_author=view.shows_author, kinds=list(EvaluationKind),
+        slug_of=SLUG_OF,
         kind_names=evaluations.KIND_NAMES,
         missing=completion.missing_for(placement) if reviewer else None,
         certificate=certificate, code=certificates.display_code(certificate.code) if certificate else "",

@@ -37,16 +37,18 @@ SCOPES: dict[str, object] = {
     "read:placements": _l("Read the placements of your project groups"),
     "write:placements": _l("Approve or return placement requests of your project groups"),
     "read:reports": _l("Read the programme reports of your project groups (the programme office: every group)"),
+    "read:practice": _l("Read the weekly practice logs and evaluations of the practices you take part in, as their "
+                        "pages show them"),
 }
 
 # The scopes each role has endpoints for.
 ROLE_SCOPES: dict[Role, tuple[str, ...]] = {
-    Role.STUDENT: ("read:openings", "read:applications", "write:applications"),
-    Role.COMPANY_MANAGER: ("read:openings", "read:applications"),
-    Role.EXCHANGE_MANAGER: ("read:openings", "read:placements", "write:placements", "read:reports"),
-    Role.ADMIN: ("read:openings", "read:placements", "write:placements", "read:reports"),
-    # Mentors have no API endpoint of their own yet: reading the published openings is all a token may do.
-    Role.MENTOR: ("read:openings",),
+    Role.STUDENT: ("read:openings", "read:applications", "write:applications", "read:practice"),
+    Role.COMPANY_MANAGER: ("read:openings", "read:applications", "read:practice"),
+    Role.EXCHANGE_MANAGER: ("read:openings", "read:placements", "write:placements", "read:reports", "read:practice"),
+    Role.ADMIN: ("read:openings", "read:placements", "write:placements", "read:reports", "read:practice"),
+    # Mentors read the practices of the students assigned to them.
+    Role.MENTOR: ("read:openings", "read:practice"),
 }
 
 

@@ -36,7 +36,7 @@ from marketplace.services.workflow import claim_for_edit
 
 __all__ = [
     "Window", "windows_for", "window_message", "role_on", "submit_supervisor_evaluation", "submit_host_evaluation",
-    "evaluations_for", "satisfaction_summary", "SatisfactionSummary", "rubric", "active_items", "save_rubric_item",
+    "evaluations_for", "visible_kinds", "EvaluationsView", "view_for", "satisfaction_summary", "SatisfactionSummary", "rubric", "active_items", "save_rubric_item",
     "DEFAULT_RUBRIC", "ensure_default_rubric", "GRADES", "MIN_ANSWERS_FOR_COMPANY",
 ]
 
@@ -334,6 +334,30 @@ def visible_kinds(role: str | None) -> frozenset[EvaluationKind]:
     if role == "student":
         return frozenset({EvaluationKind.STUDENT_HOST})
     return frozenset()
+
+
+@dataclass
+class EvaluationsView:
+    """What a party reads on a practice's evaluations page: every kind's window and whether it was given, and the
+    contents of the kinds their part may read (`visible`)."""
+
+    placement: Placement
+    role: str
+    today: date
+    windows: dict[EvaluationKind, Window]
+    given: dict[EvaluationKind, Evaluation]
+    visible: frozenset[EvaluationKind]
+
+    def shows_author(self, kind: EvaluationKind) -> bool:
+        """The supervisor who evaluated is named to managers, admins, mentors and the host; never to the student."""
+        return kind in SUPERVISOR_KINDS and self.role in ("manager", "admin", "mentor", "supervisor")
+
+
+def view_for(actor: User, placement_id: int, today: date | None = None) -> EvaluationsView:
+    """The evaluations of a placement as `actor` may read them (the page and the API); no part in it: not found."""
+    placement, role = get_placement(actor, placement_id)
+    return EvaluationsView(placement, role, today or today_in_seoul(), windows_for(placement, _plan_for(placement)),
+                           evaluations_for([placement.id])[placement.id], visible_kinds(role))
 
 
 @dataclass(frozen=True)

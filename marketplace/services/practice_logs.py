@@ -44,8 +44,8 @@ from marketplace.services.workflow import StateMachine, claim_for_edit
 
 __all__ = [
     "MAX_DAY_MINUTES", "MAX_WEEK_MINUTES", "NIGHT_STARTS", "NIGHT_ENDS", "SUBMIT_GRACE_DAYS", "CONFIRM_GRACE_DAYS",
-    "week_machine", "DayInput", "Saved", "LateItem", "Progress", "WeekView",
-    "week_count", "week_bounds", "week_no_of", "get_practice", "weeks_of", "get_week",
+    "week_machine", "DayInput", "Saved", "LateItem", "Progress", "WeekView", "PracticeLog",
+    "week_count", "week_bounds", "week_no_of", "get_practice", "weeks_of", "get_week", "logs_for", "changed_since",
     "save_week", "submit_week", "confirm_week", "return_week",
     "confirmed_minutes", "confirmed_hours", "awaiting_confirmation", "progress_for", "late_items_for",
 ]
@@ -109,13 +109,13 @@ def get_practice(actor: User, placement_id: int) -> Placement:
     return placement
 
 
-def _weeks_rows(placement_ids: Iterable[int]) -> dict[int, dict[int, PracticeWeek]]:
+def _weeks_rows(placement_ids: Iterable[int], *options) -> dict[int, dict[int, PracticeWeek]]:
     ids = set(placement_ids)
     result: dict[int, dict[int, PracticeWeek]] = {pid: {} for pid in ids}
     if not ids:
         return result
     for week in db.session.scalars(select(PracticeWeek).where(PracticeWeek.placement_id.in_(ids))
-                                   .options(selectinload(PracticeWeek.days))):
+                                   .options(selectinload(PracticeWeek.days), *options)):
         result[week.placement_id][week.week_no] = week
     return result
 
@@ -137,13 +137,16 @@ class WeekView:
         return self.row.minutes if self.row is not None else 0
 
 
-def weeks_of(placement: Placement, today: date | None = None) -> list[WeekView]:
-    """Every week of the placement with its saved row (or None) and whether it is late, in two queries."""
-    today = today or today_in_seoul()
-    rows = _weeks_rows([placement.id])[placement.id]
+def _week_views(placement: Placement, rows: dict[int, PracticeWeek], today: date) -> list[WeekView]:
     late = {item.week_no: item for item in _late(placement, rows, today)}
     return [WeekView(n, *week_bounds(placement, n), rows.get(n), late.get(n))
             for n in range(1, week_count(placement) + 1)]
+
+
+def weeks_of(placement: Placement, today: date | None = None) -> list[WeekView]:
+    """Every week of the placement with its saved row (or None) and whether it is late, in two queries."""
+    today = today or today_in_seoul()
+    return _week_views(placement, _weeks_rows([placement.id])[placement.id], today)
 
 
 def get_week(actor: User, placement_id: int, week_no: int) -> tuple[Placement, WeekView]:
@@ -557,13 +560,48 @@ def progress_for(placements: Iterable[Placement], today: date | None = None) -> 
     return result
 
 
+@dataclass
+class PracticeLog:
+    """A placement's whole weekly log as its practice pages show it: every week (with its days), and the progress."""
+
+    placement: Placement
+    weeks: list[WeekView]
+    progress: Progress
+
+    @property
+    def updated_at(self):
+        """When anything of the log last changed: the placement (its plan, its status) or one of its weeks."""
+        return max([self.placement.updated_at, *(w.row.updated_at for w in self.weeks if w.row is not None)])
+
+
+def logs_for(placements: Iterable[Placement], today: date | None = None) -> dict[int, PracticeLog]:
+    """The logs of many placements (loaded by get_practice or practices_query) in a fixed number of queries, however
+    many placements, weeks and days there are (the API's practice logs)."""
+    placements = list(placements)
+    today = today or today_in_seoul()
+    rows = _weeks_rows([p.id for p in placements], selectinload(PracticeWeek.decided_by))
+    progress = progress_for(placements, today)
+    return {p.id: PracticeLog(p, _week_views(p, rows[p.id], today), progress[p.id]) for p in placements}
+
+
+def changed_since(query, since):
+    """Narrow a practices_query to the practices whose log changed at or after `since` (the placement, or any of
+    its weeks: saved, submitted, confirmed, returned), for sync jobs."""
+    from sqlalchemy import exists, or_
+
+    week_changed = exists().where(PracticeWeek.placement_id == Placement.id, PracticeWeek.updated_at >= since)
+    return query.where(or_(Placement.updated_at >= since, week_changed))
+
+
 def practices_query(actor: User):
     """The practices (approved, active, completed placements) `actor` follows, newest start first: the student's
-    own, the host company's for its managers, their groups' for exchange managers, all for admins; none for others.
+    own, the host company's for its managers, their students' for mentors, their groups' for exchange managers, all
+    for admins; none for others.
     Loads what the list shows (student, opening, company)."""
     from sqlalchemy import false
 
-    from marketplace.models import CompanyMembership, MembershipStatus
+    from marketplace.models import CompanyMembership, MembershipStatus, Role
+    from marketplace.models.mentoring import MentorAssignment
     from marketplace.ownership import reviewable_group_ids
     from marketplace.permissions import Permission, user_can
 
@@ -574,6 +612,10 @@ def practices_query(actor: User):
         companies = select(CompanyMembership.company_id).where(CompanyMembership.user_id == actor.id,
                                                                CompanyMembership.status == MembershipStatus.ACTIVE)
         query = query.join(Opening, Opening.id == Placement.opening_id).where(Opening.company_id.in_(companies))
+    elif actor.role == Role.MENTOR:
+        # The mentor follows the practices of the students assigned to them (practice_access.is_mentor_hook).
+        query = query.where(Placement.id.in_(select(MentorAssignment.placement_id)
+                                             .where(MentorAssignment.mentor_id == actor.id)))
     else:
         group_ids = reviewable_group_ids(actor)
         if group_ids is not None:

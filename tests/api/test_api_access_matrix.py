@@ -17,7 +17,8 @@ import pytest
 
 from marketplace.app import create_app
 from marketplace.extensions import db
-from marketplace.models import OpeningStatus
+from marketplace.models import OpeningStatus, PlacementStatus
+from marketplace.models.mentoring import MentorAssignment
 from marketplace.services import api_tokens, applications
 from tests.api.test_openapi import documented_operations, spec_of
 from tests.conftest import IsolatedClient
@@ -66,6 +67,15 @@ MATRIX: dict[tuple[str, str], tuple[str, dict[str, str], dict | None]] = {
                                  expect("xm_own", "admin"), None),
     ("POST", "/api/v1/placements/{placement_id}/return"): (
         "/api/v1/placements/{placement_a}/return", expect("xm_own", "admin"), {"note": "dates clash"}),
+    # Practices: every party of student_a's practice (the host, the assigned mentor, the group's manager, the office)
+    # reads it; the list answers everyone holding read:practice (with their own practices only).
+    ("GET", "/api/v1/practice-logs"): ("/api/v1/practice-logs", expect(*PEOPLE), None),
+    ("GET", "/api/v1/placements/{placement_id}/practice-log"): (
+        "/api/v1/placements/{practice_a}/practice-log", expect("student_a", "cm_x", "xm_own", "admin", "mentor"),
+        None),
+    ("GET", "/api/v1/placements/{placement_id}/evaluations"): (
+        "/api/v1/placements/{practice_a}/evaluations", expect("student_a", "cm_x", "xm_own", "admin", "mentor"),
+        None),
 }
 
 
@@ -78,6 +88,7 @@ class World:
 def build_world() -> World:
     from tests.factories_applications import make_application, make_skilled_student, move
     from tests.factories_companies import make_company, make_opening, manager_of
+    from tests.factories_placements import make_placement
 
     pnu, snu = make_group("PNU"), make_group("SNU")
     admin = make_admin()
@@ -96,8 +107,13 @@ def build_world() -> World:
     move(manager_of(company_x), offered, "shortlist", "offer")
     placement = applications.accept_offer(student_a, offered)
     db.session.commit()
+    mentor = make_mentor(pnu, admin=admin)
+    practice = make_placement(student_a, make_opening(company_x, reviewer=xm_own, **anyone),
+                              status=PlacementStatus.ACTIVE)
+    db.session.add(MentorAssignment(placement_id=practice.id, mentor_id=mentor.id))
+    db.session.commit()
     people = dict(student_a=student_a, student_b=student_b, cm_x=manager_of(company_x), cm_y=manager_of(company_y),
-                  xm_own=xm_own, xm_other=xm_other, admin=admin, mentor=make_mentor(pnu, admin=admin))
+                  xm_own=xm_own, xm_other=xm_other, admin=admin, mentor=mentor)
     tokens = {}
     for name, user in people.items():
         tokens[f"{name}:full"] = api_tokens.create_token(user, "full", list(api_tokens.scopes_for(user))).secret
@@ -107,7 +123,7 @@ def build_world() -> World:
     tokens["revoked"] = revoked.secret
     db.session.commit()
     return World(ids=dict(opening_x=opening_x.id, company_x=company_x.id, application_a=application_a.id,
-                          placement_a=placement.id, group_own=pnu.id), tokens=tokens)
+                          placement_a=placement.id, practice_a=practice.id, group_own=pnu.id), tokens=tokens)
 
 
 @pytest.fixture(scope="module")

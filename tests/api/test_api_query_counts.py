@@ -62,3 +62,31 @@ def test_private_lists_cost_the_same_for_2_and_12_records(api, count_queries):
         make_application(student, make_opening(company, degree_levels=[], majors=[]))
         _placement(opening)
     assert measure() == few
+
+
+def test_practice_logs_cost_the_same_for_2_and_12_practices_with_their_weeks(api, count_queries):
+    from datetime import date
+
+    from marketplace.models import WeekStatus
+    from tests.factories_practice import make_practice_placement, make_week
+
+    pnu = make_group("PNU")
+    manager = make_exchange_manager(pnu)
+    token = make_token(manager, "read:practice")
+
+    def practice() -> None:
+        """A practice at a company of its own, whose host returned week 2 (a different decider every time)."""
+        company = make_company(groups=[pnu], reviewer=manager)
+        placement = make_practice_placement(make_skilled_student(group=pnu), make_opening(company, reviewer=manager),
+                                            start=date(2027, 3, 1))
+        make_week(placement, 1, WeekStatus.CONFIRMED, days=((date(2027, 3, 1), "09:00", "18:00", 60),))
+        week = make_week(placement, 2, WeekStatus.RETURNED, days=((date(2027, 3, 8), "09:00", "17:00", 60),))
+        week.decided_by_id = manager_of(company).id
+        db.session.commit()
+
+    for _ in range(2):
+        practice()
+    few = statements(api, count_queries, "/api/v1/practice-logs?per_page=50", bearer(token))
+    for _ in range(10):
+        practice()
+    assert statements(api, count_queries, "/api/v1/practice-logs?per_page=50", bearer(token)) == few
