@@ -215,6 +215,22 @@ def test_each_role_sees_only_its_own_practices_in_the_list(app, client, auth):
     assert f"/practice/placements/{mine.id}\"" in html and f"/practice/placements/{theirs.id}\"" in html
 
 
+def test_a_mentor_lists_the_practices_of_their_students_only(app, client, auth):
+    from marketplace.models.mentoring import MentorAssignment
+    from tests.factories import make_mentor
+
+    pnu = make_group("PNU")
+    mine = make_practice_placement(make_student(pnu), start=MON)
+    theirs = make_practice_placement(make_student(pnu), start=MON)
+    mentor = make_mentor(pnu)
+    db.session.add(MentorAssignment(placement_id=mine.id, mentor_id=mentor.id))
+    db.session.commit()
+    auth.login(mentor.email)
+    html = client.get("/practice/").get_data(as_text=True)
+    assert f"/practice/placements/{mine.id}\"" in html and f"/practice/placements/{theirs.id}\"" not in html
+    assert client.get(f"/practice/placements/{theirs.id}").status_code == 404
+
+
 # -- query counts: constant in the number of placements and weeks ---------------------------------------------------
 
 
