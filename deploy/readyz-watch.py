@@ -1,6 +1,9 @@
 #!/usr/bin/env python3
 """Take failing application servers out of nginx and put them back: ask each server's /readyz every second and
 keep nginx's upstream include listing a failing one as `down` (open-source nginx has no active health checks).
+A server is taken out after --fall failed rounds in a row and put back after --rise good ones (2 each by default,
+as HAProxy does): one slow answer from a busy server must not send all the load to the other one. A server that
+dies meanwhile costs little: nginx itself tries the next server when a connection is refused.
 
     readyz-watch.py --upstream /etc/nginx/marketplace-upstream.conf --reload "nginx -s reload" \
         10.0.0.11:8000 10.0.0.12:8000
@@ -43,11 +46,22 @@ def main() -> int:
     parser.add_argument("--every", type=float, default=1.0, help="seconds between rounds")
     parser.add_argument("--timeout", type=float, default=2.0, help="seconds a /readyz answer may take")
     parser.add_argument("--options", default="max_fails=1 fail_timeout=5s")
+    parser.add_argument("--fall", type=int, default=2, help="failed rounds in a row before a server is taken out")
+    parser.add_argument("--rise", type=int, default=2, help="good rounds in a row before it is put back")
     parser.add_argument("--once", action="store_true", help="write the file once and exit")
     args = parser.parse_args()
     written = None
+    failing: set[str] = set()
+    streak = {server: 0 for server in args.servers}  # > 0: good rounds in a row, < 0: failed rounds in a row
     while True:
-        failing = {server for server in args.servers if not ready(server, args.timeout)}
+        for server in args.servers:
+            good = ready(server, args.timeout)
+            streak[server] = max(1, streak[server] + 1) if good else min(-1, streak[server] - 1)
+            fall, rise = (1, 1) if args.once else (args.fall, args.rise)
+            if server in failing and streak[server] >= rise:
+                failing.discard(server)
+            elif server not in failing and streak[server] <= -fall:
+                failing.add(server)
         text = render(args.servers, failing, args.options)
         if text != written:
             with open(args.upstream + ".tmp", "w") as handle:
