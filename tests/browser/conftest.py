@@ -168,3 +168,22 @@ def confirm_email(live_workdir):
         expect(page.locator(".alert-success")).to_be_visible()
 
     return confirm
+
+
+@pytest.fixture
+def prepare_live_data(live_workdir):
+    """Run a journey's set-up script against the live server's database in a process of its own (the server
+    holds its app; a second app in this process would share Flask's globals with the browser tests).
+
+    The script gets URL (the live database) and UPLOADS, plus any names given as keywords, and prints what the
+    journey needs on its last line; that line comes back split on spaces."""
+
+    def prepare(script: str, **names) -> list[str]:
+        values = {"URL": f"sqlite:///{live_workdir / 'live.sqlite'}", "UPLOADS": str(live_workdir / "uploads"),
+                  **names}
+        header = "".join(f"{name} = {value!r}\n" for name, value in values.items())
+        run = subprocess.run([sys.executable, "-c", header + script], cwd=ROOT, capture_output=True, text=True)
+        assert run.returncode == 0, run.stderr[-3000:]
+        return run.stdout.strip().splitlines()[-1].split()
+
+    return prepare

@@ -3,12 +3,10 @@ insurances on file; the student, the company manager and the exchange manager of
 (현장실습 협약서), read it, tick the box and acknowledge; the page then says the practice can start, and the PDF
 downloads in Korean."""
 import re
-import subprocess
-import sys
 
 from playwright.sync_api import expect
 
-from tests.browser.conftest import ROOT, assert_accessible, screenshot
+from tests.browser.conftest import assert_accessible, screenshot
 from tests.browser.test_foundation_journeys import DEMO_PASSWORD, sign_in
 
 PREPARE = """
@@ -51,16 +49,8 @@ with app.app_context():
 """
 
 
-def _prepare(live_workdir) -> int:
-    url = f"sqlite:///{live_workdir / 'live.sqlite'}"
-    script = f"URL = {url!r}\nUPLOADS = {str(live_workdir / 'uploads')!r}\n" + PREPARE
-    run = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True)
-    assert run.returncode == 0, run.stderr[-3000:]
-    return int(run.stdout.strip().splitlines()[-1])
-
-
-def test_the_three_parties_acknowledge_the_agreement_in_korean(context_factory, live_server, live_workdir):
-    placement_id = _prepare(live_workdir)
+def test_the_three_parties_acknowledge_the_agreement_in_korean(context_factory, live_server, prepare_live_data):
+    placement_id = int(prepare_live_data(PREPARE)[0])
     path = f"/placements/{placement_id}/agreement"
     people = [("student@demo.medai-exchange.kr", "student"), ("company@demo.medai-exchange.kr", "company"),
               ("manager@demo.medai-exchange.kr", "university")]

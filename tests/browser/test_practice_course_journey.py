@@ -10,13 +10,11 @@ downloads the certificate of completion (이수증) in Korean and anyone checks 
 lower case with spaces."""
 import io
 import re
-import subprocess
-import sys
 
 from playwright.sync_api import expect
 from pypdf import PdfReader
 
-from tests.browser.conftest import ROOT, assert_accessible, screenshot
+from tests.browser.conftest import assert_accessible, screenshot
 from tests.browser.test_foundation_journeys import DEMO_PASSWORD, sign_in
 from tests.browser.test_student_journey import accept_dialogs
 
@@ -63,18 +61,8 @@ with app.app_context():
 """
 
 
-def _prepare(live_workdir) -> tuple[int, str]:
-    url = f"sqlite:///{live_workdir / 'live.sqlite'}"
-    script = (f"URL = {url!r}\nUPLOADS = {str(live_workdir / 'uploads')!r}\nSTUDENT = {STUDENT!r}\n"
-              f"PASSWORD = {DEMO_PASSWORD!r}\n" + PREPARE)
-    run = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True)
-    assert run.returncode == 0, run.stderr[-3000:]
-    placement_id, start = run.stdout.strip().splitlines()[-1].split()
-    return int(placement_id), start
-
-
-def test_a_practice_from_its_weekly_log_to_the_certificate_in_korean(context_factory, live_server, live_workdir):
-    placement_id, start = _prepare(live_workdir)
+def test_a_practice_from_its_weekly_log_to_the_certificate_in_korean(context_factory, live_server, prepare_live_data):
+    placement_id, start = prepare_live_data(PREPARE, STUDENT=STUDENT, PASSWORD=DEMO_PASSWORD)
     evaluations = f"/placements/{placement_id}/evaluations"
 
     # The student logs the week.

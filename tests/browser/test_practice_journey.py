@@ -2,12 +2,10 @@
 days ago); they log the first day of week 1 in the weekly log (실습일지), see a malformed time refused beside its
 field with what they typed kept, fix it and submit the week; the company manager confirms it; the student's
 practice home then shows the confirmed hours against the group's course plan (15 weeks × 8 h = 120 h, seeded)."""
-import subprocess
-import sys
 
 from playwright.sync_api import expect
 
-from tests.browser.conftest import ROOT, assert_accessible, screenshot
+from tests.browser.conftest import assert_accessible, screenshot
 from tests.browser.test_foundation_journeys import DEMO_PASSWORD, sign_in
 
 PREPARE = """
@@ -44,17 +42,8 @@ with app.app_context():
 """
 
 
-def _prepare(live_workdir) -> tuple[int, str]:
-    url = f"sqlite:///{live_workdir / 'live.sqlite'}"
-    script = f"URL = {url!r}\nUPLOADS = {str(live_workdir / 'uploads')!r}\n" + PREPARE
-    run = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True)
-    assert run.returncode == 0, run.stderr[-3000:]
-    placement_id, start = run.stdout.strip().splitlines()[-1].split()
-    return int(placement_id), start
-
-
-def test_a_week_is_logged_submitted_confirmed_and_counted_in_korean(context_factory, live_server, live_workdir):
-    placement_id, start = _prepare(live_workdir)
+def test_a_week_is_logged_submitted_confirmed_and_counted_in_korean(context_factory, live_server, prepare_live_data):
+    placement_id, start = prepare_live_data(PREPARE)
     week_path = f"/practice/placements/{placement_id}/weeks/1"
 
     student = context_factory("ko").new_page()
