@@ -3,6 +3,7 @@ who hears (the managers of some groups) and the links they follow."""
 from __future__ import annotations
 
 import smtplib
+import time
 from datetime import datetime, timedelta
 from email.message import EmailMessage
 
@@ -363,6 +364,7 @@ def send_pending_mail(limit: int = 200, now: datetime | None = None, stop=None) 
     config = current_app.config
     log = current_app.logger
     now = now or utcnow()
+    started = time.monotonic()  # a failure's pause counts from the failure, not from the start of a long run
     max_attempts = int(config.get("MAIL_MAX_ATTEMPTS", 5))
     pending = [(mail, mail.attempts) for mail in db.session.scalars(due_mail_query(now).limit(limit))]
     db.session.commit()
@@ -390,7 +392,7 @@ def send_pending_mail(limit: int = 200, now: datetime | None = None, stop=None) 
                 return Delivery(sent, failed, str(error))
             except Exception as error:  # noqa: BLE001 - any failure is this mail's, recorded, never the run's
                 failed += 1
-                _record_failure(mail, error, now, max_attempts)
+                _record_failure(mail, error, now + timedelta(seconds=time.monotonic() - started), max_attempts)
                 if not isinstance(error, (smtplib.SMTPRecipientsRefused, smtplib.SMTPDataError,
                                           smtplib.SMTPSenderRefused, ValueError)):
                     smtp = _close(smtp)  # the connection may be broken: the next mail opens a new one
