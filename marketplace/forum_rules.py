@@ -5,8 +5,12 @@ Services ask these before they read or write; templates get them bound to the si
 - The general board: every signed-in, active account reads it (students, company managers, mentors, exchange
   managers, the admin). Posting needs a confirmed e-mail address for self-registered accounts (students,
   company managers), so a throw-away registration cannot post.
+- A contest's board: whoever sees the contest reads it (services/contests.can_see_contest: every signed-in,
+  active account once it is open; its organisers only while it is a draft). Someone else gets 404 for the board,
+  its threads and its posts, whatever the path.
 - Announcements and moderation (hide/unhide with a reason, lock/unlock) on the general board: exchange managers
-  with a designation in force and the admin.
+  with a designation in force and the admin. On a contest's board: its organisers (services/contests.can_organise:
+  the admin and the exchange managers of one of its project groups).
 - Edits: only a post's author, while the post is not hidden and its thread is not hidden or locked.
 - Edit history (every earlier version): the author and moderators. Everyone else sees that a post was edited
   and when, not what it said before: an author who removed something (a phone number, a wrong figure) by editing
@@ -18,6 +22,7 @@ from __future__ import annotations
 
 from marketplace.models import ForumBoard, ForumPost, ForumThread, Role, ThreadKind, User
 from marketplace.permissions import Permission, user_can
+from marketplace.services.contests import can_organise, can_see_contest
 
 GENERAL_SLUG = "general"
 
@@ -33,11 +38,17 @@ def _signed_in(user: User | None) -> bool:
 def can_read_board(user: User | None, board: ForumBoard) -> bool:
     if not _signed_in(user):
         return False
+    if board.contest_id is not None:
+        return can_see_contest(user, board.contest)
     return board.slug == GENERAL_SLUG
 
 
 def can_moderate_board(user: User | None, board: ForumBoard) -> bool:
-    return can_read_board(user, board) and user_can(user, Permission.REVIEW_EXCHANGES)
+    if not can_read_board(user, board):
+        return False
+    if board.contest_id is not None:
+        return can_organise(user, board.contest)
+    return user_can(user, Permission.REVIEW_EXCHANGES)
 
 
 def can_post_on_board(user: User | None, board: ForumBoard) -> bool:

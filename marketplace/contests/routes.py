@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import io
 
-from flask import Blueprint, abort, current_app, g, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, abort, g, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -63,15 +63,9 @@ def _contest_data(form: ContestForm) -> contests.ContestData:
         **{name: seoul_to_utc(getattr(form, name).data) for name in contests.TIMELINE})
 
 
-def _board_link(contest) -> str | None:
-    """The contest's board of the forum (helper G's), when the forum is installed."""
-    for endpoint in ("forum.contest_board", "forum.board"):
-        if endpoint in current_app.view_functions:
-            try:
-                return url_for(endpoint, contest_id=contest.id)
-            except Exception:  # noqa: BLE001 - another signature: no link rather than a 500
-                return None
-    return None
+def _board_link(contest) -> str:
+    """The contest's board of the forum (made on first visit; shown to whoever sees the contest)."""
+    return url_for("forum.contest_board", contest_id=contest.id)
 
 
 # -- contests ----------------------------------------------------------------------------------------------------

@@ -23,6 +23,14 @@ def index():
     return redirect(url_for("forum.board", board_id=board.id))
 
 
+@bp.route("/contests/<int:contest_id>")
+@login_required
+def contest_board(contest_id: int):
+    board = forum.contest_board(web.actor(), contest_id)  # 404 for someone who does not see the contest
+    db.session.commit()  # made on first visit
+    return redirect(url_for("forum.board", board_id=board.id))
+
+
 @bp.route("/boards/<int:board_id>")
 @login_required
 def board(board_id: int):

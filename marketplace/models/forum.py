@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import enum
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Enum, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -10,6 +11,9 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from marketplace.extensions import db
 from marketplace.models.base import UTCDateTime, utcnow
 from marketplace.models.users import User
+
+if TYPE_CHECKING:
+    from marketplace.models.contests import Contest
 
 
 def _enum(cls: type[enum.Enum], length: int = 20) -> Enum:
@@ -31,7 +35,12 @@ class ForumBoard(db.Model):
     # "general" for the one general board; "contest-<id>" for a contest's board. Unique: get-or-create is one
     # upsert, so two first visitors never make two general boards.
     slug: Mapped[str] = mapped_column(String(40), unique=True)
+    # The contest whose board this is (NULL for the general board). Unique: a contest has one board, made on
+    # first visit by one conditional insert, so two first visitors never make two.
+    contest_id: Mapped[int | None] = mapped_column(ForeignKey("contest.id", ondelete="CASCADE"), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    contest: Mapped[Contest | None] = relationship()
 
 
 class ForumThread(db.Model):

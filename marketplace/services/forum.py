@@ -19,9 +19,18 @@ from sqlalchemy.orm import joinedload
 
 from marketplace import forum_rules
 from marketplace.extensions import db
-from marketplace.models import ForumBoard, ForumPost, ForumPostRevision, ForumThread, ThreadKind, User
+from marketplace.models import (
+    ContestStatus,
+    ForumBoard,
+    ForumPost,
+    ForumPostRevision,
+    ForumThread,
+    Role,
+    ThreadKind,
+    User,
+)
 from marketplace.models.base import utcnow
-from marketplace.services import audit, notifications, throttle
+from marketplace.services import audit, contests, notifications, throttle
 from marketplace.services.errors import Conflict, DomainError, Forbidden, NotFound, Reasons
 
 MAX_TITLE = 200
@@ -57,6 +66,28 @@ def general_board() -> ForumBoard:
     return _board_by_slug(forum_rules.GENERAL_SLUG)
 
 
+def _contest_board_row(contest_id: int) -> ForumBoard | None:
+    return db.session.scalar(select(ForumBoard).where(ForumBoard.contest_id == contest_id)
+                             .options(joinedload(ForumBoard.contest)))
+
+
+def contest_board(actor: User, contest_id: int) -> ForumBoard:
+    """The contest's board, if `actor` sees the contest (otherwise, or unknown: NotFound, like the contest).
+
+    Made on first visit by one conditional insert (the unique contest_id keeps it one board when two first
+    visitors race: the second insert waits for the first and then does nothing). The insert runs in the caller's
+    transaction, so a contest made in the same transaction (the demo seed) gets its board too; the caller commits.
+    """
+    contest = contests.get_contest(actor, contest_id)
+    board = _contest_board_row(contest.id)
+    if board is not None:
+        return board
+    insert = pg_insert if db.engine.dialect.name == "postgresql" else sqlite_insert
+    db.session.execute(insert(ForumBoard).values(slug=f"contest-{contest.id}", contest_id=contest.id,
+                                                 created_at=utcnow()).on_conflict_do_nothing())
+    return _contest_board_row(contest.id)
+
+
 def board_for(actor: User, board_id: int) -> ForumBoard:
     """The board, if `actor` may read it; otherwise (or unknown) NotFound."""
     board = db.session.get(ForumBoard, board_id)
@@ -66,6 +97,9 @@ def board_for(actor: User, board_id: int) -> ForumBoard:
 
 
 def board_title(board: ForumBoard) -> str:
+    """"General board", or the contest's title for a contest's board."""
+    if board.contest_id is not None:
+        return board.contest.title
     return str(_l("General board")) if board.slug == forum_rules.GENERAL_SLUG else board.slug
 
 
@@ -437,18 +471,24 @@ def _post_link(thread: ForumThread, post_id: int) -> str:
     return f"{link}#post-{post_id}" if link else ""
 
 
-def audience_ids_query(board: ForumBoard) -> Select:
-    """Ids of the accounts that read the board (for announcements): the general board, every active account."""
-    if board.slug == forum_rules.GENERAL_SLUG:
-        return select(User.id).where(User.active.is_(True)).order_by(User.id)
-    return select(User.id).where(False)  # noqa: FBT003 - a board nobody else reads
+def audience_ids(board: ForumBoard) -> list[int]:
+    """Ids of the accounts that read the board (for announcements), in id order: every active account for the
+    general board and for an open contest's board (the same people); a draft contest's board, its organisers."""
+    everyone = select(User.id).where(User.active.is_(True)).order_by(User.id)
+    if board.contest_id is None:
+        return list(db.session.scalars(everyone)) if board.slug == forum_rules.GENERAL_SLUG else []
+    if board.contest.status != ContestStatus.DRAFT:
+        return list(db.session.scalars(everyone))
+    staff = db.session.scalars(select(User).where(
+        User.active.is_(True), User.role.in_([Role.ADMIN, Role.EXCHANGE_MANAGER])).order_by(User.id))
+    return [user.id for user in staff if forum_rules.can_read_board(user, board)]
 
 
 def announce(thread: ForumThread, actor: User) -> int:
     """Tell the board's audience (but the author) of a new announcement, ANNOUNCEMENT_BATCH accounts at a time:
     a fixed number of queries per batch, whatever the audience's size. Returns how many were told."""
     link = notifications.link_to("forum.thread", thread_id=thread.id)
-    ids = [i for i in db.session.scalars(audience_ids_query(thread.board)) if i != actor.id]
+    ids = [i for i in audience_ids(thread.board) if i != actor.id]
     for start in range(0, len(ids), ANNOUNCEMENT_BATCH):
         chunk = ids[start:start + ANNOUNCEMENT_BATCH]
         users = db.session.scalars(select(User).where(User.id.in_(chunk)).order_by(User.id)).all()
