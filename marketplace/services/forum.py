@@ -49,43 +49,34 @@ class PostingTooFast(DomainError):
 # -- boards ----------------------------------------------------------------------------------------------------
 
 
-def _board_by_slug(slug: str) -> ForumBoard:
-    """The board with `slug`, made on first use by one upsert in its own short transaction (two first visitors
-    never make two, and the request's own transaction takes no write lock for it)."""
-    board = db.session.scalar(select(ForumBoard).where(ForumBoard.slug == slug))
+def _board_where(condition) -> ForumBoard | None:
+    return db.session.scalar(select(ForumBoard).where(condition).options(joinedload(ForumBoard.contest)))
+
+
+def _made_board(condition, **values) -> ForumBoard:
+    """The board matching `condition`, made on first use by one conditional insert in its own short transaction:
+    its unique slug (and contest_id) keep it one board when two first visitors race (the second insert waits for
+    the first and then does nothing), and the request's own transaction takes no write lock for it (on SQLite a
+    later post's rate-limit counter, which commits on its own connection, would wait for that lock). A contest's
+    board therefore needs the contest committed first."""
+    board = _board_where(condition)
     if board is not None:
         return board
     insert = pg_insert if db.engine.dialect.name == "postgresql" else sqlite_insert
     with db.engine.begin() as connection:
-        connection.execute(insert(ForumBoard).values(slug=slug, created_at=utcnow())
-                           .on_conflict_do_nothing(index_elements=[ForumBoard.slug]))
-    return db.session.scalar(select(ForumBoard).where(ForumBoard.slug == slug))
+        connection.execute(insert(ForumBoard).values(**values, created_at=utcnow()).on_conflict_do_nothing())
+    return _board_where(condition)
 
 
 def general_board() -> ForumBoard:
-    return _board_by_slug(forum_rules.GENERAL_SLUG)
-
-
-def _contest_board_row(contest_id: int) -> ForumBoard | None:
-    return db.session.scalar(select(ForumBoard).where(ForumBoard.contest_id == contest_id)
-                             .options(joinedload(ForumBoard.contest)))
+    return _made_board(ForumBoard.slug == forum_rules.GENERAL_SLUG, slug=forum_rules.GENERAL_SLUG)
 
 
 def contest_board(actor: User, contest_id: int) -> ForumBoard:
-    """The contest's board, if `actor` sees the contest (otherwise, or unknown: NotFound, like the contest).
-
-    Made on first visit by one conditional insert (the unique contest_id keeps it one board when two first
-    visitors race: the second insert waits for the first and then does nothing). The insert runs in the caller's
-    transaction, so a contest made in the same transaction (the demo seed) gets its board too; the caller commits.
-    """
+    """The contest's board, if `actor` sees the contest (otherwise, or unknown: NotFound, like the contest);
+    made on first visit."""
     contest = contests.get_contest(actor, contest_id)
-    board = _contest_board_row(contest.id)
-    if board is not None:
-        return board
-    insert = pg_insert if db.engine.dialect.name == "postgresql" else sqlite_insert
-    db.session.execute(insert(ForumBoard).values(slug=f"contest-{contest.id}", contest_id=contest.id,
-                                                 created_at=utcnow()).on_conflict_do_nothing())
-    return _contest_board_row(contest.id)
+    return _made_board(ForumBoard.contest_id == contest.id, slug=f"contest-{contest.id}", contest_id=contest.id)
 
 
 def board_for(actor: User, board_id: int) -> ForumBoard:
@@ -272,7 +263,9 @@ def _new_post(actor: User, thread: ForumThread, body: str, opening: bool, title:
     return post
 
 
-def create_thread(actor: User, board_id: int, data: ThreadData) -> ForumThread:
+def create_thread(actor: User, board_id: int, data: ThreadData, throttled: bool = True) -> ForumThread:
+    """A new thread; `throttled=False` only for the demo seed, which is no person flooding the board (and whose
+    transaction has written already: on SQLite the counter's own connection would wait for it)."""
     board = board_for(actor, board_id)
     if not forum_rules.can_post_on_board(actor, board):
         raise Forbidden(str(_l("Confirm your e-mail address before you post on the forum.")))
@@ -283,7 +276,8 @@ def create_thread(actor: User, board_id: int, data: ThreadData) -> ForumThread:
     title = _check_title(problems, data.title)
     body = _check_body(problems, data.body)
     problems.raise_if_any()
-    _throttle(actor)
+    if throttled:
+        _throttle(actor)
     now = utcnow()
     thread = ForumThread(board=board, author_id=actor.id, kind=kind, title=title,
                          pinned=kind == ThreadKind.ANNOUNCEMENT, created_at=now, last_activity_at=now,
@@ -297,15 +291,17 @@ def create_thread(actor: User, board_id: int, data: ThreadData) -> ForumThread:
     return thread
 
 
-def reply(actor: User, thread_id: int, body: str) -> ForumPost:
-    """A reply; refused (the text kept on the page) when the thread is hidden or locked, whatever the path."""
+def reply(actor: User, thread_id: int, body: str, throttled: bool = True) -> ForumPost:
+    """A reply; refused (the text kept on the page) when the thread is hidden or locked, whatever the path.
+    `throttled=False` only for the demo seed (see create_thread)."""
     problems = Reasons()
     text = _check_body(problems, body)
     thread = thread_for(actor, thread_id)
     if not forum_rules.can_post_on_board(actor, thread.board):
         raise Forbidden(str(_l("Confirm your e-mail address before you post on the forum.")))
     problems.raise_if_any()
-    _throttle(actor)
+    if throttled:
+        _throttle(actor)
     thread = _locked_thread(actor, thread_id)  # what is committed now: hidden or locked a moment ago counts
     if thread.hidden:
         raise Conflict(str(_l("This thread was hidden by a moderator: it takes no replies. Your text is kept "
