@@ -8,6 +8,7 @@ from marketplace.extensions import db
 from marketplace.models import Role, VerifiedVia
 from marketplace.seeding_applications import seed_demo_applications, seed_student_skills
 from marketplace.seeding_companies import seed_demo_companies
+from marketplace.seeding_contests import seed_demo_contest
 from marketplace.services import accounts, designations, email_confirmation, groups
 from marketplace.services.verification import domain_matches, mark_verified
 
@@ -98,6 +99,7 @@ def seed_demo() -> int:
     _demo_accounts_confirmed(demo)
     created += seed_demo_applications()
     created += seed_course_plans(admin)
+    created += seed_demo_contest()
     return created
 
 
