@@ -21,14 +21,17 @@ from marketplace.models import (
     CompanySize,
     CompanyStatus,
     ComplianceStatus,
+    ContestStatus,
     ConsultationMode,
     DegreeLevel,
     Importance,
+    MemberStatus,
     MembershipStatus,
     OpeningKind,
     OpeningStatus,
     PlacementStatus,
     PracticeType,
+    ProblemStatus,
     ProposalStatus,
     Role,
     RoundStatus,
@@ -48,6 +51,22 @@ def _keyed(*mappings: dict) -> dict:
 
 
 LABELS: dict[tuple[type, str], object] = _keyed(
+    {  # the same words as the contest pages' badges (templates/contests/_contest.html)
+        ContestStatus.DRAFT: _l("Draft"),
+        ContestStatus.OPEN: _l("Open"),
+        ContestStatus.JUDGING: _l("Judging"),
+        ContestStatus.RESULTS_PUBLISHED: _l("Results published"),
+    },
+    {
+        ProblemStatus.PROPOSED: _l("Waiting for the organisers"),
+        ProblemStatus.ACCEPTED: _l("Accepted"),
+        ProblemStatus.RETURNED: _l("Returned"),
+    },
+    {
+        MemberStatus.INVITED: _l("Invited"),
+        MemberStatus.MEMBER: _l("Team member"),
+        MemberStatus.DECLINED: _l("Declined"),
+    },
     {
         WeekStatus.DRAFT: _l("Draft"),
         WeekStatus.SUBMITTED: _l("Awaiting confirmation"),
@@ -393,6 +412,11 @@ ENTITY_TYPES = {
     "consultation_note": _l("Consultation note"),
     "evaluation_rubric": _l("Evaluation rubric"),
     "certificate": _l("Certificate of completion"),
+    "contest": _l("Contest"),
+    "contest_problem": _l("Contest problem"),
+    "contest_team": _l("Contest team"),
+    "forum_thread": _l("Forum thread"),
+    "forum_post": _l("Forum post"),
 }
 
 # Which status enum an entity's from/to states belong to (stored as the enum's value).
@@ -405,6 +429,9 @@ STATE_ENUMS: dict[str, type[enum.Enum]] = {
     "matching_round": RoundStatus,
     "practice_week": WeekStatus,
     "user": Role,
+    "contest": ContestStatus,
+    "contest_problem": ProblemStatus,
+    "contest_team": MemberStatus,
 }
 
 # States of records without a status enum (designations, groups, accounts, e-mails).
@@ -415,6 +442,14 @@ OTHER_STATES = {
     "failed": _l("Failed"),
     "waiting": _l("Waiting"),
     "sent": _l("Sent"),
+    # forum threads and posts
+    "visible": _l("Visible"),
+    "hidden": _l("Hidden"),
+    "open": _l("Open"),
+    "locked": _l("Locked"),
+    "announcement": _l("Announcement"),
+    "question": _l("Question"),
+    "discussion": _l("Discussion"),
 }
 
 ACTIONS = {
@@ -482,6 +517,29 @@ ACTIONS = {
     "rubric_item_added": _l("Competency added to the rubric"),
     "rubric_item_changed": _l("Competency of the rubric changed"),
     "withdrawn": _l("Withdrawn"),
+    # contests
+    "moved_open": _l("Contest opened"),
+    "moved_judging": _l("Judging started"),
+    "moved_results_published": _l("Results published"),
+    "proposed": _l("Problem proposed"),
+    "revised": _l("Problem revised"),
+    "criterion_added": _l("Rubric criterion added"),
+    "criterion_removed": _l("Rubric criterion removed"),
+    "judge_invited": _l("Judge invited"),
+    "judges_assigned": _l("Judges assigned"),
+    "chose": _l("Track or problem chosen"),
+    "conflict_declared": _l("Conflict of interest declared"),
+    "invited": _l("Invited"),
+    "invited_to_opening": _l("Invited to apply to an opening"),
+    "joined": _l("Joined"),
+    "scored": _l("Scored"),
+    # the forum
+    "hidden": _l("Hidden by a moderator"),
+    "unhidden": _l("Shown again"),
+    "locked": _l("Locked"),
+    "unlocked": _l("Unlocked"),
+    "answered": _l("Marked answered"),
+    "answer_cleared": _l("Answer mark cleared"),
 }
 
 # Notes the system writes (not typed by a person), as sentences in the reader's language.
