@@ -259,6 +259,8 @@ MATRIX: dict[tuple[str, str], tuple[str, dict[str, str], dict]] = {
     # ({forum_post_a} is its opening post), cm_x replied ({forum_reply_x})
     ("forum.index", "GET"): ("/forum/", SIGNED_IN, {}),
     ("forum.board", "GET"): ("/forum/boards/{forum_board}", SIGNED_IN, {}),
+    # an open contest's board (made on this first visit): whoever sees the contest
+    ("forum.contest_board", "GET"): ("/forum/contests/{contest}", SIGNED_IN, {}),
     ("forum.new_thread", "GET"): ("/forum/boards/{forum_board}/new", SIGNED_IN, {}),
     ("forum.new_thread", "POST"): ("/forum/boards/{forum_board}/new", SIGNED_IN, {"kind": "question", "title": ""}),
     ("forum.thread", "GET"): ("/forum/threads/{forum_thread_a}", SIGNED_IN, {}),
