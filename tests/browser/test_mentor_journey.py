@@ -85,7 +85,7 @@ def test_the_manager_allocates_and_the_mentor_records_a_consultation_in_korean(c
     sign_in(page, "mentor@demo.medai-exchange.kr", DEMO_PASSWORD)
     expect(page.locator("h1")).to_contain_text("지도 학생")
     # Other journeys on this shared server give the demo mentor students too: open this one's.
-    page.locator(f'a[href$="/mentor/students/{placement_id}"]').click()
+    page.locator(f'a[href$="/mentor/students/{placement_id}"]').first.click()
     expect(page.locator("h2#notes-title")).to_contain_text("상담 기록")
     tomorrow = (today_in_seoul() + timedelta(days=1)).isoformat()
     page.locator("#held_on").fill(tomorrow)
