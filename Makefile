@@ -70,4 +70,4 @@ clean:
 
 audit: install-dev
 	$(BIN)/bandit -q -r marketplace -ll
-	$(BIN)/pip-audit -r requirements.txt
+	$(BIN)/pip-audit -r requirements.txt --no-deps --disable-pip
