@@ -121,7 +121,7 @@ spawn() {  # spawn NAME COMMAND...: its own session and process group (pid = gro
   for _ in $(seq 50); do [ -s "$STACK_DIR/run/$name.pid" ] && break; sleep 0.1; done
 }
 
-start_app() {
+start_app() {  # start_app N [nowait]: with "nowait", start it and let wait_app N wait for its /readyz
   local n=$1 port=${APP_PORTS[$(($1 - 1))]}
   if ! alive "$STACK_DIR/run/app$n.pid"; then
     spawn "app$n" "$BIN/gunicorn" --config gunicorn.conf.py --bind "127.0.0.1:$port" --workers "$WORKERS" \
@@ -131,6 +131,11 @@ start_app() {
   if ! alive "$STACK_DIR/run/scheduler$n.pid"; then
     spawn "scheduler$n" "$BIN/flask" --app wsgi scheduler
   fi
+  [ "${2:-}" = nowait ] || wait_app "$n"
+}
+
+wait_app() {
+  local n=$1 port=${APP_PORTS[$(($1 - 1))]}
   wait_for 60 "app server $n" curl -fsS "http://127.0.0.1:$port/readyz"
   say "app server $n on 127.0.0.1:$port (with its scheduler)"
 }
@@ -216,7 +221,8 @@ start() {
   start_postgres
   start_redis
   migrate_once
-  for n in $(seq ${#APP_PORTS[@]}); do start_app "$n"; done
+  for n in $(seq ${#APP_PORTS[@]}); do start_app "$n" nowait; done  # they warm up side by side
+  for n in $(seq ${#APP_PORTS[@]}); do wait_app "$n"; done
   start_worker
   start_nginx
   say "stack up: http://127.0.0.1:$NGINX_PORT  (logs in $STACK_DIR/log)"
