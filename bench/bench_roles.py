@@ -1,6 +1,6 @@
 """Every role's main pages at scale, in-process (Flask test client), on SQLite and PostgreSQL.
 
-    .venv/bin/python bench/bench_roles.py [--database-url URL] [--runs 40]
+    .venv/bin/python bench/bench_roles.py [--database-url URL] [--runs 40] [--only manager]
 
 Without --database-url (or DATABASE_URL) it builds the scale data set (`flask seed --scale`: 10,000 students,
 500 companies, 5,000 published openings, 50,000 applications, 2,000 placements) in a fresh SQLite file; for
@@ -74,6 +74,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--database-url", default=os.environ.get("DATABASE_URL", ""))
     parser.add_argument("--runs", type=int, default=40)
+    parser.add_argument("--only", default="", help="time only the pages whose name contains this text")
     args = parser.parse_args()
     url = args.database_url
     if not url:
@@ -127,6 +128,7 @@ def main() -> int:
         (demo["exchange_managers"][0]["email"], "/manager/dashboard", "manager dashboard"),
         (demo["admin"]["email"], "/admin/audit", "admin audit log"),
     ]
+    pages = [page for page in pages if args.only in page[2]]
     failed = False
     clients: dict[str | None, object] = {}
     for who, path, what in pages:

@@ -157,10 +157,10 @@ def attach_error(form: FlaskForm, error: DomainError) -> None:
 MAX_PAGE = 10_000
 
 
-def page_number(args) -> int:
-    """The `page` query parameter as a page number in 1..MAX_PAGE, whatever was typed or forged."""
+def page_number(args, name: str = "page") -> int:
+    """The `page` (or `name`) query parameter as a page number in 1..MAX_PAGE, whatever was typed or forged."""
     try:
-        page = int(args.get("page", 1))
+        page = int(args.get(name, 1))
     except (TypeError, ValueError):
         return 1
     return min(max(page, 1), MAX_PAGE)

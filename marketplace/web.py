@@ -19,6 +19,7 @@ from typing import Any, Callable
 
 from flask import abort, flash, g, request
 from flask_login import current_user
+from flask_sqlalchemy.pagination import Pagination
 from flask_wtf import FlaskForm
 
 from marketplace.extensions import db
@@ -100,3 +101,27 @@ def no_store(response):
     response.headers["Cache-Control"] = "no-store"
     response.headers["Pragma"] = "no-cache"
     return response
+
+
+class ListPagination(Pagination):
+    """A page of a list already in memory, with the same attributes as db.paginate's (for the same pager)."""
+
+    def _query_items(self) -> list:
+        return self._query_args["rows"][self._query_offset:self._query_offset + self.per_page]
+
+    def _query_count(self) -> int:
+        return len(self._query_args["rows"])
+
+
+def page_of(query, page: int, per_page: int, rows: list | None = None) -> Pagination:
+    """Page `page` of a select() (or of `rows` when given); a number past the end shows the last page, so a
+    decision that empties the last page comes back to the one before it rather than to an empty list."""
+    def paginate(number: int) -> Pagination:
+        if rows is not None:
+            return ListPagination(page=number, per_page=per_page, max_per_page=per_page, error_out=False, rows=rows)
+        return db.paginate(query, page=number, per_page=per_page, max_per_page=per_page, error_out=False)
+
+    pagination = paginate(page)
+    if not pagination.items and pagination.page > 1 and pagination.total:
+        pagination = paginate(pagination.pages)
+    return pagination

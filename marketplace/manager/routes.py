@@ -45,23 +45,48 @@ def require_reviewer():
     """Every page here needs the REVIEW_EXCHANGES permission (exchange managers in office, admins)."""
 
 
+# The console's lists are paged each on its own query argument; a decision taken from a row comes back to the
+# pages the manager was on (the decision pages carry these arguments along).
+CONSOLE_PAGES = ("requests_page", "companies_page", "changes_page", "openings_page", "joins_page", "partners_page")
+CONSOLE_PAGE_SIZE = 25
+
+
+def console_args(args) -> dict[str, int]:
+    """The console's page numbers in `args` beyond the first (to carry into links and back after a decision)."""
+    return {name: number for name in CONSOLE_PAGES if (number := page_number(args, name)) > 1}
+
+
+@bp.context_processor
+def console_state():
+    return {"console_args": console_args(request.args)}
+
+
+def _back_to_console():
+    return redirect(url_for("manager.index", **console_args(request.args)))
+
+
 @bp.route("/")
 def index():
     actor = web.actor()
-    requests = list(db.session.scalars(placements.placement_requests_query(actor)))
+
+    def page(query, name: str, rows: list | None = None):
+        return web.page_of(query, page_number(request.args, name), CONSOLE_PAGE_SIZE, rows=rows)
+
+    requests = page(placements.placement_requests_query(actor), "requests_page")
+    shown = list(requests.items)
     return render_template(
         "manager/index.html",
         placement_requests=requests,
-        placement_conflicts=placements.conflicts_for(requests),
-        placement_seats_left=placements.seats_left_for(requests),
-        placement_pending=seats.pending_requests(p.opening_id for p in requests),
+        placement_conflicts=placements.conflicts_for(shown),
+        placement_seats_left=placements.seats_left_for(shown),
+        placement_pending=seats.pending_requests(p.opening_id for p in shown),
         placement_counts=placements.queue_counts(actor),
         PlacementStatus=PlacementStatus,
-        pending_companies=list(db.session.scalars(companies.pending_companies_query(actor))),
-        companies_with_changes=companies.companies_with_changes(actor),
-        openings_in_review=list(db.session.scalars(openings.openings_in_review_query(actor))),
-        join_requests=list(db.session.scalars(companies.join_requests_for_reviewer_query(actor))),
-        partner_companies=list(db.session.scalars(companies.companies_for_reviewer_query(actor))),
+        pending_companies=page(companies.pending_companies_query(actor), "companies_page"),
+        companies_with_changes=page(None, "changes_page", rows=companies.companies_with_changes(actor)),
+        openings_in_review=page(openings.openings_in_review_query(actor), "openings_page"),
+        join_requests=page(companies.join_requests_for_reviewer_query(actor), "joins_page"),
+        partner_companies=page(companies.companies_for_reviewer_query(actor), "partners_page"),
         decision_form=DecisionForm(),
     )
 
@@ -97,7 +122,7 @@ def _decide(decisions: dict, actor, record, form: DecisionForm):
     action, message = decision
     if not web.run(action, actor, record, form.note.data or "", form=form, success=lambda _record: message(record)):
         return None
-    return redirect(url_for("manager.index"))
+    return _back_to_console()
 
 
 @bp.route("/companies/<int:company_id>", methods=["GET", "POST"])
@@ -161,7 +186,7 @@ def _decide_join_request(membership_id: int, accept: bool):
     web.run(companies.accept_member if accept else companies.decline_member, actor, membership,
             success=_("%(name)s now manages %(company)s.", name=name, company=membership.company.name) if accept
             else _("The request of %(name)s was declined.", name=name))
-    return redirect(url_for("manager.index"))
+    return _back_to_console()
 
 
 @bp.route("/join-requests/<int:membership_id>/accept", methods=["POST"])
@@ -224,7 +249,7 @@ def placement(placement_id: int):
     if not outcome:
         return _placement_page(actor, placement_id, form, outcome.error.status)
     if request.form.get("decision") in ("approve", "return"):
-        return redirect(url_for("manager.index"))
+        return _back_to_console()
     return redirect(url_for("manager.placements_list"))
 
 

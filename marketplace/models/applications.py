@@ -46,6 +46,7 @@ class Application(db.Model):
         UniqueConstraint("opening_id", "student_id", name="uq_application_opening_student"),
         Index("ix_application_opening_status", "opening_id", "status"),  # applicants of an opening by status
         Index("ix_application_student_created_at", "student_id", "created_at"),  # a student's list, newest first
+        Index("ix_application_student_status", "student_id", "status"),  # counted by group without the rows
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -144,7 +144,11 @@ class OpeningSkill(db.Model):
     """One requirement: a skill as typed, its canonical skill if recognised, importance and minimum level."""
 
     __tablename__ = "opening_skill"
-    __table_args__ = (CheckConstraint("min_level BETWEEN 1 AND 5", name="min_level_range"),)
+    __table_args__ = (
+        CheckConstraint("min_level BETWEEN 1 AND 5", name="min_level_range"),
+        # The dashboard counts openings per skill from the index alone.
+        Index("ix_opening_skill_opening_skill", "opening_id", "skill_id", "display_name"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     opening_id: Mapped[int] = mapped_column(ForeignKey("opening.id", ondelete="CASCADE"), index=True)

@@ -7,11 +7,11 @@ published or closed openings / those openings' seats.
 """
 from __future__ import annotations
 
-import statistics
-from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
-from sqlalchemy import case, distinct, exists, func, select
+from sqlalchemy import Float, case, distinct, exists, func, null, or_, select, union_all
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.functions import FunctionElement
 
 from marketplace.extensions import db
 from marketplace.models import (
@@ -47,7 +47,7 @@ class Numbers:
     approved: int = 0
     active: int = 0
     completed: int = 0
-    approval_days: list[float] = field(default_factory=list, repr=False)
+    median_days: float | None = None  # from application to approval (computed by the database)
 
     @property
     def fill_rate(self) -> float | None:
@@ -56,7 +56,7 @@ class Numbers:
 
     @property
     def median_days_to_approval(self) -> float | None:
-        return round(statistics.median(self.approval_days), 1) if self.approval_days else None
+        return self.median_days
 
 
 @dataclass
@@ -165,16 +165,55 @@ def _count_placements(rows: dict[int, Numbers], scope: _Scope) -> None:
             setattr(rows[gid], attribute[status], n)
 
 
-def _collect_approval_days(rows: dict[int, Numbers], scope: _Scope) -> None:
-    """Days from application to approval, per approved placement."""
-    for gid, applied, decided in db.session.execute(
-        select(StudentProfile.group_id, Application.created_at, Placement.decided_at)
+class _DaysBetween(FunctionElement):
+    """(later - earlier) in days, fractional, computed by the database."""
+
+    type = Float()
+    name = "days_between"
+    inherit_cache = True
+
+
+@compiles(_DaysBetween)
+def _days_between(element, compiler, **kw):  # PostgreSQL
+    later, earlier = (compiler.process(c, **kw) for c in element.clauses)
+    return f"(EXTRACT(EPOCH FROM ({later} - {earlier})) / 86400.0)"
+
+
+@compiles(_DaysBetween, "sqlite")
+def _days_between_sqlite(element, compiler, **kw):  # datetimes stored as ISO text
+    later, earlier = (compiler.process(c, **kw) for c in element.clauses)
+    return f"(julianday({later}) - julianday({earlier}))"
+
+
+def _median_days_to_approval(rows: dict[int, Numbers], overall: Numbers, scope: _Scope) -> None:
+    """Median days from application to approval, per group and overall, computed by the database in one
+    statement: each approved placement's days ranked within its group and overall (window functions), then the
+    middle one (or the mean of the middle two) kept. Nothing per placement comes back to Python."""
+    raw = _DaysBetween(Placement.decided_at, Application.created_at)
+    days = case((raw < 0, 0.0), else_=raw)
+    ranked = (
+        select(StudentProfile.group_id.label("group_id"), days.label("days"),
+               func.row_number().over(partition_by=StudentProfile.group_id, order_by=days).label("rank"),
+               func.count().over(partition_by=StudentProfile.group_id).label("n"),
+               func.row_number().over(order_by=days).label("rank_all"),
+               func.count().over().label("n_all"))
         .join(Application, Application.id == Placement.application_id)
         .join(StudentProfile, StudentProfile.user_id == Placement.student_id)
         .where(StudentProfile.group_id.in_(scope.group_ids), Placement.status.in_(SEAT_HOLDING),
                Placement.decided_at.is_not(None))
-    ):
-        rows[gid].approval_days.append(max(0.0, (decided - applied).total_seconds() / 86400))
+    ).subquery()
+
+    def middle(rank, n):
+        return or_(rank == (n + 1) // 2, rank == (n + 2) // 2)
+
+    per_group = (select(ranked.c.group_id, func.avg(ranked.c.days))
+                 .where(middle(ranked.c.rank, ranked.c.n)).group_by(ranked.c.group_id))
+    everyone = select(null(), func.avg(ranked.c.days)).where(middle(ranked.c.rank_all, ranked.c.n_all))
+    for gid, median in db.session.execute(union_all(per_group, everyone)):
+        if median is None:
+            continue
+        target = overall if gid is None else rows[gid]
+        target.median_days = round(float(median), 1)
 
 
 def _add_students_numbers(rows: dict[int, Numbers], overall: Numbers) -> None:
@@ -182,53 +221,42 @@ def _add_students_numbers(rows: dict[int, Numbers], overall: Numbers) -> None:
     for row in rows.values():
         for name in ("applications", "offers", "approved", "active", "completed"):
             setattr(overall, name, getattr(overall, name) + getattr(row, name))
-        overall.approval_days.extend(row.approval_days)
 
 
-def _students_with_skill(scope: _Scope):
-    """Skill -> how many students list it (a query to narrow and order)."""
-    student_key = _skill_key(StudentSkill)
-    query = (select(student_key.label("k"), func.max(StudentSkill.display_name),
-                    func.count(distinct(StudentSkill.profile_id)))
+def _students_per_skill(scope: _Scope) -> dict[str, tuple[str, int]]:
+    """Skill key -> (name shown, how many students list it), every skill at once: one aggregate over the scope's
+    student skills serves both lists (one pass instead of a top-ten and a look-up of the requested skills)."""
+    key = _skill_key(StudentSkill)
+    query = (select(key, func.max(StudentSkill.display_name), func.count(distinct(StudentSkill.profile_id)))
              .join(StudentProfile, StudentProfile.id == StudentSkill.profile_id)
-             .group_by(student_key))
-    return query.where(StudentProfile.group_id.in_(scope.group_ids)) if scope.restricted else query
+             .group_by(key))
+    if scope.restricted:
+        query = query.where(StudentProfile.group_id.in_(scope.group_ids))
+    return {k: (name, n) for k, name, n in db.session.execute(query)}
 
 
-def _requested_skills(scope: _Scope) -> list[SkillDemand]:
-    """The skills published openings ask for most, with how many students have them."""
+def _openings_per_skill(scope: _Scope) -> dict[str, tuple[str, int]]:
+    """Skill key -> (name shown, how many published openings in scope ask for it), every skill at once."""
     key = _skill_key(OpeningSkill)
-    query = (select(key.label("k"), func.max(OpeningSkill.display_name), func.count(distinct(OpeningSkill.opening_id)))
+    query = (select(key, func.max(OpeningSkill.display_name), func.count(distinct(OpeningSkill.opening_id)))
              .join(Opening, Opening.id == OpeningSkill.opening_id)
              .where(Opening.status == OpeningStatus.PUBLISHED)
-             .group_by(key).order_by(func.count(distinct(OpeningSkill.opening_id)).desc(), key).limit(TOP_SKILLS))
-    requested = [SkillDemand(k, name, n, 0) for k, name, n in db.session.execute(scope.overall(query))]
-    if requested:
-        student_key = _skill_key(StudentSkill)
-        have = {k: n for k, _name, n in db.session.execute(
-            _students_with_skill(scope).where(student_key.in_([s.key for s in requested])))}
-        for skill in requested:
-            skill.students = have.get(skill.key, 0)
-    return requested
+             .group_by(key))
+    return {k: (name, n) for k, name, n in db.session.execute(scope.overall(query))}
 
 
-def _student_skills(scope: _Scope) -> list[SkillDemand]:
-    """The skills students list most, with how many published openings ask for them."""
-    student_key = _skill_key(StudentSkill)
-    common = [SkillDemand(k, name, 0, n) for k, name, n in db.session.execute(
-        _students_with_skill(scope).order_by(func.count(distinct(StudentSkill.profile_id)).desc(), student_key)
-        .limit(TOP_SKILLS))]
-    if common:
-        key = _skill_key(OpeningSkill)
-        asked = defaultdict(int)
-        query = (select(key.label("k"), func.count(distinct(OpeningSkill.opening_id)))
-                 .join(Opening, Opening.id == OpeningSkill.opening_id)
-                 .where(Opening.status == OpeningStatus.PUBLISHED, key.in_([s.key for s in common]))
-                 .group_by(key))
-        asked.update(dict(db.session.execute(scope.overall(query)).all()))
-        for skill in common:
-            skill.requested = asked[skill.key]
-    return common
+def _top(counts: dict[str, tuple[str, int]]) -> list[str]:
+    """The TOP_SKILLS keys with the highest counts (ties by key, as the lists always sorted)."""
+    return sorted(counts, key=lambda k: (-counts[k][1], k))[:TOP_SKILLS]
+
+
+def _skill_demand(scope: _Scope) -> tuple[list[SkillDemand], list[SkillDemand]]:
+    """The skills published openings ask for most, with how many students have them; and the skills students
+    list most, with how many published openings ask for them. Two aggregate queries."""
+    asked, listed = _openings_per_skill(scope), _students_per_skill(scope)
+    requested = [SkillDemand(k, asked[k][0], asked[k][1], listed.get(k, ("", 0))[1]) for k in _top(asked)]
+    common = [SkillDemand(k, listed[k][0], asked.get(k, ("", 0))[1], listed[k][1]) for k in _top(listed)]
+    return requested, common
 
 
 def dashboard(actor: User, group_id: int | None = None) -> Dashboard:
@@ -242,7 +270,8 @@ def dashboard(actor: User, group_id: int | None = None) -> Dashboard:
     _count_seats_held(rows, overall, scope)
     _count_applications(rows, scope)
     _count_placements(rows, scope)
-    _collect_approval_days(rows, scope)
+    _median_days_to_approval(rows, overall, scope)
     _add_students_numbers(rows, overall)
-    return Dashboard(groups=[rows[g.id] for g in shown], overall=overall, requested_skills=_requested_skills(scope),
-                     student_skills=_student_skills(scope), available_groups=available, selected_group=selected)
+    requested, common = _skill_demand(scope)
+    return Dashboard(groups=[rows[g.id] for g in shown], overall=overall, requested_skills=requested,
+                     student_skills=common, available_groups=available, selected_group=selected)

@@ -20,7 +20,7 @@ from datetime import date
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, and_, false, func, select, update
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from marketplace.clock import today_in_seoul
 from marketplace.extensions import db
@@ -475,9 +475,19 @@ def _scoped(query: Select, actor: User) -> Select:
     ))
 
 
+def _queue_options():
+    """What a row of the console's request queue shows and its conflicts read (no skills, no decider)."""
+    return (
+        joinedload(Placement.application),
+        joinedload(Placement.opening).joinedload(Opening.company),
+        joinedload(Placement.opening).selectinload(Opening.eligible_groups),
+        joinedload(Placement.student).joinedload(User.student_profile).joinedload(StudentProfile.group),
+    )
+
+
 def placement_requests_query(actor: User) -> Select:
-    """Pending requests of the actor's students, oldest first."""
-    query = (select(Placement).options(*_page_options())
+    """Pending requests of the actor's students, oldest first (a page of them: the console pages the query)."""
+    query = (select(Placement).options(*_queue_options())
              .where(Placement.status == PlacementStatus.PENDING)
              .order_by(Placement.created_at, Placement.id))
     return _scoped(query, actor)
