@@ -128,6 +128,7 @@ class Config:
     PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:8000")
 
     PAGE_SIZE = 20
+    CONSOLE_PAGE_SIZE = 25  # rows of each list on the exchange manager's console (each paged on its own)
     # JSON API calls per token (per address without one) and window, shared by every worker like the others.
     API_RATE_LIMIT = os.environ.get("API_RATE_LIMIT", "300 per minute")
 

@@ -1,7 +1,7 @@
 """Routes of the manager blueprint: queues and decisions for the reviewer's project groups."""
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, current_app, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 
@@ -48,7 +48,6 @@ def require_reviewer():
 # The console's lists are paged each on its own query argument; a decision taken from a row comes back to the
 # pages the manager was on (the decision pages carry these arguments along).
 CONSOLE_PAGES = ("requests_page", "companies_page", "changes_page", "openings_page", "joins_page", "partners_page")
-CONSOLE_PAGE_SIZE = 25
 
 
 def console_args(args) -> dict[str, int]:
@@ -70,7 +69,7 @@ def index():
     actor = web.actor()
 
     def page(query, name: str, rows: list | None = None):
-        return web.page_of(query, page_number(request.args, name), CONSOLE_PAGE_SIZE, rows=rows)
+        return web.page_of(query, page_number(request.args, name), current_app.config["CONSOLE_PAGE_SIZE"], rows=rows)
 
     requests = page(placements.placement_requests_query(actor), "requests_page")
     shown = list(requests.items)

@@ -27,8 +27,10 @@ EXPECTED = {
     "student recommendations": 16,
     "student applications": 6,
     "company ranked applicants": 17,
-    "manager console": 38,  # + verification queue, compliance and agreement states (clauses, insurance, acks)
-    "manager dashboard": 16,
+    # + verification queue, compliance and agreement states (clauses, insurance, acks); each of the six lists is
+    # one page (its rows, what they show, and its count), placement requests' related rows joined in one statement
+    "manager console": 33,
+    "manager dashboard": 14,  # skills: one aggregate per side; median days by window functions
     "admin audit log": 7,  # + the groups of the designations of exchange managers among the actors (one query)
 }
 
