@@ -1,7 +1,7 @@
 """covering indexes for the exchange managers' dashboard counts
 
-Revision ID: 0025_dashboard_indexes
-Revises: 0024_evaluations
+Revision ID: 0026_dashboard_indexes
+Revises: 0025_contest_boards
 Create Date: 2026-11-29 22:30:00
 
 """
@@ -9,8 +9,8 @@ from alembic import op
 
 
 # revision identifiers, used by Alembic.
-revision = '0025_dashboard_indexes'
-down_revision = '0024_evaluations'
+revision = '0026_dashboard_indexes'
+down_revision = '0025_contest_boards'
 branch_labels = None
 depends_on = None
 
