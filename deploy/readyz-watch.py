@@ -31,6 +31,26 @@ def ready(server: str, timeout: float) -> bool:
         return False
 
 
+class Health:
+    """Which servers are out, from each round's answers: out after `fall` failed rounds in a row, back after `rise`
+    good ones in a row."""
+
+    def __init__(self, servers: list[str], fall: int = 2, rise: int = 2) -> None:
+        self.fall, self.rise = fall, rise
+        self.failing: set[str] = set()
+        self.streak = {server: 0 for server in servers}  # > 0: good rounds in a row, < 0: failed rounds in a row
+
+    def round(self, answers: dict[str, bool]) -> set[str]:
+        for server, good in answers.items():
+            streak = self.streak[server]
+            self.streak[server] = streak = max(1, streak + 1) if good else min(-1, streak - 1)
+            if server in self.failing and streak >= self.rise:
+                self.failing.discard(server)
+            elif server not in self.failing and streak <= -self.fall:
+                self.failing.add(server)
+        return set(self.failing)
+
+
 def render(servers: list[str], failing: set[str], options: str) -> str:
     if failing >= set(servers):
         failing = set()
@@ -51,17 +71,9 @@ def main() -> int:
     parser.add_argument("--once", action="store_true", help="write the file once and exit")
     args = parser.parse_args()
     written = None
-    failing: set[str] = set()
-    streak = {server: 0 for server in args.servers}  # > 0: good rounds in a row, < 0: failed rounds in a row
+    health = Health(args.servers, *((1, 1) if args.once else (args.fall, args.rise)))
     while True:
-        for server in args.servers:
-            good = ready(server, args.timeout)
-            streak[server] = max(1, streak[server] + 1) if good else min(-1, streak[server] - 1)
-            fall, rise = (1, 1) if args.once else (args.fall, args.rise)
-            if server in failing and streak[server] >= rise:
-                failing.discard(server)
-            elif server not in failing and streak[server] <= -fall:
-                failing.add(server)
+        failing = health.round({server: ready(server, args.timeout) for server in args.servers})
         text = render(args.servers, failing, args.options)
         if text != written:
             with open(args.upstream + ".tmp", "w") as handle:
