@@ -6,8 +6,6 @@ PORT ?= 8000
 HOST ?= 127.0.0.1
 WORKERS ?= 2
 # The suite runs in parallel processes (pytest-xdist), one per core; each gets its own PostgreSQL database.
-# Files go out in collection order (--no-loadscope-reorder): xdist's default sends the files with the most tests
-# first, which left the browser journeys and the several-server proof (few tests, minutes each) for the end.
 TEST_WORKERS ?= 2
 FLASK := $(BIN)/flask --app wsgi
 
@@ -54,7 +52,7 @@ stack-stop:
 	deploy/local-stack.sh stop
 
 test: install-dev
-	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadfile --no-loadscope-reorder $(PYTEST_ARGS)
+	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 
 lint: install-dev
 	$(BIN)/ruff check .
