@@ -127,18 +127,18 @@ def register_extensions(app: Flask) -> None:
 
 def configure_sqlite(engine) -> None:
     """SQLite as a real multi-user database: foreign keys enforced, WAL so readers never block the
-    writer, and a busy timeout so concurrent writers queue instead of failing."""
-    if engine.dialect.name != "sqlite":
+    writer, and a busy timeout so concurrent writers queue instead of failing. Once per engine (apps may share one)."""
+    if engine.dialect.name != "sqlite" or event.contains(engine, "connect", _sqlite_pragmas):
         return
+    event.listen(engine, "connect", _sqlite_pragmas)
 
-    @event.listens_for(engine, "connect")
-    def on_connect(dbapi_connection, _record) -> None:
-        cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA busy_timeout=15000")
-        if engine.url.database and engine.url.database != ":memory:":
-            cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.close()
+
+def _sqlite_pragmas(dbapi_connection, _record) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=15000")
+    cursor.execute("PRAGMA journal_mode=WAL")  # an in-memory database keeps its "memory" journal
+    cursor.close()
 
 
 def select_locale() -> str:

@@ -7,6 +7,7 @@ serves the reference page (Swagger UI from static/vendor/swagger-ui, no CDN) at 
 from __future__ import annotations
 
 import http
+import threading
 
 from flask import Blueprint, Flask, render_template
 from flask_smorest import Api as SmorestApi
@@ -44,9 +45,71 @@ English), else `Accept-Language`, else Korean.
 
 
 class Api(SmorestApi):
-    """flask-smorest's Api with RFC 9457 problem documents as the documented error responses."""
+    """flask-smorest's Api with RFC 9457 problem documents as the documented error responses, and an OpenAPI
+    document built when first asked for (the reference page, `openapi.json`, `flask openapi`), not at start-up.
+
+    Describing every operation's schemas is two thirds of create_app (~50 ms): each worker paid it when it started
+    and each test when it built its app, though the document is read rarely. The routes are registered at once;
+    only their description waits. Nothing at request time reads the document."""
 
     ERROR_SCHEMA = ProblemSchema
+
+    def __init__(self, app=None, **kwargs):
+        self._spec = None
+        self._spec_options: dict | None = None  # set until the document is built
+        self._undocumented: list[tuple] = []  # (blueprint, name, parameters) registered before it was built
+        self._spec_lock = threading.Lock()
+        self._builder: int | None = None  # the thread building the document (it reads the part built so far)
+        super().__init__(app, **kwargs)
+
+    @property
+    def spec(self):
+        if self._spec_options is not None and self._builder != threading.get_ident():
+            with self._spec_lock:  # threads asking while it is built wait for the whole document
+                if self._spec_options is not None:
+                    self._builder = threading.get_ident()
+                    try:
+                        self._build_spec()
+                    finally:
+                        self._builder = None
+        return self._spec
+
+    @spec.setter
+    def spec(self, value) -> None:
+        self._spec = value
+
+    def _init_spec(self, **options) -> None:
+        self._spec_options = options
+        from flask_smorest.spec import openapi_cli
+
+        self._app.cli.add_command(openapi_cli)
+
+    def _build_spec(self) -> None:
+        SmorestApi._init_spec(self, **self._spec_options)
+        for blueprint, name, parameters in self._undocumented:
+            blueprint.register_views_in_doc(self, self._app, self._spec, name=name, parameters=parameters)
+            self._spec.tag({"name": name, "description": blueprint.description})
+        self._undocumented.clear()
+        self._spec_options = None  # last: other threads read the document only once it is whole
+
+    def register_blueprint(self, blp, *, parameters=None, **options):
+        if self._spec_options is None:
+            return super().register_blueprint(blp, parameters=parameters, **options)
+        name = options.get("name", blp.name)
+        self._app.extensions["flask-smorest"]["blp_name_to_api"][name] = self
+        self._app.register_blueprint(blp, **options)
+        self._undocumented.append((blp, name, parameters))
+        return None
+
+    def register_converter(self, converter, func):
+        self._converters.append((converter, func))  # applied when the document is built
+        if self._spec_options is None and self._spec is not None:
+            self._register_converter(converter, func)
+
+    def register_field(self, field, *args):
+        self._fields.append((field, *args))
+        if self._spec_options is None and self._spec is not None:
+            self._register_field(field, *args)
 
     def _register_responses(self):
         for status in http.HTTPStatus:

@@ -21,7 +21,7 @@ from marketplace.models import OpeningStatus, PlacementStatus
 from marketplace.models.mentoring import MentorAssignment
 from marketplace.services import api_tokens, applications
 from tests.api.test_openapi import documented_operations, spec_of
-from tests.conftest import IsolatedClient
+from tests.conftest import IsolatedClient, fresh_sqlite_copy
 from tests.factories import make_admin, make_exchange_manager, make_group, make_mentor
 
 PEOPLE = ("student_a", "student_b", "cm_x", "cm_y", "xm_own", "xm_other", "admin", "mentor")
@@ -140,10 +140,10 @@ def world_files(tmp_path_factory, sqlite_template):
 
 
 @pytest.fixture
-def world_app(world_files, tmp_path):
+def world_app(world_files, shared_sqlite_path, tmp_path):
     folder, world = world_files
-    shutil.copy(folder / "world.sqlite", tmp_path / "db.sqlite")
-    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'db.sqlite'}",
+    url = fresh_sqlite_copy(folder / "world.sqlite", shared_sqlite_path)
+    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": url,
                       "UPLOAD_FOLDER": str(tmp_path / "uploads"), "API_RATE_LIMIT": "1000 per minute"})
     app.test_client_class = IsolatedClient
     yield app, world

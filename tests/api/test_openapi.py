@@ -75,3 +75,28 @@ def test_the_reference_page_is_served_from_this_sites_files():
     assert "/api/v1/openapi.json" in html
     licence = client.get("/static/vendor/swagger-ui/LICENSE")
     assert licence.status_code == 200 and b"Apache License" in licence.get_data()
+
+
+def test_the_document_is_built_once_when_first_asked_for_even_by_two_threads_at_once(app):
+    """The description is built on first use, not at start-up (it is most of create_app's time); a worker's threads
+    asking at the same moment all get the whole document, built once."""
+    import threading
+
+    api = app.extensions["marketplace_api"]
+    assert api._spec is None  # nothing built by starting the app or by an API call
+    assert app.test_client().get("/api/v1/openings").status_code == 200
+    assert api._spec is None
+    barrier, answers = threading.Barrier(4), []
+
+    def fetch() -> None:
+        barrier.wait()
+        answers.append(app.test_client().get("/api/v1/openapi.json").get_json())
+
+    threads = [threading.Thread(target=fetch) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(answers) == 4 and all(answer == answers[0] for answer in answers)
+    assert documented_operations(answers[0]) == api_routes(app)
+    assert len(answers[0]["tags"]) == len({tag["name"] for tag in answers[0]["tags"]})  # each resource tagged once

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 import shutil
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 
 import pytest
@@ -16,7 +16,7 @@ import pytest
 from marketplace.clock import today_in_seoul
 from marketplace.app import create_app
 from marketplace.extensions import db
-from tests.conftest import CSRF_RE, IsolatedClient
+from tests.conftest import CSRF_RE, IsolatedClient, fresh_sqlite_copy
 from tests.factories import (
     PASSWORD,
     make_admin,
@@ -356,6 +356,7 @@ MATRIX: dict[tuple[str, str], tuple[str, dict[str, str], dict]] = {
 class World:
     ids: dict[str, int | str]
     emails: dict[str, str]
+    sessions: dict[str, str] = field(default_factory=dict)  # role -> session cookie of a sign-in in the world
 
 
 def build_world() -> World:
@@ -545,20 +546,26 @@ def world_files(tmp_path_factory, sqlite_template):
     folder = tmp_path_factory.mktemp("matrix")
     shutil.copy(sqlite_template, folder / "world.sqlite")
     app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder / 'world.sqlite'}",
-                      "UPLOAD_FOLDER": str(folder / "uploads")})
+                      "UPLOAD_FOLDER": str(folder / "uploads"), "LOGIN_RATE_LIMIT": "1000 per minute"})
     with app.app_context():
         world = build_world()
         db.session.remove()
+    # Every role signs in once, through the form, in the saved world: each test's copy holds those sessions, so a
+    # test's ten clients start signed in (signing in ten times a test was half the module's time).
+    for role in ROLES[1:]:
+        client = _signed_in(app, world, role)
+        world.sessions[role] = client.get_cookie(app.config["SESSION_COOKIE_NAME"]).value
+    with app.app_context():
         db.engine.dispose()
     return folder, world
 
 
 @pytest.fixture
-def world_app(world_files, tmp_path):
+def world_app(world_files, shared_sqlite_path, tmp_path):
     folder, world = world_files
-    shutil.copy(folder / "world.sqlite", tmp_path / "db.sqlite")
+    url = fresh_sqlite_copy(folder / "world.sqlite", shared_sqlite_path)
     shutil.copytree(folder / "uploads", tmp_path / "uploads")
-    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'db.sqlite'}",
+    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": url,
                       "UPLOAD_FOLDER": str(tmp_path / "uploads"), "LOGIN_RATE_LIMIT": "1000 per minute"})
     app.test_client_class = IsolatedClient
     yield app, world
@@ -583,6 +590,15 @@ def test_every_route_is_in_the_matrix():
 
 
 def _client(app, world: World, role: str):
+    client = app.test_client()
+    if role in world.sessions:
+        client.set_cookie(app.config["SESSION_COOKIE_NAME"], world.sessions[role])
+    elif role != "anon":
+        return _signed_in(app, world, role)
+    return client
+
+
+def _signed_in(app, world: World, role: str):
     client = app.test_client()
     if role != "anon":
         html = client.get("/auth/login").get_data(as_text=True)
