@@ -104,10 +104,24 @@ def browser(chromium_path):
 
 
 def new_context(browser, live_server, locale: str = "en", **kwargs):
+    # Reduced motion: Bootstrap then skips its transitions, so axe never measures a colour halfway through one (a
+    # loaded CI machine caught the brand link mid-fade as low contrast).
+    kwargs.setdefault("reduced_motion", "reduce")
     context = browser.new_context(base_url=live_server, locale=locale,
                                   extra_http_headers={"Accept-Language": locale}, **kwargs)
     context.set_default_timeout(10_000)
     return context
+
+
+def _patient_expectations() -> None:
+    """Assertions wait as long as actions (10 s, not Playwright's 5 s): on a loaded two-core CI machine a form post
+    answered by a busy server took longer than 5 s."""
+    from playwright.sync_api import expect
+
+    expect.set_options(timeout=10_000)
+
+
+_patient_expectations()
 
 
 @pytest.fixture
@@ -141,6 +155,7 @@ def assert_accessible(page, label: str = "") -> None:
     from axe_playwright_python.sync_playwright import Axe
 
     _AXE = _AXE or Axe()
+    page.wait_for_load_state()  # after a click that navigates: the new page with its style sheet, not half of it
     results = _AXE.run(page)
     bad = [v for v in results.response["violations"] if v.get("impact") in ("serious", "critical")]
     detail = "; ".join(f"{v['id']} ({v['impact']}): {[n['target'] for n in v['nodes']][:3]}" for v in bad)

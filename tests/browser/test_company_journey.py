@@ -75,6 +75,7 @@ def test_company_is_approved_then_its_opening_is_published_and_found(context_fac
     company.locator("#skills-0-importance").select_option("must")
     company.locator("#skills-0-min_level").select_option("3")
     company.locator("#skills-1-name").fill("심전도")
+    company.locator("#skills-1-name").press("Tab")  # leave the field: its suggestion list closes
     company.locator("#skills-1-importance").select_option("should")
     company.locator("input[name=group_ids]").first.check()
     company.locator("#seats").fill("2")

@@ -44,6 +44,7 @@ def publish_opening(company, manager, locale: str, title: str) -> int:
     company.locator("#skills-0-importance").select_option("must")
     company.locator("#skills-0-min_level").select_option("3")
     company.locator("#skills-1-name").fill("ECG")
+    company.locator("#skills-1-name").press("Tab")  # leave the field: its suggestion list closes
     company.locator("#skills-1-importance").select_option("should")
     pnu_label = company.locator("label[for^=group_ids-]", has_text="PNU")
     company.locator("#" + pnu_label.get_attribute("for")).check()
@@ -123,6 +124,7 @@ def build_profile(page, locale: str, tag: str):
         typed = "PyTorch"
     page.locator("#skills-0-level").select_option("4")
     page.locator("#skills-1-name").fill("심전도" if locale == "ko" else "ECG")
+    page.locator("#skills-1-name").press("Tab")  # leave the field: its suggestion list closes
     page.locator("#skills-1-level").select_option("3")
     page.locator("#hours_per_week").fill("20")
     page.locator("main form[action$='/student/profile'] button[type=submit]").click()
