@@ -75,6 +75,8 @@ def main() -> int:
     parser.add_argument("--database-url", default=os.environ.get("DATABASE_URL", ""))
     parser.add_argument("--runs", type=int, default=40)
     parser.add_argument("--only", default="", help="time only the pages whose name contains this text")
+    parser.add_argument("--profile", action="store_true",
+                        help="also print where each page's time goes (cProfile: the 25 costliest functions)")
     args = parser.parse_args()
     url = args.database_url
     if not url:
@@ -139,7 +141,17 @@ def main() -> int:
             client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "ko"
             if who not in (None, "nocache"):
                 _login(client, who, password)
+        if args.profile:
+            import cProfile
+            import pstats
+
+            profiler = cProfile.Profile()
+            profiler.enable()
         median, p99, statements = _time(app, client, path, args.runs)
+        if args.profile:
+            profiler.disable()
+            print(f"-- {what} (profiled: times are inflated)")
+            pstats.Stats(profiler).sort_stats("cumulative").print_stats(r"marketplace/|jinja2/|sqlalchemy/orm", 25)
         ok = median <= MEDIAN_MS and p99 <= P99_MS
         failed |= not ok
         print(f"  {what:<36} median {median:6.1f} ms  p99 {p99:6.1f} ms  {statements:3d} statements  "

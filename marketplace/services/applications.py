@@ -443,15 +443,19 @@ TRANSITIONS = {
 # -- company overview -------------------------------------------------------------------------------------------
 
 
-def status_counts_by_opening(company: Company) -> dict[int, dict[ApplicationStatus, int]]:
-    """{opening id: {status: count}} for every opening of the company that has applications (one query)."""
-    rows = db.session.execute(
+def status_counts_by_opening(company: Company, opening: Opening | None = None) -> dict[int, dict[ApplicationStatus, int]]:
+    """{opening id: {status: count}} for every opening of the company that has applications, or for `opening`
+    alone (one query; an opening's page counts only its own applicants, not the whole company's 50,000)."""
+    query = (
         select(Application.opening_id, Application.status, func.count())
         .join(Opening, Opening.id == Application.opening_id)
         .join(StudentProfile, StudentProfile.user_id == Application.student_id)
         .where(Opening.company_id == company.id, verification.verified_students())
         .group_by(Application.opening_id, Application.status)
     )
+    if opening is not None:
+        query = query.where(Application.opening_id == opening.id)
+    rows = db.session.execute(query)
     found: dict[int, dict[ApplicationStatus, int]] = {}
     for opening_id, status, n in rows:
         found.setdefault(opening_id, {})[status] = n

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import itertools
+import re
 
 import pytest
 from sqlalchemy import select
@@ -182,3 +183,21 @@ def test_ranked_applicants_issue_the_same_number_of_queries_for_5_and_500(client
     bulk_applicants(opening_id, group_id, 495)
     assert (count_queries.page(client, path), count_queries.page(client, filtered)) == (few, few_filtered)
     assert db.session.scalar(select(Application.id).where(Application.opening_id == opening_id).limit(1))
+
+
+def test_an_openings_applicant_counts_are_its_own_not_its_companys(client, auth):
+    """The ranked page counts this opening's applicants per status, asking the database for this opening only:
+    another opening of the same company never shows in its numbers."""
+    opening = make_opening(title="Pathology AI")
+    other = make_opening(company=opening.company, title="Radiology AI")
+    mine = [make_application(opening=opening) for _ in range(2)]
+    move(manager_of(opening.company), mine[1], "shortlist")
+    for _ in range(3):
+        make_application(opening=other)
+    auth.login(manager_of(opening.company).email)
+    for target, expected in ((opening, {"Submitted": 1, "Shortlisted": 1}), (other, {"Submitted": 3, "Shortlisted": 0})):
+        html = client.get(f"/company/openings/{target.id}/applicants").get_data(as_text=True)
+        summary = html[html.index('class="list-inline'):]
+        summary = summary[:summary.index("</ul>")]
+        for label, count in expected.items():
+            assert re.search(rf"{label}</span>\s*<span class=\"fw-semibold\">{count}</span>", summary), (label, summary)
