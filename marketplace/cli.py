@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
-import sqlalchemy as sa
 from flask import Flask
 
 from marketplace.extensions import db
@@ -39,7 +38,7 @@ def register(app: Flask) -> None:
         db.session.commit()
         click.echo(f"Seeded: {created} new records.")
         if scale:
-            from marketplace.seeding_scale import seed_scale
+            from marketplace.seeding_scale import refresh_statistics, seed_scale
 
             started = time.perf_counter()
             try:
@@ -48,11 +47,7 @@ def register(app: Flask) -> None:
                 db.session.rollback()
                 raise click.ClickException(str(error)) from None
             db.session.commit()
-            # Fresh planner statistics after a bulk load (as after any restore): before autovacuum came round,
-            # PostgreSQL planned the openings search over 5,000 rows at 1.1 s instead of 42 ms.
-            with db.engine.connect() as connection:
-                connection.execute(sa.text("ANALYZE"))
-                connection.commit()
+            refresh_statistics()
             click.echo("Scale data: " + ", ".join(f"{n:,} {what}" for what, n in counts.items())
                        + f" ({time.perf_counter() - started:.1f} s).")
 
