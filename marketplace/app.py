@@ -11,7 +11,7 @@ from flask_login import current_user, logout_user
 from sqlalchemy import event
 
 from marketplace import models  # noqa: F401  (register every table on the metadata)
-from marketplace import sessions, storage, templating
+from marketplace import i18n, sessions, storage, templating
 from marketplace.api import registry as api_registry
 from marketplace.api import auth as api_auth
 from marketplace.api.problems import in_api, refuse_field
@@ -123,6 +123,7 @@ def register_extensions(app: Flask) -> None:
         return get_user_by_session_token(token) if token else None
 
     babel.init_app(app, locale_selector=select_locale, timezone_selector=lambda: "Asia/Seoul")
+    i18n.init_app(app, babel)
 
 
 def configure_sqlite(engine) -> None:
