@@ -4,11 +4,12 @@ from __future__ import annotations
 import enum
 import re
 
-from flask_babel import get_locale, ngettext
+from flask_babel import ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from marketplace.clock import today_in_seoul
+from marketplace.i18n import current_locale
 from marketplace.models import (
     AgreementParty,
     ApplicationStatus,
@@ -385,7 +386,7 @@ DATETIME_PATTERNS = {
 
 def datetime_pattern(fmt: str = "medium") -> str:
     """The pattern (or Babel format name) for a date and time in the reader's language."""
-    return DATETIME_PATTERNS.get(str(get_locale() or "ko"), {}).get(fmt, fmt)
+    return DATETIME_PATTERNS.get(str(current_locale() or "ko"), {}).get(fmt, fmt)
 
 
 # -- the audit trail: record types, actions, states and system notes, in the reader's language -------------------
