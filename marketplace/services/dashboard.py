@@ -13,6 +13,7 @@ from sqlalchemy import Float, case, distinct, exists, func, null, or_, select, u
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
 
+from marketplace import page_cache
 from marketplace.extensions import db
 from marketplace.models import (
     SEAT_HOLDING,
@@ -259,12 +260,19 @@ def _skill_demand(scope: _Scope) -> tuple[list[SkillDemand], list[SkillDemand]]:
     return requested, common
 
 
-def dashboard(actor: User, group_id: int | None = None) -> Dashboard:
-    """Numbers for the actor's groups (admins: every group), optionally one group of those."""
-    available, selected, restricted = _groups_in_reach(actor, group_id)
-    shown = [selected] if selected else available
-    scope = _Scope([g.id for g in shown], restricted)
-    rows = {g.id: Numbers(g) for g in shown}
+@dataclass
+class _Figures:
+    """What the dashboard computes, without the groups themselves (kept in the cache between requests)."""
+
+    groups: dict[int, dict]
+    overall: dict
+    requested: list[SkillDemand]
+    common: list[SkillDemand]
+
+
+def _figures(group_ids: list[int], restricted: bool) -> _Figures:
+    scope = _Scope(group_ids, restricted)
+    rows = {gid: Numbers(None) for gid in group_ids}
     overall = Numbers(None)
     _count_openings(rows, overall, scope)
     _count_seats_held(rows, overall, scope)
@@ -273,5 +281,22 @@ def dashboard(actor: User, group_id: int | None = None) -> Dashboard:
     _median_days_to_approval(rows, overall, scope)
     _add_students_numbers(rows, overall)
     requested, common = _skill_demand(scope)
-    return Dashboard(groups=[rows[g.id] for g in shown], overall=overall, requested_skills=requested,
-                     student_skills=common, available_groups=available, selected_group=selected)
+    return _Figures({gid: _plain(n) for gid, n in rows.items()}, _plain(overall), requested, common)
+
+
+def _plain(numbers: Numbers) -> dict:
+    return {name: value for name, value in vars(numbers).items() if name != "group"}
+
+
+def dashboard(actor: User, group_id: int | None = None) -> Dashboard:
+    """Numbers for the actor's groups (admins: every group), optionally one group of those. The figures are
+    aggregates over the whole programme: they are computed once per change of what they count (page_cache's
+    dashboard stamp) and per set of groups, then read from the cache."""
+    available, selected, restricted = _groups_in_reach(actor, group_id)
+    shown = [selected] if selected else available
+    group_ids = [g.id for g in shown]
+    figures = page_cache.cached_value(page_cache.DASHBOARD, f"{int(restricted)}:{','.join(map(str, group_ids))}",
+                                      lambda: _figures(group_ids, restricted))
+    return Dashboard(groups=[Numbers(g, **figures.groups[g.id]) for g in shown],
+                     overall=Numbers(None, **figures.overall), requested_skills=figures.requested,
+                     student_skills=figures.common, available_groups=available, selected_group=selected)

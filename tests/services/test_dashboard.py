@@ -4,9 +4,11 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+import sqlalchemy as sa
 
+from marketplace.app import create_app
 from marketplace.extensions import db
-from marketplace.models import ApplicationStatus, OpeningStatus, PlacementStatus
+from marketplace.models import Application, ApplicationStatus, Opening, OpeningStatus, PlacementStatus, ProjectGroup
 from marketplace.models.base import utcnow
 from marketplace.services import dashboard, openings
 from tests.factories import make_admin, make_exchange_manager, make_group, make_student
@@ -110,3 +112,58 @@ def test_the_number_of_queries_does_not_grow_with_the_groups(app, count_queries)
         make_opening(make_company(groups=[group]))
         make_student(group)
     assert _statements(count_queries, admin) == few <= 12
+
+
+def _published(seeded_group):
+    return db.session.scalars(sa.select(Opening).join(Opening.eligible_groups)
+                              .where(Opening.status == OpeningStatus.PUBLISHED,
+                                     ProjectGroup.id == seeded_group.id).order_by(Opening.id)).first()
+
+
+def test_the_figures_are_read_from_the_cache_until_what_they_count_changes(seeded, count_queries):
+    pnu, snu = seeded
+    admin = make_admin()
+    first = dashboard.dashboard(admin)
+    with count_queries() as statements:
+        again = dashboard.dashboard(admin)
+    assert len(statements) == 2  # the groups in reach and the dashboard's stamp
+    assert again.overall == first.overall and again.requested_skills == first.requested_skills
+    assert [n.group.code for n in again.groups] == ["PNU", "SNU"]
+
+    make_application(make_student(snu), _published(snu), status=ApplicationStatus.SUBMITTED)  # committed
+    assert dashboard.dashboard(admin).overall.applications == first.overall.applications + 1
+
+    # A conditional move (UPDATE ... WHERE status = ...) outside the unit of work is seen at once too.
+    db.session.execute(sa.update(Application).where(Application.status == ApplicationStatus.SUBMITTED)
+                       .values(status=ApplicationStatus.OFFERED))
+    db.session.commit()
+    assert dashboard.dashboard(admin).overall.offers == first.overall.offers + 2
+
+
+def test_a_change_not_yet_committed_is_counted_in_its_own_transaction(seeded):
+    pnu, snu = seeded
+    admin = make_admin()
+    before = dashboard.dashboard(admin).overall.applications
+    student = make_student(pnu)
+    db.session.add(Application(opening_id=_published(pnu).id, student_id=student.id, statement="Hello",
+                               consent_at=utcnow(), consent_text="I agree.", status=ApplicationStatus.SUBMITTED))
+    db.session.flush()
+    assert dashboard.dashboard(admin).overall.applications == before + 1
+    db.session.rollback()
+    assert dashboard.dashboard(admin).overall.applications == before
+
+
+def test_a_change_made_by_another_worker_shows_at_once(app, seeded):
+    pnu, snu = seeded
+    admin = make_admin()
+    opening_id = _published(snu).id
+    before = dashboard.dashboard(admin).overall.applications
+    db.session.commit()
+    writer = create_app({**{k: app.config[k] for k in ("TESTING", "SQLALCHEMY_DATABASE_URI", "UPLOAD_FOLDER")},
+                         "SERVER_NAME": None})
+    with writer.app_context():
+        student = make_student(snu)
+        make_application(student, db.session.get(Opening, opening_id), status=ApplicationStatus.SUBMITTED)
+        db.session.remove()
+    db.session.expire_all()
+    assert dashboard.dashboard(admin).overall.applications == before + 1
