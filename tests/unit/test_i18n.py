@@ -66,3 +66,19 @@ def test_template_strings_escape_their_variables_and_keep_percent_signs(app):
         out = render(app, "{{ _('%(name)s is approved.', name=name) }}|{{ _('100%% done') }}|{{ _('Skills') }}",
                      name="<b>X</b>")
     assert out == "&lt;b&gt;X&lt;/b&gt; is approved.|100% done|Skills"
+
+
+def test_dates_are_remembered_per_language(app):
+    from datetime import date, datetime, timezone
+
+    day, moment = date(2026, 3, 1), datetime(2026, 3, 1, 5, 0, tzinfo=timezone.utc)
+    source = "{{ day|date }} · {{ moment|datetime('short') }}"
+    seen = {}
+    for language in ("ko", "en", "ko"):
+        with app.test_request_context(headers={"Accept-Language": language}):
+            seen.setdefault(language, set()).add(render(app, source, day=day, moment=moment))
+            with force_locale("en" if language == "ko" else "ko"):
+                seen.setdefault("forced", set()).add(render(app, source, day=day, moment=moment))
+    assert seen["ko"] == {"2026. 3. 1. · 2026. 3. 1. 오후 2:00"}  # 05:00 UTC is 14:00 in Seoul
+    assert seen["en"] == {"Mar 1, 2026 · 3/1/26, 2:00\u202fPM"}
+    assert seen["forced"] == seen["ko"] | seen["en"]
