@@ -1,7 +1,7 @@
-"""Caches kept correct by stamps: the public pages for anonymous visitors, and figures that are costly to compute
-and read far more often than they change (the exchange managers' dashboard). Flask-Caching holds the copies
-(per-process memory by default, Redis when CACHE_REDIS_URL or REDIS_URL is set), each stored under its area's stamp;
-every committed change of what an area shows rewrites that area's stamp.
+"""Caches kept correct by stamps: the public pages for anonymous visitors, and results that are costly to compute
+and read far more often than they change (the exchange managers' dashboard, each student's ranked openings).
+Flask-Caching holds the copies (per-process memory by default, Redis when CACHE_REDIS_URL or REDIS_URL is set),
+each stored under its area's stamp; every committed change of what an area shows rewrites that area's stamp.
 
 Correctness does not depend on the cache being shared: the stamps live in the database (table cache_stamp) and are
 rewritten in the same transaction as the change (for the public pages: an opening, its requirements, groups or
@@ -26,6 +26,7 @@ from marketplace.models import (
     Application,
     CacheStamp,
     Company,
+    Major,
     Opening,
     OpeningSearch,
     OpeningSkill,
@@ -37,10 +38,13 @@ from marketplace.models import (
 
 PUBLIC = "public"
 DASHBOARD = "dashboard"
+MATCHING = "matching"
 # What each area shows: a change to any row of these rewrites the area's stamp.
 WATCHED = {
     PUBLIC: (Opening, OpeningSkill, OpeningSearch, Company, Placement, ProjectGroup),
     DASHBOARD: (Opening, OpeningSkill, Placement, Application, StudentProfile, StudentSkill, ProjectGroup),
+    # Which openings a student may apply to and how they rank (the profile itself is in each key).
+    MATCHING: (Opening, OpeningSkill, Company, Placement, ProjectGroup, Major),
 }
 _FLAG = "cache_areas_changed"
 T = TypeVar("T")

@@ -2,6 +2,7 @@
 ranked applicants per opening and recommended openings per student."""
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Mapping
@@ -11,7 +12,7 @@ from sqlalchemy import Select, exists, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 
-from marketplace import matching
+from marketplace import matching, page_cache
 from marketplace.clock import today_in_seoul
 from marketplace.extensions import db
 from marketplace.models import (
@@ -39,7 +40,7 @@ from marketplace.services import audit, ranking, verification
 from marketplace.services.companies import active_managers, refuse_if_suspended
 from marketplace.services.email_confirmation import has_confirmed_email
 from marketplace.services.errors import Conflict, DomainError, NotFound
-from marketplace.services.majors import major_allowed, major_names
+from marketplace.services.majors import major_allowed, major_names, normalize_major
 from marketplace.services.notifications import link_to, notify, notify_many
 from marketplace.services.openings import OpeningFilters, get_visible_opening, is_full, parse_filters
 from marketplace.services.placements import request_placement
@@ -668,23 +669,18 @@ def recommendations(student: User, page: int = 1, per_page: int = 20, today: dat
     """Eligible openings with seats left ranked by the student's match: every must-have first, then the
     fit (matching.recommend: coverage of the requirements and of the profile). A constant number of
     queries: the eligible openings and their versions, requirement rows of openings not cached in this
-    process, the page's openings, applications and seats."""
+    process, the page's openings, applications and seats. The ranking (opening ids) is cached under
+    page_cache's matching stamp and the student's profile, so paging and coming back read it; only the
+    page's matches are computed again."""
     profile = profile_of(student)
     if profile is None:
         raise NotFound(str(_l("Only students with a profile get recommendations.")))
     today = today or today_in_seoul()
-    condition = eligible_openings_condition(profile, today, filters)
-    rows = db.session.execute(
-        select(Opening.id, Opening.updated_at, Opening.majors).join(Company, Company.id == Opening.company_id)
-        .where(*condition).order_by(Opening.id)
-    ).all()
-    names = major_names(profile) if any(majors for _, _, majors in rows) else frozenset()
-    eligible = [(opening_id, version) for opening_id, version, majors in rows if major_allowed(majors, names)]
-    requirements = ranking.openings_requirements(eligible, condition)
-    ranked = matching.recommend(ranking.skill_levels(profile.skills), requirements) if requirements else []
-    page, start, end = _page_bounds(len(ranked), page, per_page)
-    window = ranked[start:end]
-    ids = [key for key, _ in window]
+    levels = ranking.skill_levels(profile.skills)
+    order = page_cache.cached_value(page_cache.MATCHING, _recommendation_key(profile, levels, today, filters),
+                                    lambda: _recommended_order(profile, levels, today, filters))
+    page, start, end = _page_bounds(len(order), page, per_page)
+    ids = order[start:end]
     loaded = {o.id: o for o in db.session.scalars(
         select(Opening).options(joinedload(Opening.company), selectinload(Opening.skills),
                                 selectinload(Opening.eligible_groups))
@@ -694,6 +690,31 @@ def recommendations(student: User, page: int = 1, per_page: int = 20, today: dat
         select(Application.opening_id).where(Application.student_id == student.id, Application.opening_id.in_(ids))
     )) if ids else set()
     taken = seats_taken(ids)
-    items = [Recommendation(loaded[key], match, key in applied, max(0, loaded[key].seats - taken[key]))
-             for key, match in window if key in loaded]
-    return RankedPage(items, len(ranked), page, per_page), profile
+    # The page's matches again (each opening's match depends on it and the profile only): ordered as ranked.
+    matches = dict(matching.recommend(levels, {key: ranking.requirements_of(loaded[key].skills)
+                                               for key in ids if key in loaded}))
+    items = [Recommendation(loaded[key], matches[key], key in applied, max(0, loaded[key].seats - taken[key]))
+             for key in ids if key in loaded]
+    return RankedPage(items, len(order), page, per_page), profile
+
+
+def _recommendation_key(profile: StudentProfile, levels, today: date, filters: OpeningFilters | None) -> str:
+    """What the ranking depends on besides the openings (page_cache's matching stamp): the student's group,
+    degree level, major and skills, the day (deadlines) and the filters."""
+    parts = (profile.group_id, profile.degree_level.value, normalize_major(profile.major),
+             sorted((s.name, s.level) for s in levels), today.isoformat(),
+             sorted(filters.as_args().items()) if filters is not None else None)
+    return hashlib.sha256(repr(parts).encode()).hexdigest()
+
+
+def _recommended_order(profile: StudentProfile, levels, today: date, filters: OpeningFilters | None) -> list[int]:
+    """The ids of the openings the student may apply to, best fit first (matching.recommend)."""
+    condition = eligible_openings_condition(profile, today, filters)
+    rows = db.session.execute(
+        select(Opening.id, Opening.updated_at, Opening.majors).join(Company, Company.id == Opening.company_id)
+        .where(*condition).order_by(Opening.id)
+    ).all()
+    names = major_names(profile) if any(majors for _, _, majors in rows) else frozenset()
+    eligible = [(opening_id, version) for opening_id, version, majors in rows if major_allowed(majors, names)]
+    requirements = ranking.openings_requirements(eligible, condition)
+    return [key for key, _ in matching.recommend(levels, requirements)] if requirements else []

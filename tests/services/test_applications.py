@@ -21,7 +21,7 @@ from marketplace.services import applications, ranking
 from marketplace.services.errors import Conflict, DomainError, NotFound
 from marketplace.services.openings import SkillRequirement as Req
 from tests.factories import make_company_manager, make_exchange_manager, make_group, make_student
-from tests.factories_applications import make_application, make_skilled_student, move
+from tests.factories_applications import give_skills, make_application, make_skilled_student, move
 from tests.factories_companies import make_company, make_opening, manager_of, past
 
 S = ApplicationStatus
@@ -296,6 +296,48 @@ def test_recommendations_list_only_eligible_openings_best_first(app):
     with pytest.raises(NotFound):
         applications.recommendations(make_company_manager())
     assert fair.id
+
+
+def test_recommendations_follow_every_change_at_once_and_each_page_matches_the_whole_ranking(app, count_queries):
+    from marketplace.models import Major
+
+    company = make_company(groups=[make_group("PNU")])
+    make_opening(company, title="Python", skills=[Req("Python", "must", 3)])
+    r_opening = make_opening(company, title="R", skills=[Req("R", "must", 3), Req("Python", "nice", 1)])
+    imaging = make_opening(company, title="Imaging", skills=[Req("DICOM", "must", 2)])
+    student = make_skilled_student([("Python", 4)])
+
+    def titles(**kwargs):
+        return [r.opening.title for r in applications.recommendations(student, **kwargs)[0].items]
+
+    with count_queries() as statements:
+        assert titles() == ["Python", "R", "Imaging"]
+    assert any("opening.updated_at, opening.majors" in s for s in statements)  # computed: the eligible openings
+    whole = applications.recommendations(student)[0].items
+    for number, expected in enumerate(whole, start=1):  # one per page: read from the cached ranking
+        with count_queries() as statements:
+            page, _ = applications.recommendations(student, page=number, per_page=1)
+        (item,) = page.items
+        assert (item.opening.id, item.match.score, item.details) == (expected.opening.id, expected.match.score,
+                                                                     expected.details)
+        assert page.total == 3 and not any("opening.updated_at, opening.majors" in s for s in statements)
+
+    give_skills(student, [("Python", 4), ("R", 5)])  # the profile is in the key
+    assert titles()[0] == "R"
+    imaging.deadline = past(1)  # an opening changes: the matching stamp is rewritten on commit
+    db.session.commit()
+    assert "Imaging" not in titles()
+    r_opening.majors = "Statistics"
+    db.session.commit()
+    assert "R" not in titles()
+    # The student studies 통계학: once their group's catalogue says that is Statistics, the opening is theirs.
+    profile = student.student_profile
+    profile.major = "통계학"
+    db.session.commit()
+    assert "R" not in titles()
+    db.session.add(Major(group_id=profile.group_id, name_en="Statistics", name_ko="통계학"))
+    db.session.commit()
+    assert "R" in titles()
 
 
 def test_accepting_when_no_seat_is_left_is_refused(app):
