@@ -1,5 +1,5 @@
 """Caches kept correct by stamps: the public pages for anonymous visitors, and results that are costly to compute
-and read far more often than they change (the exchange managers' dashboard, each student's ranked openings).
+and read far more often than they change (the exchange managers' dashboard, each student's ranked openings, each opening's ranked applicants).
 Flask-Caching holds the copies (per-process memory by default, Redis when CACHE_REDIS_URL or REDIS_URL is set),
 each stored under its area's stamp; every committed change of what an area shows rewrites that area's stamp.
 
@@ -39,12 +39,15 @@ from marketplace.models import (
 PUBLIC = "public"
 DASHBOARD = "dashboard"
 MATCHING = "matching"
+APPLICANTS = "applicants"
 # What each area shows: a change to any row of these rewrites the area's stamp.
 WATCHED = {
     PUBLIC: (Opening, OpeningSkill, OpeningSearch, Company, Placement, ProjectGroup),
     DASHBOARD: (Opening, OpeningSkill, Placement, Application, StudentProfile, StudentSkill, ProjectGroup),
     # Which openings a student may apply to and how they rank (the profile itself is in each key).
     MATCHING: (Opening, OpeningSkill, Company, Placement, ProjectGroup, Major),
+    # How an opening's applicants rank: their applications, verified profiles and skills, its requirements.
+    APPLICANTS: (Application, StudentProfile, StudentSkill, Opening, OpeningSkill),
 }
 _FLAG = "cache_areas_changed"
 T = TypeVar("T")

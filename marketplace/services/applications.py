@@ -574,10 +574,36 @@ def ranked_applicants(actor: User, opening: Opening, filters: ApplicantFilters, 
     """Applicants of the actor's company's opening, ranked by their current skill profile.
 
     A fixed number of queries whatever the number of applicants: the applicants and their profile
-    versions, the skill rows of profiles not cached in this process, then the page's records only.
+    versions, the skill rows of profiles not cached in this process, then the page's records only. The order
+    is cached under page_cache's applicants stamp (applications, profiles, skills, the opening and its
+    requirements), so paging and coming back read it; only the page's matches are computed again.
     """
     if not manages_company(actor, opening.company):
         raise NotFound(str(_l("No such opening.")))
+    order = page_cache.cached_value(page_cache.APPLICANTS, f"{opening.id}:{sorted(filters.as_args().items())}",
+                                    lambda: _applicant_order(opening, filters))
+    page, start, end = _page_bounds(len(order), page, per_page)
+    window = order[start:end]
+    loaded = {a.id: a for a in db.session.scalars(
+        select(Application).options(
+            joinedload(Application.student).joinedload(User.student_profile).options(
+                selectinload(StudentProfile.skills), joinedload(StudentProfile.group),
+            ),
+            selectinload(Application.placement),
+        ).where(Application.id.in_([key for key, _ in window]))
+    )} if window else {}
+    # The page's matches again (each depends on the opening and that profile only), from the loaded skills.
+    profiles = {key: ranking.skill_levels(loaded[key].student.student_profile.skills)
+                for key, ranked in window if ranked and key in loaded}
+    matches = dict(matching.rank(ranking.requirements_of(opening.skills), profiles)) if profiles else {}
+    items = [Ranked(start + i + 1, loaded[key], matches.get(key)) for i, (key, _) in enumerate(window)
+             if key in loaded]
+    return RankedPage(items, len(order), page, per_page)
+
+
+def _applicant_order(opening: Opening, filters: ApplicantFilters) -> list[tuple[int, bool]]:
+    """(application id, ranked) best first, then the withdrawn applicants (not ranked: their profile is no
+    longer shared). Cached under page_cache's applicants stamp."""
     query = (
         select(Application.id, StudentProfile.id, StudentProfile.updated_at, Application.status)
         .join(StudentProfile, StudentProfile.user_id == Application.student_id)
@@ -599,21 +625,8 @@ def ranked_applicants(actor: User, opening: Opening, filters: ApplicantFilters, 
     profiles = {application_id: levels[profile_id] for application_id, profile_id, _ in applicants}
     ranked = matching.rank(ranking.requirements_of(opening.skills), profiles) if profiles else []
     if filters.musts:
-        ranked = [(key, match) for key, match in ranked if match.has_all_musts]
-    else:
-        ranked += [(key, None) for key in withdrawn]
-    page, start, end = _page_bounds(len(ranked), page, per_page)
-    window = ranked[start:end]
-    loaded = {a.id: a for a in db.session.scalars(
-        select(Application).options(
-            joinedload(Application.student).joinedload(User.student_profile).options(
-                selectinload(StudentProfile.skills), joinedload(StudentProfile.group),
-            ),
-            selectinload(Application.placement),
-        ).where(Application.id.in_([key for key, _ in window]))
-    )} if window else {}
-    items = [Ranked(start + i + 1, loaded[key], match) for i, (key, match) in enumerate(window) if key in loaded]
-    return RankedPage(items, len(ranked), page, per_page)
+        return [(key, True) for key, match in ranked if match.has_all_musts]
+    return [(key, True) for key, _ in ranked] + [(key, False) for key in withdrawn]
 
 
 # -- recommendations -------------------------------------------------------------------------------------------

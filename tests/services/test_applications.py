@@ -272,6 +272,51 @@ def test_applicants_are_ranked_by_current_skills_with_filters(app):
         applications.ranked_applicants(manager_of(make_company()), opening, applications.ApplicantFilters())
 
 
+ORDER_QUERY = "student_profile.updated_at, application.status"
+
+
+def test_ranked_applicants_follow_every_change_at_once_and_each_page_matches_the_whole_ranking(app, count_queries):
+    from marketplace.models import VerificationStatus
+
+    company = make_company(groups=[make_group("PNU")])
+    opening = make_opening(company, skills=[Req("Python", "must", 3), Req("PyTorch", "should", 3)])
+    a = make_application(make_skilled_student([("Python", 5), ("PyTorch", 5)]), opening)
+    b = make_application(make_skilled_student([("Python", 3)]), opening)
+    c = make_application(make_skilled_student([("Excel", 2)]), opening)
+    manager, everyone = manager_of(company), applications.ApplicantFilters()
+
+    def ranked(**kwargs):
+        return applications.ranked_applicants(manager, opening, everyone, **kwargs)
+
+    with count_queries() as statements:
+        assert [r.application.id for r in ranked().items] == [a.id, b.id, c.id]
+    assert any(ORDER_QUERY in s for s in statements)  # computed: every applicant of the opening read
+    whole = ranked().items
+    for number, expected in enumerate(whole, start=1):  # one per page: read from the cached order
+        with count_queries() as statements:
+            page = ranked(page=number, per_page=1)
+        (item,) = page.items
+        assert (item.rank, item.application.id, item.match.score, item.details) == (
+            expected.rank, expected.application.id, expected.match.score, expected.details)
+        assert page.total == 3 and not any(ORDER_QUERY in s for s in statements)
+
+    give_skills(c.student, [("Python", 4), ("PyTorch", 4)])  # a profile change re-ranks at once
+    assert [r.application.id for r in ranked().items] == [a.id, c.id, b.id]
+    d = make_application(make_skilled_student([("PyTorch", 3)]), opening)  # a new applicant at once
+    assert [r.application.id for r in ranked().items] == [a.id, c.id, b.id, d.id]
+    b.status = ApplicationStatus.WITHDRAWN  # listed last, unranked, without the profile
+    db.session.commit()
+    items = ranked().items
+    assert [(r.application.id, r.match is None) for r in items] == [(a.id, False), (c.id, False), (d.id, False),
+                                                                    (b.id, True)]
+    a.student.student_profile.verification_status = VerificationStatus.UNVERIFIED  # no longer shown
+    db.session.commit()
+    assert [r.application.id for r in ranked().items] == [c.id, d.id, b.id]
+    opening.skills[0].name = "DICOM"  # the opening's must-have changes: nobody has it now
+    db.session.commit()
+    assert [r.application.id for r in ranked().items if r.match is not None and r.match.has_all_musts] == []
+
+
 def test_recommendations_list_only_eligible_openings_best_first(app):
     snu = make_group("SNU")
     pnu = make_group("PNU")
