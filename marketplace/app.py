@@ -6,7 +6,6 @@ import uuid
 from datetime import datetime, timezone
 
 from flask import Flask, abort, current_app, g, has_request_context, request, session
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user, logout_user
 from sqlalchemy import event
 
@@ -18,6 +17,7 @@ from marketplace.api.problems import in_api, refuse_field
 from marketplace.admin.routes import bp as admin_bp
 from marketplace.agreements.routes import bp as agreements_bp
 from marketplace.agreements.routes import clauses_bp
+from marketplace.i18n import lazy_gettext as _l
 from marketplace.practice.routes import bp as practice_bp
 from marketplace.applicants.routes import bp as applicants_bp
 from marketplace.applications.routes import bp as applications_bp

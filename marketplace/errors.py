@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 from flask import Flask, g, jsonify, render_template, request
-from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from redis.exceptions import RedisError
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
@@ -11,6 +10,7 @@ from werkzeug.exceptions import HTTPException
 from marketplace.api import problems
 from marketplace.api.auth import ApiAuthError
 from marketplace.extensions import db, login_manager
+from marketplace.i18n import gettext as _
 from marketplace.storage import StorageError
 from marketplace.security import log_refusal
 from marketplace.services.errors import DomainError

@@ -5,7 +5,6 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from flask import flash
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, Field, FieldList, Form, IntegerField, FormField, HiddenField, SelectField, SelectMultipleField, StringField, SubmitField, TextAreaField
 from wtforms.csrf.core import CSRFTokenField
@@ -13,6 +12,7 @@ from wtforms.fields.choices import SelectFieldBase
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget, TextInput
 
+from marketplace.i18n import lazy_gettext as _l
 from marketplace.routing import MAX_DATABASE_ID
 from marketplace.services.applications import MAX_MESSAGE
 from marketplace.services.errors import DomainError

@@ -5,8 +5,9 @@ built anew each time, ~9 µs), and Jinja's i18n wrapper adds as much again: a pa
 spent 7 ms on it. Here the catalogue is kept beside the locale it belongs to in Flask-Babel's own per-context
 slot (`g._flask_babel`), so whatever changes the locale (`refresh()`, `force_locale()` for a mail in the
 recipient's language) is seen at once: the kept catalogue is used only while the locale is the very object it
-was found for. Both Python code (`gettext`, `lazy_gettext`, through the default domain) and templates (`_`,
-`gettext`, `ngettext`, `pgettext`, `npgettext`, and `{% trans %}`) use it.
+was found for. Python code imports `gettext`, `ngettext` and `lazy_gettext` from here (Flask-Babel's own go
+through the default domain, which uses it too, but with three look-ups more); templates (`_`, `gettext`,
+`ngettext`, `pgettext`, `npgettext`, and `{% trans %}`) use it through the functions installed by `init_app`.
 """
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ import flask_babel
 from babel import support
 from flask import Flask
 from flask.globals import _cv_app
+from flask_babel.speaklater import LazyString
 from jinja2 import pass_context
 from markupsafe import Markup
 
@@ -45,6 +47,23 @@ def current_locale():
         if state is not None and (locale := state.__dict__.get("babel_locale")) is not None:
             return locale
     return flask_babel.get_locale()
+
+
+def gettext(string: str, **variables) -> str:
+    """flask_babel.gettext, from the kept catalogue."""
+    text = current_translations().ugettext(string)
+    return text % variables if variables else text
+
+
+def ngettext(singular: str, plural: str, num: int, **variables) -> str:
+    """flask_babel.ngettext, from the kept catalogue (`num` is always available to the format)."""
+    variables.setdefault("num", num)
+    return current_translations().ungettext(singular, plural, num) % variables
+
+
+def lazy_gettext(string: str, **variables) -> LazyString:
+    """flask_babel.lazy_gettext: translated when used as text, in the language in effect then."""
+    return LazyString(gettext, string, **variables)
 
 
 class RequestDomain(flask_babel.Domain):

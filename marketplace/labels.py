@@ -4,12 +4,11 @@ from __future__ import annotations
 import enum
 import re
 
-from flask_babel import ngettext
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
-
 from marketplace.clock import today_in_seoul
 from marketplace.i18n import current_locale
+from marketplace.i18n import gettext as _
+from marketplace.i18n import lazy_gettext as _l
+from marketplace.i18n import ngettext
 from marketplace.models import (
     AgreementParty,
     ApplicationStatus,

@@ -2,10 +2,10 @@
 from __future__ import annotations
 
 from flask import redirect, render_template, request
-from flask_babel import gettext as _
 
 from marketplace import web
 from marketplace.forms import PlacementTermsForm, schedule_form_data, schedule_rows_of, show_stale_edit
+from marketplace.i18n import gettext as _
 from marketplace.labels import choices
 from marketplace.models import PracticeType, WorkMode
 from marketplace.services import compliance, placements, practice_terms

@@ -14,10 +14,10 @@ from __future__ import annotations
 import time
 
 from flask import Flask, current_app, flash, redirect, render_template, request, session, url_for
-from flask_babel import gettext as _
 from flask_login import confirm_login, current_user
 
 from marketplace.extensions import login_manager
+from marketplace.i18n import gettext as _
 from marketplace.models import Role
 from marketplace.security import log_failed_sign_in
 from marketplace.services import accounts

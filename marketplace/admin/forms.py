@@ -1,5 +1,4 @@
 """Forms of the admin blueprint."""
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, IntegerField, PasswordField, StringField, TextAreaField
 
@@ -14,6 +13,7 @@ from marketplace.forms import (
     optional,
     required,
 )
+from marketplace.i18n import lazy_gettext as _l
 
 
 class GroupForm(FlaskForm):

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_babel import get_locale
-from flask_babel import gettext as _
 
 from marketplace import labels, web
 from marketplace.admin.forms import (
@@ -16,6 +15,7 @@ from marketplace.admin.forms import (
 )
 from marketplace.extensions import db
 from marketplace.forms import page_number
+from marketplace.i18n import gettext as _
 from marketplace.permissions import Permission, permission_required
 from marketplace.services import accounts, compliance, designations, groups, history, invitations, notifications
 from marketplace.services.errors import Reasons

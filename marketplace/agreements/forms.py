@@ -1,12 +1,12 @@
 """Forms of the agreement pages: acknowledgement, insurance, signed scans, clinical-data readiness, clauses."""
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import BooleanField, DateField, HiddenField, SelectField, StringField, TextAreaField
 
 from marketplace.forms import max_length, optional
+from marketplace.i18n import lazy_gettext as _l
 from marketplace.labels import choices
 from marketplace.models import DataAccess, DataSource, Deidentification, DuaStatus, IrbStatus
 

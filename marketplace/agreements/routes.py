@@ -6,14 +6,14 @@ import io
 
 from flask import Blueprint, abort, redirect, render_template, request, send_file, url_for
 from flask_babel import get_locale
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from marketplace import web
 from marketplace.agreements.forms import AcknowledgeForm, ClauseForm, ClinicalForm, InsuranceForm, ScanForm
 from marketplace.extensions import db, login_manager
 from marketplace.clock import today_in_seoul
+from marketplace.i18n import gettext as _
+from marketplace.i18n import lazy_gettext as _l
 from marketplace.models import AgreementClause, AgreementParty, InsuranceKind
 from marketplace.ownership import agreement_party, can_record_insurance
 from marketplace.permissions import Permission, permission_required

@@ -6,7 +6,6 @@ API and the pages give the same answers.
 from __future__ import annotations
 
 from flask import url_for
-from flask_babel import gettext as _
 
 from marketplace.api import auth
 from marketplace.api.common import Blueprint, PageArgs, envelope, page_schema, paginate
@@ -20,6 +19,7 @@ from marketplace.api.schemas import (
     application_dict,
 )
 from marketplace.extensions import db
+from marketplace.i18n import gettext as _
 from marketplace.models import Application
 from marketplace.permissions import Permission, user_can
 from marketplace.services import applications, openings

@@ -13,11 +13,11 @@ from __future__ import annotations
 from functools import wraps
 
 from flask import g, request
-from flask_babel import lazy_gettext as _l
 from flask_babel import refresh
 from flask_smorest import Blueprint as SmorestBlueprint
 
 from marketplace.extensions import csrf, login_manager
+from marketplace.i18n import lazy_gettext as _l
 from marketplace.models import User
 from marketplace.services import api_tokens, throttle
 

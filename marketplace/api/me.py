@@ -2,11 +2,11 @@
 from __future__ import annotations
 
 from flask import g
-from flask_babel import gettext as _
 
 from marketplace.api import auth
 from marketplace.api.common import Blueprint
 from marketplace.api.schemas import TokenInfo
+from marketplace.i18n import gettext as _
 
 blp = Blueprint("api_token", __name__, url_prefix="/api/v1", description="The calling token.")
 blp.before_request(auth.authenticate)

@@ -6,12 +6,11 @@ here too, with the same messages.
 """
 from __future__ import annotations
 
-from flask_babel import gettext as _
-
 from marketplace.api import auth
 from marketplace.api.common import Blueprint, PageArgs, page_schema, paginate
 from marketplace.api.schemas import DecisionArgs, DecisionResult, PlacementQuery, PlacementSchema, placement_dict
 from marketplace.extensions import db
+from marketplace.i18n import gettext as _
 from marketplace.models import Placement, PlacementStatus
 from marketplace.permissions import Permission, user_can
 from marketplace.services import placements

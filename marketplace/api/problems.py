@@ -10,8 +10,9 @@ import json
 from http import HTTPStatus
 
 from flask import Response, g, request, url_for
-from flask_babel import lazy_gettext as _l
 from werkzeug.exceptions import UnprocessableEntity
+
+from marketplace.i18n import lazy_gettext as _l
 
 API_PREFIX = "/api/v1"
 MEDIA_TYPE = "application/problem+json"

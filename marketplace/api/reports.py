@@ -5,12 +5,12 @@ the same periods (`2026`, `2026-1`, `2026-2`; empty: the current term), and the 
 """
 from __future__ import annotations
 
-from flask_babel import gettext as _
 from marshmallow import Schema, fields, validate
 
 from marketplace.api import auth
 from marketplace.api.common import Blueprint
 from marketplace.clock import today_in_seoul
+from marketplace.i18n import gettext as _
 from marketplace.permissions import Permission, user_can
 from marketplace.services import reports
 

@@ -165,7 +165,7 @@ class MatchSchema(Schema):
 
 
 def _explained(detail: dict) -> dict:
-    from flask_babel import gettext as _
+    from marketplace.i18n import gettext as _
 
     kind = detail.get("kind")
     if kind == "missing":

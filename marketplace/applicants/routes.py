@@ -2,10 +2,10 @@
 from __future__ import annotations
 
 from flask import Blueprint, current_app, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 
 from marketplace import web
 from marketplace.forms import ApplicationActionForm, page_number
+from marketplace.i18n import gettext as _
 from marketplace.labels import choices
 from marketplace.models import ApplicationStatus, DegreeLevel
 from marketplace.permissions import Permission, permission_required

@@ -1,11 +1,11 @@
 """Forms of the applications blueprint: applying to an opening."""
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, TextAreaField
 
 from marketplace.forms import max_length, required
+from marketplace.i18n import lazy_gettext as _l
 from marketplace.services.applications import MAX_STATEMENT
 
 

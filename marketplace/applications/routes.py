@@ -4,12 +4,12 @@ from __future__ import annotations
 import io
 
 from flask import Blueprint, flash, redirect, render_template, request, send_file, url_for
-from flask_babel import gettext as _
 from flask_login import login_required
 
 from marketplace import web
 from marketplace.applications.forms import ApplyForm
 from marketplace.forms import attach_error
+from marketplace.i18n import gettext as _
 from marketplace.services import applications, ranking
 
 bp = Blueprint("applications", __name__)

@@ -1,10 +1,10 @@
 """Forms of the auth blueprint."""
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, HiddenField, IntegerField, PasswordField, SelectField, StringField
 from wtforms.validators import EqualTo
 
 from marketplace.forms import int_or_none, max_length, number_range, optional, required
+from marketplace.i18n import lazy_gettext as _l
 
 
 class LoginForm(FlaskForm):

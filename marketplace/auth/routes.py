@@ -3,7 +3,6 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
 from flask_babel import get_locale
-from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
 from marketplace.auth.forms import (
@@ -16,6 +15,7 @@ from marketplace.auth.forms import (
 )
 from marketplace import web
 from marketplace.forms import ActionForm
+from marketplace.i18n import gettext as _
 from marketplace.labels import choices
 from marketplace.models import DegreeLevel, Role
 from marketplace import sessions

@@ -1,7 +1,6 @@
 """Forms of the companies blueprint: company profile, join request, opening with its skill rows."""
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
@@ -30,6 +29,7 @@ from marketplace.forms import (
     optional,
     required,
 )
+from marketplace.i18n import lazy_gettext as _l
 from marketplace.services.openings import MAX_SKILLS
 
 

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale
-from flask_babel import gettext as _
 from flask_login import current_user
 
 from marketplace import ownership, web
@@ -11,6 +10,7 @@ from marketplace.clock import today_in_seoul
 from marketplace.companies.forms import CompanyForm, InviteColleagueForm, JoinCompanyForm, OpeningForm
 from marketplace.extensions import db
 from marketplace.forms import NoteForm, int_or_none, schedule_form_data, schedule_rows_of, show_stale_edit
+from marketplace.i18n import gettext as _
 from marketplace.labels import choices, level_choices
 from marketplace.models import (
     CompanySize,

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import BooleanField, DateField, IntegerField, SelectField, SelectMultipleField, StringField, TextAreaField
@@ -11,6 +10,7 @@ from wtforms.fields import DateTimeLocalField
 
 from marketplace.clock import SEOUL
 from marketplace.forms import int_or_none, max_length, optional
+from marketplace.i18n import lazy_gettext as _l
 from marketplace.labels import choices
 from marketplace.models import DataAccess, DataSource, Deidentification, DuaStatus, IrbStatus
 

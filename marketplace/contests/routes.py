@@ -4,7 +4,6 @@ from __future__ import annotations
 import io
 
 from flask import Blueprint, abort, g, redirect, render_template, request, send_file, url_for
-from flask_babel import gettext as _
 from flask_login import current_user
 
 from marketplace import web
@@ -26,6 +25,7 @@ from marketplace.contests.forms import (
 )
 from marketplace.extensions import db, login_manager
 from marketplace.forms import ActionForm
+from marketplace.i18n import gettext as _
 from marketplace.models import ContestStatus, MemberStatus, ProblemStatus, ProjectGroup
 from marketplace.permissions import Permission, user_can
 from marketplace.services import contest_files, contests

@@ -3,11 +3,11 @@ the host, revoking a certificate, the public code check, a competency of the rub
 from __future__ import annotations
 
 from flask_babel import get_locale
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, SelectField, StringField, TextAreaField
 
 from marketplace.forms import LenientIntegerField, max_length, optional
+from marketplace.i18n import lazy_gettext as _l
 from marketplace.services.evaluations import GRADES, MAX_TEXT
 
 class ChoiceField(SelectField):

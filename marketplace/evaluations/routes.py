@@ -7,7 +7,6 @@ import io
 
 from flask import Blueprint, abort, redirect, render_template, request, send_file, url_for
 from flask_babel import get_locale
-from flask_babel import gettext as _
 from flask_login import current_user
 
 from marketplace import web
@@ -15,6 +14,7 @@ from marketplace.clock import today_in_seoul
 from marketplace.evaluations.forms import CodeForm, HostEvaluationForm, RevokeForm, RubricItemForm, item_name, \
     supervisor_form
 from marketplace.extensions import db, login_manager
+from marketplace.i18n import gettext as _
 from marketplace.models import EvaluationKind, RubricItem
 from marketplace.permissions import Permission, permission_required
 from marketplace.services import certificate_pdf, certificates, completion, evaluations

@@ -2,11 +2,11 @@
 messages go beside the field; the forms only carry the text and the CSRF token."""
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField, TextAreaField
 
 from marketplace.forms import VersionField
+from marketplace.i18n import lazy_gettext as _l
 from marketplace.models import ThreadKind
 
 KIND_LABELS = {

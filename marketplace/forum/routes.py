@@ -2,13 +2,13 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 from flask_login import login_required
 
 from marketplace import forum_rules, web
 from marketplace.extensions import db
 from marketplace.forms import page_number
 from marketplace.forum.forms import KIND_LABELS, EditForm, ReasonForm, ReplyForm, thread_form
+from marketplace.i18n import gettext as _
 from marketplace.services import forum
 from marketplace.services.errors import Conflict
 

@@ -1,10 +1,10 @@
 """Forms of the manager blueprint."""
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import DateField, SelectField, TextAreaField
 
 from marketplace.forms import VersionField, int_or_none, max_length, optional
+from marketplace.i18n import lazy_gettext as _l
 
 
 class DecisionForm(FlaskForm):

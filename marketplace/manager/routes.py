@@ -3,12 +3,12 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, abort, current_app, redirect, render_template, request, url_for
 from flask_babel import get_locale
-from flask_babel import gettext as _
 
 from marketplace import ownership, web
 from marketplace.clock import today_in_seoul
 from marketplace.extensions import db
 from marketplace.forms import ActionForm, int_or_none, page_number
+from marketplace.i18n import gettext as _
 from marketplace.manager.forms import (
     DecisionForm,
     ExportForm,

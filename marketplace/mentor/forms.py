@@ -1,9 +1,9 @@
 """Forms of the mentor blueprint: consultation notes and the academic grade."""
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateField, SelectField, TextAreaField
 
 from marketplace.forms import VersionField, max_length, optional
+from marketplace.i18n import lazy_gettext as _l
 from marketplace.labels import label
 from marketplace.models import GRADES, ConsultationMode
 

@@ -2,10 +2,10 @@
 from __future__ import annotations
 
 from flask import Blueprint, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 from werkzeug.routing import BuildError
 
 from marketplace import web
+from marketplace.i18n import gettext as _
 from marketplace.mentor.forms import GradeForm, NoteForm
 from marketplace.permissions import Permission, permission_required
 from marketplace.services import mentoring

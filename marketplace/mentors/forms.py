@@ -1,9 +1,9 @@
 """Forms of the mentors blueprint (the managers' side)."""
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, EmailField, SelectField, StringField, TextAreaField
 
 from marketplace.forms import LenientIntegerField, VersionField, int_or_none, max_length, optional, required
+from marketplace.i18n import lazy_gettext as _l
 
 LOAD_HELP = _l("Leave empty to follow the course plan (1–3 students by default).")
 

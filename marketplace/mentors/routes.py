@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, g, redirect, render_template, request, url_for
 from flask_babel import get_locale
-from flask_babel import gettext as _
 
 from marketplace import web
 from marketplace.extensions import db
 from marketplace.forms import ActionForm, int_or_none
+from marketplace.i18n import gettext as _
 from marketplace.mentors.forms import InviteMentorForm, MentorProfileForm, TermForm
 from marketplace.models import GRADES
 from marketplace.ownership import reviewable_group_ids

@@ -2,12 +2,12 @@
 from __future__ import annotations
 
 from flask import Blueprint, current_app, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from marketplace import web
 from marketplace.extensions import db
 from marketplace.forms import page_number
+from marketplace.i18n import gettext as _
 from marketplace.notifications.forms import chosen_modes, preferences_form
 from marketplace.security import safe_next_url
 from marketplace.services import email_preferences, notifications

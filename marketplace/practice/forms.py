@@ -1,11 +1,11 @@
 """Forms of the practice pages: course plans, a week of the practice log, the supervisor's decision."""
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, FieldList, Form, FormField, SelectField, StringField, TextAreaField
 
 from marketplace.forms import LenientIntegerField, VersionField, int_or_none, max_length, optional
+from marketplace.i18n import lazy_gettext as _l
 
 
 class PlanForm(FlaskForm):

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale
-from flask_babel import gettext as _
 from flask_login import current_user
 
 from marketplace import web
 from marketplace.extensions import db, login_manager
 from marketplace.clock import today_in_seoul
 from marketplace.forms import page_number, show_stale_edit
+from marketplace.i18n import gettext as _
 from marketplace.models import ProjectGroup, WeekStatus
 from marketplace.practice.forms import ChoosePlanForm, DecisionForm, PlanForm, WeekForm
 from marketplace.services import course_plans, practice_logs

@@ -3,12 +3,12 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, abort, render_template, request
 from flask_babel import get_locale
-from flask_babel import lazy_gettext as _l
 
 from marketplace import web
 from marketplace.clock import today_in_seoul
 from marketplace.extensions import db
 from marketplace.forms import page_number
+from marketplace.i18n import lazy_gettext as _l
 from marketplace.models import ApplicationStatus, DegreeLevel, OpeningKind
 from marketplace.permissions import Permission, permission_required
 from marketplace.services import report_files, reports

@@ -1,11 +1,11 @@
 """Forms of the rounds blueprint: a new round and excluding a pair (buttons use marketplace.forms.ActionForm)."""
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateField, HiddenField, SelectField, StringField, TextAreaField
 
 from marketplace.forms import MultiCheckboxField, int_or_none, max_length, optional, required
+from marketplace.i18n import lazy_gettext as _l
 
 
 class RoundForm(FlaskForm):

@@ -3,12 +3,12 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import get_locale
-from flask_babel import gettext as _
 from flask_login import login_required
 
 from marketplace import web
 from marketplace.extensions import db
 from marketplace.forms import ActionForm, int_or_none
+from marketplace.i18n import gettext as _
 from marketplace.models import ProposalStatus, RoundStatus
 from marketplace.permissions import Permission, permission_required, user_can
 from marketplace.rounds.forms import ExcludeForm, RoundForm

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from flask import current_app
 from flask_babel import force_locale
-from flask_babel import lazy_gettext as _l
 
+from marketplace.i18n import lazy_gettext as _l
 from marketplace.models import User
 from marketplace.models.notifications import OutboxEmail
 from marketplace.services.notifications import header_text, link_to, public_url, queue_email

@@ -3,11 +3,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
 
 from marketplace.extensions import db
+from marketplace.i18n import lazy_gettext as _l
 from marketplace.models import DegreeLevel, ProjectGroup, Role, StudentProfile, Track, User
 from marketplace.models.base import utcnow
 from marketplace.models.users import new_session_token

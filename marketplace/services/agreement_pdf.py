@@ -6,7 +6,6 @@ import io
 from xml.sax.saxutils import escape
 
 from flask_babel import force_locale, format_datetime
-from flask_babel import gettext as _
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER
 from reportlab.lib.pagesizes import A4
@@ -17,6 +16,7 @@ from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from marketplace.config import ROOT
+from marketplace.i18n import gettext as _
 from marketplace.labels import datetime_pattern, label
 from marketplace.models import AgreementParty
 from marketplace.services.agreements import PARTIES, TERM_LABELS, AgreementState, clauses, describe

@@ -22,8 +22,8 @@ from __future__ import annotations
 from datetime import timedelta
 
 from flask_babel import format_date
-from flask_babel import lazy_gettext as _l
 
+from marketplace.i18n import lazy_gettext as _l
 from marketplace.models import Opening, Placement, PlacementStatus
 from marketplace.services import agreements, clinical, compliance
 

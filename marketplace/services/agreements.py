@@ -30,12 +30,12 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from flask_babel import format_currency, format_date
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from marketplace.extensions import db
+from marketplace.i18n import lazy_gettext as _l
 from marketplace.labels import label
 from marketplace.models import (
     AgreementAcknowledgement,

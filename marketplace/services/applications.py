@@ -7,7 +7,6 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Mapping
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, exists, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
@@ -15,6 +14,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from marketplace import matching, page_cache
 from marketplace.clock import today_in_seoul
 from marketplace.extensions import db
+from marketplace.i18n import lazy_gettext as _l
 from marketplace.models import (
     Application,
     ApplicationStatus,

@@ -12,12 +12,12 @@ import secrets
 import unicodedata
 from dataclasses import dataclass
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from marketplace.extensions import db
+from marketplace.i18n import lazy_gettext as _l
 from marketplace.models import Opening, Placement, PlacementStatus, StudentProfile, User
 from marketplace.models.base import utcnow
 from marketplace.models.evaluations import Certificate

@@ -7,9 +7,8 @@ mentor's grade when a mentor is assigned.
 """
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
-from flask_babel import ngettext
-
+from marketplace.i18n import lazy_gettext as _l
+from marketplace.i18n import ngettext
 from marketplace.models import Placement
 from marketplace.models.evaluations import EvaluationKind
 from marketplace.services import evaluations, mentoring, practice_logs

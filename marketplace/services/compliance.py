@@ -44,11 +44,11 @@ from datetime import date
 from fractions import Fraction
 from typing import Callable, Iterable
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from marketplace.clock import today_in_seoul
 from marketplace.extensions import db
+from marketplace.i18n import lazy_gettext as _l
 from marketplace.labels import label
 from marketplace.models import (
     CompanySize,

@@ -7,11 +7,11 @@ from datetime import date, datetime
 from typing import Mapping
 
 from flask_babel import force_locale
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from marketplace.clock import SEOUL
 from marketplace.extensions import db
+from marketplace.i18n import lazy_gettext as _l
 from marketplace.labels import label
 from marketplace.models import Company, ComplianceStatus, Opening, Placement, PlacementStatus, PracticeType, User
 from marketplace.services import compliance, exports, practice_terms

@@ -15,9 +15,9 @@ import uuid
 import zipfile
 
 from flask import current_app
-from flask_babel import lazy_gettext as _l
 
 from marketplace import storage
+from marketplace.i18n import lazy_gettext as _l
 from marketplace.services.errors import DomainError
 from marketplace.services.students import looks_like_pdf
 

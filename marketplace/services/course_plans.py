@@ -8,12 +8,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, false, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from marketplace.extensions import db
+from marketplace.i18n import lazy_gettext as _l
 from marketplace.models import CoursePlan, Placement, PlacementStatus, ProjectGroup, StudentProfile, User
 from marketplace.ownership import can_review_placement, reviewable_group_ids
 from marketplace.permissions import Permission, can_review_group, user_can

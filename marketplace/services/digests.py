@@ -11,12 +11,12 @@ from datetime import date, datetime
 
 from flask import current_app
 from flask_babel import force_locale, format_date, format_datetime
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
 from marketplace.clock import SEOUL
 from marketplace.extensions import db
+from marketplace.i18n import lazy_gettext as _l
 from marketplace.models import DailyDigest, Notification, User
 from marketplace.models.base import utcnow
 from marketplace.services import email_preferences

@@ -13,9 +13,9 @@ import re
 import uuid
 
 from flask import current_app
-from flask_babel import lazy_gettext as _l
 
 from marketplace import storage
+from marketplace.i18n import lazy_gettext as _l
 from marketplace.services.errors import DomainError, NotFound
 from marketplace.services.students import CvChange, looks_like_pdf, safe_display_name
 

@@ -2,8 +2,7 @@
 the services ask before anything that sends data to others (applying, registering a company)."""
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
-
+from marketplace.i18n import lazy_gettext as _l
 from marketplace.models import TokenPurpose, User
 from marketplace.models.base import utcnow
 from marketplace.services import account_mail, audit, throttle, tokens

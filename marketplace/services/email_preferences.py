@@ -6,10 +6,10 @@ classified yet) always goes out at once, so a security mail can never be switche
 """
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, select
 
 from marketplace.extensions import db
+from marketplace.i18n import lazy_gettext as _l
 from marketplace.models import EmailPreference, Role, User
 from marketplace.services.errors import DomainError
 

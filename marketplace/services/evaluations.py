@@ -12,13 +12,13 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Iterable, NamedTuple
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import Integer, Select, cast, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from marketplace.clock import SEOUL, seoul_day_start, today_in_seoul
 from marketplace.extensions import db
+from marketplace.i18n import lazy_gettext as _l
 from marketplace.models import Company, Opening, Placement, PlacementStatus, Role, StudentProfile, User
 from marketplace.models.base import utcnow
 from marketplace.models.evaluations import (

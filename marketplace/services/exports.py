@@ -12,12 +12,12 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from flask_babel import force_locale
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, false, select
 from sqlalchemy.orm import selectinload
 
 from marketplace.clock import SEOUL, seoul_day_start
 from marketplace.extensions import db
+from marketplace.i18n import lazy_gettext as _l
 from marketplace.labels import label
 from marketplace.models import Application, Company, Opening, Placement, ProjectGroup, StudentProfile, User
 from marketplace.ownership import reviewable_group_ids

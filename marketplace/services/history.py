@@ -4,10 +4,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, select
 
 from marketplace.clock import FILTER_DATE_MAX, FILTER_DATE_MIN, seoul_day_start
+from marketplace.i18n import lazy_gettext as _l
 from marketplace.models import AuditEvent, User
 from marketplace.ownership import can_read_record
 from marketplace.services import audit

@@ -5,8 +5,8 @@ import re
 import unicodedata
 
 from email_validator import EmailNotValidError, validate_email
-from flask_babel import lazy_gettext as _l
 
+from marketplace.i18n import lazy_gettext as _l
 from marketplace.services.errors import DomainError
 
 # What may stand before the @ once the address is canonical: plain ASCII, as every mail system takes it.

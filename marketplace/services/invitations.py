@@ -2,8 +2,7 @@
 password, until its owner opens the mailed link and chooses one (which also confirms the address)."""
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
-
+from marketplace.i18n import lazy_gettext as _l
 from marketplace.models import Role, TokenPurpose, User
 from marketplace.services import account_mail, accounts, audit, email_confirmation, tokens
 from marketplace.services.errors import DomainError

@@ -11,13 +11,13 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 
 from marketplace.clock import today_in_seoul
 from marketplace.extensions import db
+from marketplace.i18n import lazy_gettext as _l
 from marketplace.matching.mentors import DEFAULT_MAX_LOAD, DEFAULT_MIN_LOAD, Mentor, MentorStudent, allocate_mentors
 from marketplace.matching.normalize import check_name
 from marketplace.models import (

@@ -9,11 +9,11 @@ from email.message import EmailMessage
 
 from flask import current_app, has_request_context, url_for
 from flask_babel import force_locale
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, exists, func, insert, select, update
 from werkzeug.routing import BuildError
 
 from marketplace.extensions import db
+from marketplace.i18n import lazy_gettext as _l
 from marketplace.models import Designation, Role, User, designation_groups
 from marketplace.models.base import utcnow
 from marketplace.models.notifications import Notification, OutboxEmail

@@ -6,12 +6,12 @@ from functools import cached_property
 from datetime import date
 from typing import Mapping
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, exists, false, func, or_, select
 from sqlalchemy.orm import contains_eager, selectinload
 
 from marketplace.clock import today_in_seoul
 from marketplace.extensions import db
+from marketplace.i18n import lazy_gettext as _l
 from marketplace.labels import label
 from marketplace.models import (
     SEAT_HOLDING,

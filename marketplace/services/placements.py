@@ -18,12 +18,12 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, and_, false, func, select, update
 from sqlalchemy.orm import joinedload, selectinload
 
 from marketplace.clock import today_in_seoul
 from marketplace.extensions import db
+from marketplace.i18n import lazy_gettext as _l
 from marketplace.labels import label
 from marketplace.models import (
     Application,

@@ -24,8 +24,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from fractions import Fraction
 
-from flask_babel import lazy_gettext as _l
-
+from marketplace.i18n import lazy_gettext as _l
 from marketplace.models import Opening, Placement, PlacementStatus, WorkMode
 from marketplace.models.compliance import PracticeType
 from marketplace.services.errors import Reasons

@@ -6,8 +6,8 @@ import io
 from dataclasses import dataclass
 
 from flask_babel import force_locale, format_datetime
-from flask_babel import gettext as _
 
+from marketplace.i18n import gettext as _
 from marketplace.labels import application_status, datetime_pattern, label
 from marketplace.models import ApplicationStatus, DegreeLevel, OpeningKind
 from marketplace.services.exports import MIMETYPES, _cell

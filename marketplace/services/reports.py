@@ -31,12 +31,12 @@ import statistics
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, and_, case, distinct, exists, false, func, or_, select, true
 from sqlalchemy.orm import selectinload
 
 from marketplace.clock import seoul_day_start
 from marketplace.extensions import db
+from marketplace.i18n import lazy_gettext as _l
 from marketplace.models import (
     Application,
     ApplicationStatus,

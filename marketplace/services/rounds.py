@@ -14,12 +14,12 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, exists, false, select, update
 from sqlalchemy.orm import selectinload
 
 from marketplace.clock import SEOUL, today_in_seoul
 from marketplace.extensions import db
+from marketplace.i18n import lazy_gettext as _l
 from marketplace.labels import label
 from marketplace.matching import allocate
 from marketplace.models import (

@@ -6,9 +6,8 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Protocol, TypeVar
 
-from flask_babel import lazy_gettext as _l
-
 from marketplace import matching
+from marketplace.i18n import lazy_gettext as _l
 from marketplace.services.errors import DomainError
 
 MAX_NAME = 100

@@ -17,10 +17,10 @@ import hashlib
 import secrets
 from datetime import datetime, timedelta
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
 
 from marketplace.extensions import db
+from marketplace.i18n import lazy_gettext as _l
 from marketplace.models import AccountToken, TokenPurpose, User
 from marketplace.models.base import utcnow
 from marketplace.services.errors import Conflict, DomainError

@@ -12,11 +12,11 @@ from __future__ import annotations
 import enum
 from typing import Generic, Mapping, TypeVar
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import inspect, select, update
 from sqlalchemy.orm.attributes import set_committed_value
 
 from marketplace.extensions import db
+from marketplace.i18n import lazy_gettext as _l
 from marketplace.labels import label, record_type
 from marketplace.models import User
 from marketplace.models.base import utcnow

@@ -1,12 +1,12 @@
 """Forms of the students blueprint: profile with skill rows and CV upload."""
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import DateField, FieldList, Form, FormField, IntegerField, SelectField, StringField, SubmitField, TextAreaField
 
 from marketplace.forms import VersionField, int_or_none, max_length, number_range, optional, required
+from marketplace.i18n import lazy_gettext as _l
 from marketplace.services.students import MAX_BIO, MAX_SKILLS
 
 

@@ -5,11 +5,11 @@ import io
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import get_locale
-from flask_babel import gettext as _
 
 from marketplace import web
 from marketplace.extensions import db
 from marketplace.forms import ApplicationActionForm, int_or_none, page_number, show_stale_edit
+from marketplace.i18n import gettext as _
 from marketplace.labels import choices, level_choices
 from marketplace.models import DegreeLevel, OpeningKind, WorkMode
 from marketplace.permissions import Permission, permission_required

@@ -2,11 +2,11 @@
 from __future__ import annotations
 
 from flask import Blueprint, redirect, render_template, url_for
-from flask_babel import gettext as _
 from flask_login import login_required
 
 from marketplace import web
 from marketplace.forms import ActionForm
+from marketplace.i18n import gettext as _
 from marketplace.services import api_tokens
 from marketplace.tokens.forms import TokenForm
 
