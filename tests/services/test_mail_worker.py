@@ -283,7 +283,8 @@ def test_the_worker_waits_out_a_database_outage_and_carries_on(app, mailbox, bac
     notifications.queue_email("before@company.co.kr", "Before the outage", "a")
     db.session.commit()
     with Running(worker_app, interval=0.05) as worker:
-        wait_until(lambda: mailbox.to("before@company.co.kr"))
+        # Delivered and recorded: cut only after the worker's commit (a cut in between is a redelivery, not this test).
+        wait_until(lambda: mailbox.to("before@company.co.kr") and _mails()[0].sent_at is not None)
         proxy.cut()
         wait_until(lambda: worker.failures >= 2)  # logged, backing off, still running
         notifications.queue_email("after@company.co.kr", "After the outage", "b")
