@@ -106,3 +106,17 @@ def test_importing_matching_loads_neither_flask_nor_sqlalchemy():
             "print(sorted(m for m in sys.modules if m.split('.')[0] in {'flask', 'sqlalchemy', 'werkzeug'}))")
     result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "[]"
+
+
+def test_code_translates_through_marketplace_i18n():
+    """gettext, ngettext and lazy_gettext come from marketplace.i18n (the catalogue kept per request), not from
+    flask_babel (found again for every string): one place, so a new module copies the fast path."""
+    slow = {"gettext", "ngettext", "lazy_gettext", "pgettext", "lazy_ngettext", "lazy_pgettext", "_"}
+    offenders = []
+    for name, path in all_modules().items():
+        if name == "marketplace.i18n":
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), str(path))):
+            if isinstance(node, ast.ImportFrom) and node.module == "flask_babel":
+                offenders += [f"{name}: {alias.name}" for alias in node.names if alias.name in slow]
+    assert offenders == []
