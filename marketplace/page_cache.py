@@ -1,7 +1,8 @@
 """Caches kept correct by stamps: the public pages for anonymous visitors, and results that are costly to compute
-and read far more often than they change (the exchange managers' dashboard, each student's ranked openings, each opening's ranked applicants).
-Flask-Caching holds the copies (per-process memory by default, Redis when CACHE_REDIS_URL or REDIS_URL is set),
-each stored under its area's stamp; every committed change of what an area shows rewrites that area's stamp.
+and read far more often than they change (the exchange managers' dashboard, each student's ranked openings, each
+opening's ranked applicants). Flask-Caching holds the copies (per-process memory by default, Redis when
+CACHE_REDIS_URL or REDIS_URL is set), each stored under its area's stamp; every committed change of what an area
+shows rewrites that area's stamp.
 
 Correctness does not depend on the cache being shared: the stamps live in the database (table cache_stamp) and are
 rewritten in the same transaction as the change (for the public pages: an opening, its requirements, groups or
