@@ -105,7 +105,7 @@ def register_extensions(app: Flask) -> None:
     if app.config.get("CACHE_TYPE") == "RedisCache" and not app.config.get("CACHE_REDIS_URL"):
         app.config["CACHE_TYPE"] = "SimpleCache"  # a test or deployment that cleared the URL
     cache.init_app(app)
-    from marketplace import page_cache  # noqa: F401  (its session hooks rewrite the stamp on every change)
+    from marketplace.services import stamps  # noqa: F401  (its session hooks rewrite the stamps on every change)
     # Attempt counters: checked here so a setting that would not hold across workers stops the start.
     app.extensions["attempt_counters"] = storage_for(app)
     storage.init_app(app)  # a misspelt STORAGE_BACKEND stops the start, not the first upload

@@ -132,9 +132,9 @@ class Config:
     # JSON API calls per token (per address without one) and window, shared by every worker like the others.
     API_RATE_LIMIT = os.environ.get("API_RATE_LIMIT", "300 per minute")
 
-    # Public pages for anonymous visitors (marketplace/page_cache.py): per-process memory by default, Redis when
-    # CACHE_REDIS_URL (or REDIS_URL) is set. Either way a change shows at once: the key carries a stamp that
-    # every change rewrites in the database.
+    # Results kept under stamps (marketplace/services/stamps.py: public pages for anonymous visitors, dashboard
+    # figures, rankings): per-process memory by default, Redis when CACHE_REDIS_URL (or REDIS_URL) is set. Either
+    # way a change shows at once: the key carries a stamp that every change rewrites in the database.
     PUBLIC_PAGE_CACHE = os.environ.get("PUBLIC_PAGE_CACHE", "1") != "0"
     CACHE_REDIS_URL = os.environ.get("CACHE_REDIS_URL", "") or os.environ.get("REDIS_URL", "")
     CACHE_TYPE = "RedisCache" if CACHE_REDIS_URL else "SimpleCache"

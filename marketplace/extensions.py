@@ -27,4 +27,4 @@ migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()
 babel = Babel()
-cache = Cache()  # public pages for anonymous visitors (marketplace/page_cache.py)
+cache = Cache()  # results kept under stamps (marketplace/services/stamps.py), public pages among them

@@ -331,8 +331,8 @@ def seed_scale(size: ScaleSize = FULL, seed: int = 20261129) -> dict[str, int]:
     _fix_sequences([User.__table__, StudentProfile.__table__, StudentSkill.__table__, Company.__table__,
                     CompanyMembership.__table__, Opening.__table__, OpeningSkill.__table__, Application.__table__,
                     Placement.__table__, AuditEvent.__table__])
-    from marketplace import page_cache
-    page_cache.bump_stamps()
+    from marketplace.services import stamps
+    stamps.bump_stamps()
     return {"students": len(student_ids), "companies": len(company_rows), "openings": len(opening_rows),
             "applications": len(application_rows), "placements": len(placement_rows), "audit events": len(audit_rows),
             "student skills": len(skill_rows), "flagship applicants": sum(1 for p in pairs if p[0] == flagship_id)}

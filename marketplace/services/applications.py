@@ -11,7 +11,7 @@ from sqlalchemy import Select, exists, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 
-from marketplace import matching, page_cache
+from marketplace import matching
 from marketplace.clock import today_in_seoul
 from marketplace.extensions import db
 from marketplace.i18n import lazy_gettext as _l
@@ -36,7 +36,7 @@ from marketplace.models import (
 from marketplace.models.base import utcnow
 from marketplace.ownership import can_see_cv, is_own_application, manages_company, shares_profile_with_company
 from marketplace.permissions import Permission, user_can
-from marketplace.services import audit, ranking, verification
+from marketplace.services import audit, ranking, stamps, verification
 from marketplace.services.companies import active_managers, refuse_if_suspended
 from marketplace.services.email_confirmation import has_confirmed_email
 from marketplace.services.errors import Conflict, DomainError, NotFound
@@ -575,12 +575,12 @@ def ranked_applicants(actor: User, opening: Opening, filters: ApplicantFilters, 
 
     A fixed number of queries whatever the number of applicants: the applicants and their profile
     versions, the skill rows of profiles not cached in this process, then the page's records only. The order
-    is cached under page_cache's applicants stamp (applications, profiles, skills, the opening and its
+    is cached under the applicants stamp (applications, profiles, skills, the opening and its
     requirements), so paging and coming back read it; only the page's matches are computed again.
     """
     if not manages_company(actor, opening.company):
         raise NotFound(str(_l("No such opening.")))
-    order = page_cache.cached_value(page_cache.APPLICANTS, f"{opening.id}:{sorted(filters.as_args().items())}",
+    order = stamps.cached_value(stamps.APPLICANTS, f"{opening.id}:{sorted(filters.as_args().items())}",
                                     lambda: _applicant_order(opening, filters))
     page, start, end = _page_bounds(len(order), page, per_page)
     window = order[start:end]
@@ -603,7 +603,7 @@ def ranked_applicants(actor: User, opening: Opening, filters: ApplicantFilters, 
 
 def _applicant_order(opening: Opening, filters: ApplicantFilters) -> list[tuple[int, bool]]:
     """(application id, ranked) best first, then the withdrawn applicants (not ranked: their profile is no
-    longer shared). Cached under page_cache's applicants stamp."""
+    longer shared). Cached under the applicants stamp."""
     query = (
         select(Application.id, StudentProfile.id, StudentProfile.updated_at, Application.status)
         .join(StudentProfile, StudentProfile.user_id == Application.student_id)
@@ -683,14 +683,14 @@ def recommendations(student: User, page: int = 1, per_page: int = 20, today: dat
     fit (matching.recommend: coverage of the requirements and of the profile). A constant number of
     queries: the eligible openings and their versions, requirement rows of openings not cached in this
     process, the page's openings, applications and seats. The ranking (opening ids) is cached under
-    page_cache's matching stamp and the student's profile, so paging and coming back read it; only the
+    the matching stamp and the student's profile, so paging and coming back read it; only the
     page's matches are computed again."""
     profile = profile_of(student)
     if profile is None:
         raise NotFound(str(_l("Only students with a profile get recommendations.")))
     today = today or today_in_seoul()
     levels = ranking.skill_levels(profile.skills)
-    order = page_cache.cached_value(page_cache.MATCHING, _recommendation_key(profile, levels, today, filters),
+    order = stamps.cached_value(stamps.MATCHING, _recommendation_key(profile, levels, today, filters),
                                     lambda: _recommended_order(profile, levels, today, filters))
     page, start, end = _page_bounds(len(order), page, per_page)
     ids = order[start:end]
@@ -712,7 +712,7 @@ def recommendations(student: User, page: int = 1, per_page: int = 20, today: dat
 
 
 def _recommendation_key(profile: StudentProfile, levels, today: date, filters: OpeningFilters | None) -> str:
-    """What the ranking depends on besides the openings (page_cache's matching stamp): the student's group,
+    """What the ranking depends on besides the openings (the matching stamp): the student's group,
     degree level, major and skills, the day (deadlines) and the filters."""
     parts = (profile.group_id, profile.degree_level.value, normalize_major(profile.major),
              sorted((s.name, s.level) for s in levels), today.isoformat(),

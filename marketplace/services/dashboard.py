@@ -13,7 +13,6 @@ from sqlalchemy import Float, case, distinct, exists, func, null, or_, select, u
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
 
-from marketplace import page_cache
 from marketplace.extensions import db
 from marketplace.models import (
     SEAT_HOLDING,
@@ -31,6 +30,7 @@ from marketplace.models import (
     opening_groups,
 )
 from marketplace.ownership import reviewable_group_ids
+from marketplace.services import stamps
 
 COUNTED_OPENINGS = (OpeningStatus.PUBLISHED, OpeningStatus.CLOSED)
 OFFERED = (ApplicationStatus.OFFERED, ApplicationStatus.ACCEPTED, ApplicationStatus.DECLINED)
@@ -290,12 +290,12 @@ def _plain(numbers: Numbers) -> dict:
 
 def dashboard(actor: User, group_id: int | None = None) -> Dashboard:
     """Numbers for the actor's groups (admins: every group), optionally one group of those. The figures are
-    aggregates over the whole programme: they are computed once per change of what they count (page_cache's
+    aggregates over the whole programme: they are computed once per change of what they count (the
     dashboard stamp) and per set of groups, then read from the cache."""
     available, selected, restricted = _groups_in_reach(actor, group_id)
     shown = [selected] if selected else available
     group_ids = [g.id for g in shown]
-    figures = page_cache.cached_value(page_cache.DASHBOARD, f"{int(restricted)}:{','.join(map(str, group_ids))}",
+    figures = stamps.cached_value(stamps.DASHBOARD, f"{int(restricted)}:{','.join(map(str, group_ids))}",
                                       lambda: _figures(group_ids, restricted))
     return Dashboard(groups=[Numbers(g, **figures.groups[g.id]) for g in shown],
                      overall=Numbers(None, **figures.overall), requested_skills=figures.requested,
