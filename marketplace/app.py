@@ -157,6 +157,9 @@ def select_locale() -> str:
     return request.accept_languages.best_match(languages) or current_app.config["BABEL_DEFAULT_LOCALE"]
 
 
+SESSION_TOUCH_SECONDS = 60  # how often a signed-in session's "last seen" time is written (the idle limit's grain)
+
+
 def register_request_hooks(app: Flask) -> None:
     @app.before_request
     def assign_request_id() -> None:
@@ -177,7 +180,12 @@ def register_request_hooks(app: Flask) -> None:
             logout_user()
             session.clear()
             return
-        session["last_seen"] = now
+        # Written at most once a minute, so a response that changes nothing else sends no cookie. When every
+        # response rewrote the session, a background request (the skill suggestions fetched as a field is typed)
+        # that left with the cookie of a form's redirect came back after the next page and restored that cookie:
+        # the form's "saved" message, already shown, showed again on the page after.
+        if now - last_seen >= SESSION_TOUCH_SECONDS or "last_seen" not in session:
+            session["last_seen"] = now
         session.setdefault("signed_in_at", now)
 
     @app.before_request

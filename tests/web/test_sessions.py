@@ -125,3 +125,26 @@ def test_students_and_companies_back_by_remember_me_are_not_asked_for_the_passwo
     cookie = _sign_in_remembered(client, "firm@company.co.kr")
     assert _device_with_cookie(app, cookie).get("/company/").status_code in (200, 302)
     assert "/auth/confirm" not in (_device_with_cookie(app, cookie).get("/company/").headers.get("Location") or "")
+
+
+def test_a_request_that_changes_nothing_sends_no_cookie_so_a_late_one_cannot_bring_a_message_back(app, client, auth):
+    """A form's redirect carries its message in the session cookie; a background request sent with that cookie (a
+    skill suggestion fetched while the field was typed) may answer after the next page has shown the message. It
+    must not hand the old cookie back, or the message shows again on the page after."""
+    make_student(make_group("PNU"), email="late@pusan.ac.kr")
+    auth.login("late@pusan.ac.kr")
+    client.get("/student/profile")
+    with client.session_transaction() as session:
+        session["_flashes"] = [("success", "Your profile was saved.")]  # what the profile form's redirect set
+    late = app.test_client()  # the in-flight fetch: the same browser's cookie, as it was at the redirect
+    late.set_cookie("session", client.get_cookie("session").value)
+    assert "Your profile was saved." in client.get("/student/profile").get_data(as_text=True)
+
+    suggestion = late.get("/api/skills?q=PyT", headers={"Accept": "application/json"})
+    assert suggestion.status_code == 200
+    assert "session=" not in suggestion.headers.get("Set-Cookie", "")
+
+    with client.session_transaction() as session:
+        session["last_seen"] -= 120  # a minute later the session is written again: once, then not again
+    assert "session=" in client.get("/student/profile").headers.get("Set-Cookie", "")
+    assert "session=" not in client.get("/student/profile").headers.get("Set-Cookie", "")
