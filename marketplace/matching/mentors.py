@@ -47,7 +47,6 @@ from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
-from scipy.optimize import linear_sum_assignment
 
 from .normalize import check_name
 from .scoring import _names, _similarity
@@ -275,6 +274,10 @@ def _solve(units: np.ndarray, companies: list[Hashable], free: list[int], minimu
 
     base = -(weight_score * units[:, slot_mentor]).astype(np.float64)
     base -= weight_minimum * is_minimum[None, :]
+
+    # Imported here, not at the top: scipy.optimize takes ~0.4 s to import, and every process that loads the app
+    # (each server worker, the CLI, the mail worker) would pay it whether or not it ever allocates mentors.
+    from scipy.optimize import linear_sum_assignment
 
     def run(bonus: np.ndarray | None) -> list[int | None]:
         cost = base if bonus is None else base - bonus[:, slot_mentor]

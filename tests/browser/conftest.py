@@ -60,6 +60,7 @@ def live_server(chromium_path, live_workdir):
         "APP_ENV": "development",
         "LOGIN_RATE_LIMIT": "1000 per minute",
         "REGISTRATION_RATE_LIMIT": "1000 per hour",
+        "PASSWORD_HASH_FAST": "1",  # argon2 at a tiny cost: the journeys sign in ~60 times (0.25 s of CPU each)
     })
     flask = [str(BIN / "flask"), "--app", "wsgi"]
     subprocess.run(flask + ["db", "upgrade"], cwd=ROOT, env=env, check=True, capture_output=True)

@@ -65,6 +65,17 @@ def test_production_sets_secure_cookies_and_hsts(monkeypatch, tmp_path):
     assert "max-age" in response.headers["Strict-Transport-Security"]
 
 
+def test_production_hashes_passwords_at_full_cost_whatever_the_environment_says(monkeypatch, tmp_path):
+    from marketplace.config import Config, ProductionConfig
+    from marketplace.services.passwords import hash_password
+
+    monkeypatch.setattr(Config, "PASSWORD_HASH_FAST", True)  # as if PASSWORD_HASH_FAST=1 were set
+    monkeypatch.setenv("SECRET_KEY", "x" * 48)
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path}/db.sqlite")
+    with create_app(ProductionConfig).app_context():
+        assert hash_password("Correct-Horse-42").startswith("$argon2id$v=19$m=65536,t=3,p=4$")
+
+
 @pytest.mark.parametrize("path", ["/", "/auth/login", "/healthz", "/no-such-page", "/static/css/app.css"])
 def test_security_headers_on_every_response(client, path):
     response = client.get(path)
