@@ -5,7 +5,8 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 HOST ?= 127.0.0.1
 WORKERS ?= 2
-# The suite runs in parallel processes (pytest-xdist), one per core; each gets its own PostgreSQL database.
+# The suite runs in parallel processes (pytest-xdist), one per core; each gets its own PostgreSQL database. The files
+# are handed out in the order tests/conftest.py sorts them (the long ones first), not xdist's (by number of tests).
 TEST_WORKERS ?= 2
 FLASK := $(BIN)/flask --app wsgi
 
@@ -52,7 +53,7 @@ stack-stop:
 	deploy/local-stack.sh stop
 
 test: install-dev
-	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
+	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadfile --no-loadscope-reorder $(PYTEST_ARGS)
 
 lint: install-dev
 	$(BIN)/ruff check .

@@ -12,6 +12,7 @@ import gc
 import os
 import re
 import shutil
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -85,6 +86,24 @@ def relative_mail_links(body: str) -> list[str]:
 @sa.event.listens_for(OutboxEmail, "before_insert")
 def _mail_links_are_absolute(mapper, connection, target) -> None:
     assert not relative_mail_links(target.body), f"a mail body holds a relative link: {target.body!r}"
+
+
+# The order the parallel workers take the test files in (`make test` runs with --dist loadfile and
+# --no-loadscope-reorder): the few long files first (the several-server stack, then the browser journeys, the student
+# journey the longest), then the others by their number of tests. pytest-xdist's own order, by number of tests, left
+# the stack's 80 s and the journeys for last, and one worker idled while the other finished them.
+LONG_FILES_FIRST = ("tests/stack/", "tests/browser/test_student_journey.py", "tests/browser/")
+
+
+def pytest_collection_modifyitems(config, items):
+    tests_in_file = Counter(item.nodeid.split("::")[0] for item in items)
+
+    def rank(item) -> tuple[int, int]:
+        path = item.nodeid.split("::")[0]
+        first = next((i for i, prefix in enumerate(LONG_FILES_FIRST) if path.startswith(prefix)), len(LONG_FILES_FIRST))
+        return first, -tests_in_file[path]
+
+    items.sort(key=rank)  # stable: a file's tests keep their order
 
 
 @pytest.fixture(scope="session")
