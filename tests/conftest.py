@@ -198,7 +198,7 @@ def postgres_ready() -> str:
 #   table's files, ~6 ms a table, and a test that wrote to 36 tables spent ~220 ms there. Should an order ever not
 #   suit the foreign keys, the block falls back to TRUNCATE ... CASCADE.
 # - The reference rows are copied from a snapshot (schema `test_reference`, taken the first time from what the
-#   services seed), not seeded again through the ORM at ~25 ms a test. Together: ~125 -> ~45 ms a PostgreSQL test.
+#   services seed), not seeded again through the ORM at ~25 ms a test. Together: ~125 -> ~62 ms a PostgreSQL test.
 REFERENCE_SCHEMA = "test_reference"
 _EMPTY_TABLES = """
 DO $$

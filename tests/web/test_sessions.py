@@ -136,15 +136,16 @@ def test_a_request_that_changes_nothing_sends_no_cookie_so_a_late_one_cannot_bri
     client.get("/student/profile")
     with client.session_transaction() as session:
         session["_flashes"] = [("success", "Your profile was saved.")]  # what the profile form's redirect set
+    name = app.config["SESSION_COOKIE_NAME"]
     late = app.test_client()  # the in-flight fetch: the same browser's cookie, as it was at the redirect
-    late.set_cookie("session", client.get_cookie("session").value)
+    late.set_cookie(name, client.get_cookie(name).value)
     assert "Your profile was saved." in client.get("/student/profile").get_data(as_text=True)
 
     suggestion = late.get("/api/skills?q=PyT", headers={"Accept": "application/json"})
     assert suggestion.status_code == 200
-    assert "session=" not in suggestion.headers.get("Set-Cookie", "")
+    assert f"{name}=" not in suggestion.headers.get("Set-Cookie", "")
 
     with client.session_transaction() as session:
         session["last_seen"] -= 120  # a minute later the session is written again: once, then not again
-    assert "session=" in client.get("/student/profile").headers.get("Set-Cookie", "")
-    assert "session=" not in client.get("/student/profile").headers.get("Set-Cookie", "")
+    assert f"{name}=" in client.get("/student/profile").headers.get("Set-Cookie", "")
+    assert f"{name}=" not in client.get("/student/profile").headers.get("Set-Cookie", "")
