@@ -581,7 +581,7 @@ def ranked_applicants(actor: User, opening: Opening, filters: ApplicantFilters, 
     if not manages_company(actor, opening.company):
         raise NotFound(str(_l("No such opening.")))
     order = stamps.cached_value(stamps.APPLICANTS, f"{opening.id}:{sorted(filters.as_args().items())}",
-                                    lambda: _applicant_order(opening, filters))
+                                lambda: _applicant_order(opening, filters))
     page, start, end = _page_bounds(len(order), page, per_page)
     window = order[start:end]
     loaded = {a.id: a for a in db.session.scalars(
@@ -691,7 +691,7 @@ def recommendations(student: User, page: int = 1, per_page: int = 20, today: dat
     today = today or today_in_seoul()
     levels = ranking.skill_levels(profile.skills)
     order = stamps.cached_value(stamps.MATCHING, _recommendation_key(profile, levels, today, filters),
-                                    lambda: _recommended_order(profile, levels, today, filters))
+                                lambda: _recommended_order(profile, levels, today, filters))
     page, start, end = _page_bounds(len(order), page, per_page)
     ids = order[start:end]
     loaded = {o.id: o for o in db.session.scalars(

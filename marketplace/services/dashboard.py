@@ -296,7 +296,7 @@ def dashboard(actor: User, group_id: int | None = None) -> Dashboard:
     shown = [selected] if selected else available
     group_ids = [g.id for g in shown]
     figures = stamps.cached_value(stamps.DASHBOARD, f"{int(restricted)}:{','.join(map(str, group_ids))}",
-                                      lambda: _figures(group_ids, restricted))
+                                  lambda: _figures(group_ids, restricted))
     return Dashboard(groups=[Numbers(g, **figures.groups[g.id]) for g in shown],
                      overall=Numbers(None, **figures.overall), requested_skills=figures.requested,
                      student_skills=figures.common, available_groups=available, selected_group=selected)
