@@ -28,7 +28,7 @@ from flask import current_app
 from sqlalchemy import delete, insert, update
 from sqlalchemy.exc import IntegrityError
 
-from marketplace.extensions import db
+from marketplace.extensions import db, forget_transaction, release_session
 from marketplace.models.base import utcnow
 from marketplace.models.files import JobRun
 
@@ -177,7 +177,7 @@ def run_queued(name: str, slot: int | None = None) -> str:
     try:
         return run(name, slot)
     finally:
-        db.session.remove()
+        release_session()
 
 
 def _finish(name: str, slot: int | None, result: str) -> None:
@@ -196,10 +196,10 @@ def run_scheduler(stop: Callable[[], bool] = lambda: False, interval: float = 1.
             for name, slot in tick(who=who):
                 current_app.logger.info("scheduler %s claimed %s period %s", who, name, slot)
         except Exception:  # noqa: BLE001 - the database or Redis away for a moment: try again next tick
-            db.session.rollback()
+            forget_transaction()
             current_app.logger.exception("scheduler tick failed; retrying")
         finally:
-            db.session.remove()
+            release_session()
         time.sleep(interval - time.time() % interval)
 
 

@@ -16,7 +16,7 @@ import threading
 from flask import Flask
 from sqlalchemy.exc import SQLAlchemyError
 
-from marketplace.extensions import db
+from marketplace.extensions import forget_transaction, release_session
 from marketplace.models.base import utcnow
 from marketplace.services import digests, notifications
 
@@ -69,20 +69,20 @@ class MailWorker:
                 self._digests_if_due()
                 wait = notifications.next_due_in()
             except SQLAlchemyError as error:
-                _forget_transaction()
+                forget_transaction()
                 self.failures += 1
                 pause = self.backoff()
                 self.log.warning("mail worker: database unavailable (%s); trying again in %.0fs",
                                  error.__class__.__name__, pause)
                 return pause
             except Exception:  # noqa: BLE001 - a bug in one round must not end the delivery of all mail
-                _forget_transaction()
+                forget_transaction()
                 self.failures += 1
                 pause = self.backoff()
                 self.log.exception("mail worker: round failed; trying again in %.0fs", pause)
                 return pause
             finally:
-                db.session.remove()
+                release_session()
         if delivery.server_error:
             self.failures += 1
             pause = self.backoff()
@@ -103,13 +103,6 @@ class MailWorker:
         digests.send_digests(day, now, stop=self.stop_event)
         if not self.stop_event.is_set():
             self.digest_done_for = day
-
-
-def _forget_transaction() -> None:
-    try:
-        db.session.rollback()
-    except SQLAlchemyError:  # the connection is gone with the database; remove() drops it
-        pass
 
 
 def run_worker(app: Flask, interval: float | None = None, limit: int = 200, parent_pid: int | None = None) -> None:

@@ -124,3 +124,35 @@ def test_run_job_command_runs_the_digest_job_once_the_hour_has_come(app, runner)
     assert result.exit_code == 0 and "digest of" in result.output and "0 queued" in result.output
     unknown = runner.invoke(args=["run-job", "make-coffee"])
     assert unknown.exit_code != 0 and "unknown job" in unknown.output
+
+
+def test_the_scheduler_carries_on_through_a_database_outage(app, backend, monkeypatch, caplog):
+    """One tick's connection is cut after its last statement (so closing its transaction fails too), the next tick
+    meets the outage: both are logged, and the loop goes on ticking once the database is back."""
+    if backend != "postgresql":
+        pytest.skip("a database server outage: PostgreSQL (SQLite is a file beside the scheduler)")
+    from tests.dbproxy import app_behind
+
+    scheduler_app, proxy = app_behind(app)
+    real_tick = jobs.tick
+    ticks: list[str] = []
+
+    def tick(**kwargs):
+        ticks.append("tick")
+        if len(ticks) == 1:
+            claimed = real_tick(**kwargs)
+            db.session.execute(select(func.count()).select_from(JobRun))  # the session's transaction is open
+            proxy.cut()  # after the tick's statements, before its session is given back
+            return claimed
+        if len(ticks) == 3:
+            proxy.start()
+        claimed = real_tick(**kwargs)
+        ticks[-1] = "ticked"
+        return claimed
+
+    monkeypatch.setattr(jobs, "tick", tick)
+    with scheduler_app.app_context():
+        jobs.run_scheduler(stop=lambda: len(ticks) >= 3, interval=0.05)
+        db.engine.dispose()
+    assert ticks == ["tick", "tick", "ticked"]  # the second met the outage, the third the database again
+    assert "scheduler tick failed; retrying" in caplog.text

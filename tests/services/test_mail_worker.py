@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -19,6 +18,7 @@ from marketplace.extensions import db
 from marketplace.mail_worker import MailWorker
 from marketplace.models.notifications import OutboxEmail
 from marketplace.services import notifications
+from tests.dbproxy import app_behind
 from tests.factories import make_student
 from tests.smtp import Mailbox, free_port, start_server
 
@@ -212,74 +212,10 @@ def test_gunicorn_started_by_make_run_runs_the_worker_beside_it_and_stops_it(app
     assert "mail worker stopped" in output
 
 
-class Proxy:
-    """A TCP forwarder in front of the database, to cut it (every connection dropped, new ones refused) and bring
-    it back, as a database restart or network outage would."""
-
-    def __init__(self, target: tuple[str, int]) -> None:
-        self.target = target
-        self.port = free_port()
-        self.sockets: list[socket.socket] = []
-        self.listener: socket.socket | None = None
-
-    def start(self) -> None:
-        self.listener = socket.create_server(("127.0.0.1", self.port))
-        threading.Thread(target=self._accept, args=(self.listener,), daemon=True).start()
-
-    def _accept(self, listener) -> None:
-        while True:
-            try:
-                client, _ = listener.accept()
-            except OSError:
-                return
-            upstream = socket.create_connection(self.target)
-            self.sockets += [client, upstream]
-            for a, b in ((client, upstream), (upstream, client)):
-                threading.Thread(target=self._pipe, args=(a, b), daemon=True).start()
-
-    @staticmethod
-    def _pipe(source, sink) -> None:
-        try:
-            while data := source.recv(65536):
-                sink.sendall(data)
-        except OSError:
-            pass
-        finally:
-            for sock in (source, sink):
-                try:
-                    sock.shutdown(socket.SHUT_RDWR)
-                except OSError:
-                    pass
-
-    def cut(self) -> None:
-        try:
-            self.listener.shutdown(socket.SHUT_RDWR)  # wakes the accepting thread (close alone does not)
-        except OSError:
-            pass
-        self.listener.close()
-        for sock in self.sockets:
-            try:
-                sock.shutdown(socket.SHUT_RDWR)
-                sock.close()
-            except OSError:
-                pass
-        self.sockets.clear()
-
-
 def test_the_worker_waits_out_a_database_outage_and_carries_on(app, mailbox, backend):
     if backend != "postgresql":
         pytest.skip("a database server outage: PostgreSQL (SQLite is a file beside the worker)")
-    from sqlalchemy.engine import make_url
-
-    from marketplace.app import create_app
-
-    url = make_url(app.config["SQLALCHEMY_DATABASE_URI"])
-    proxy = Proxy((url.host, url.port or 5432))
-    proxy.start()
-    worker_app = create_app({**{k: app.config[k] for k in ("TESTING", "MAIL_SERVER", "MAIL_PORT",
-                                                          "PUBLIC_BASE_URL", "DIGEST_HOUR")},
-                             "SQLALCHEMY_DATABASE_URI": url.set(host="127.0.0.1", port=proxy.port)
-                             .render_as_string(hide_password=False)})
+    worker_app, proxy = app_behind(app)
     notifications.queue_email("before@company.co.kr", "Before the outage", "a")
     db.session.commit()
     with Running(worker_app, interval=0.05) as worker:
@@ -295,6 +231,35 @@ def test_the_worker_waits_out_a_database_outage_and_carries_on(app, mailbox, bac
         db.engine.dispose()
     assert [m.sent_at is not None for m in _mails()] == [True, True]
     assert len(mailbox.messages) == 2
+
+
+def test_a_cut_while_the_worker_gives_back_its_connection_does_not_end_the_worker(app, mailbox, backend,
+                                                                                   monkeypatch):
+    """The outage lands after a round's last statement, before its transaction is closed: closing fails as well.
+    The round must still end in a pause (as any outage), not in an exception that ends the worker's loop."""
+    if backend != "postgresql":
+        pytest.skip("a database server outage: PostgreSQL (SQLite is a file beside the worker)")
+    worker_app, proxy = app_behind(app)
+    worker = MailWorker(worker_app, interval=0.05)
+    real_next_due_in = notifications.next_due_in
+
+    def next_due_in_then_cut():
+        wait = real_next_due_in()  # the round's last statement, in the round's open transaction
+        proxy.cut()
+        return wait
+
+    monkeypatch.setattr(notifications, "next_due_in", next_due_in_then_cut)
+    assert worker.run_once() == worker.interval  # nothing was due; the cut came after the work
+    monkeypatch.setattr(notifications, "next_due_in", real_next_due_in)
+    assert worker.run_once() == 1.0 and worker.failures == 1  # the next round meets the outage and backs off
+
+    proxy.start()
+    notifications.queue_email("after@company.co.kr", "After the outage", "b")
+    db.session.commit()
+    worker.run_once()
+    with worker_app.app_context():
+        db.engine.dispose()
+    assert worker.failures == 0 and len(mailbox.to("after@company.co.kr")) == 1
 
 
 @pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiring TLS")  # loopback, in a test
