@@ -3,6 +3,7 @@ import logging
 
 import pytest
 
+from tests.conftest import HOUR, within_one_window
 from tests.factories import make_admin, make_company_manager, make_student
 
 SECURITY = "marketplace.app.security"
@@ -45,7 +46,8 @@ def test_a_forbidden_page_is_logged_with_the_user_id_and_the_object_id(client, a
 
 
 def test_a_rate_limited_sign_in_is_logged(app, client, auth, security_log):
-    app.config["LOGIN_RATE_LIMIT"] = "2 per minute"
+    app.config["LOGIN_RATE_LIMIT"] = "2 per hour"
+    within_one_window(10, HOUR)  # the three attempts in one fixed window
     make_company_manager("limited@company.co.kr")
     statuses = [auth.login("limited@company.co.kr", "Wrong-password-1").status_code for _ in range(3)]
     assert statuses[-1] == 429
