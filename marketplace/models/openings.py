@@ -165,7 +165,8 @@ class OpeningSkill(db.Model):
 class OpeningSearch(db.Model):
     """The search document of an opening: tokens in both languages (words, Korean syllable bigrams,
     skill and place markers), kept in step by services/search.py. SQLite indexes it with an FTS5 table
-    (opening_search_fts, triggers in the migration); PostgreSQL with a GIN index on its tsvector."""
+    (opening_search_fts, triggers in the migration); PostgreSQL with a GIN index on its tsvector, a generated
+    column `document_tsv` (migration 0027) that the model does not map: the database keeps it in step."""
 
     __tablename__ = "opening_search"
 
@@ -175,8 +176,10 @@ class OpeningSearch(db.Model):
 
 def include_in_autogenerate(name, type_, parent_names) -> bool:
     """Alembic filter: SQLite's FTS5 table for opening search (and its shadow tables) and PostgreSQL's
-    expression index on its tsvector are made by the migration with raw SQL and have no model, so
+    generated tsvector column and its index are made by the migrations with raw SQL and have no model, so
     autogenerate must not propose to drop them."""
     if type_ == "table" and name and name.startswith("opening_search_fts"):
         return False
-    return not (type_ == "index" and name == "ix_opening_search_document_tsv")
+    if type_ == "column" and name == "document_tsv" and parent_names.get("table_name") == "opening_search":
+        return False
+    return not (type_ == "index" and name in ("ix_opening_search_document_tsv", "ix_opening_search_vector"))

@@ -232,7 +232,7 @@ def parse_query(q: str) -> SearchQuery:
 def apply_search(query: Select, search: SearchQuery) -> Select:
     """Keep the openings whose document matches; best first. Same answers on SQLite and PostgreSQL."""
     if db.engine.dialect.name == "postgresql":
-        vector = func.to_tsvector(literal_column("'simple'::regconfig"), OpeningSearch.document)
+        vector = literal_column("opening_search.document_tsv")  # to_tsvector('simple', document), stored
         tsquery = sa.cast(sa.literal(search.tsquery()), postgresql.TSQUERY)
         return (query.join(OpeningSearch, OpeningSearch.opening_id == Opening.id)
                 .where(vector.op("@@")(tsquery))
