@@ -113,9 +113,10 @@ class ListPagination(Pagination):
         return len(self._query_args["rows"])
 
 
-def page_of(query, page: int, per_page: int, rows: list | None = None) -> Pagination:
+def page_of(query, page: int, per_page: int, rows: list | None = None, load=None) -> Pagination:
     """Page `page` of a select() (or of `rows` when given); a number past the end shows the last page, so a
-    decision that empties the last page comes back to the one before it rather than to an empty list."""
+    decision that empties the last page comes back to the one before it rather than to an empty list.
+    With `load`, the select() gives ids and `load(ids)` the page's rows, in that order."""
     def paginate(number: int) -> Pagination:
         if rows is not None:
             return ListPagination(page=number, per_page=per_page, max_per_page=per_page, error_out=False, rows=rows)
@@ -124,4 +125,6 @@ def page_of(query, page: int, per_page: int, rows: list | None = None) -> Pagina
     pagination = paginate(page)
     if not pagination.items and pagination.page > 1 and pagination.total:
         pagination = paginate(pagination.pages)
+    if load is not None:
+        pagination.items = load(list(pagination.items))
     return pagination

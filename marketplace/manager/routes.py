@@ -68,10 +68,11 @@ def _back_to_console():
 def index():
     actor = web.actor()
 
-    def page(query, name: str, rows: list | None = None):
-        return web.page_of(query, page_number(request.args, name), current_app.config["CONSOLE_PAGE_SIZE"], rows=rows)
+    def page(query, name: str, rows: list | None = None, load=None):
+        return web.page_of(query, page_number(request.args, name), current_app.config["CONSOLE_PAGE_SIZE"], rows=rows,
+                           load=load)
 
-    requests = page(placements.placement_requests_query(actor), "requests_page")
+    requests = page(placements.placement_request_ids_query(actor), "requests_page", load=placements.load_requests)
     shown = list(requests.items)
     return render_template(
         "manager/index.html",
@@ -85,7 +86,7 @@ def index():
         companies_with_changes=page(None, "changes_page", rows=companies.companies_with_changes(actor)),
         openings_in_review=page(openings.openings_in_review_query(actor), "openings_page"),
         join_requests=page(companies.join_requests_for_reviewer_query(actor), "joins_page"),
-        partner_companies=page(companies.companies_for_reviewer_query(actor), "partners_page"),
+        partner_companies=page(companies.companies_for_reviewer_query(actor, creators=False), "partners_page"),
         decision_form=DecisionForm(),
     )
 

@@ -89,7 +89,7 @@ def _clauses_digest(items: list[AgreementClause]) -> str:
 
 
 def agreement_terms(placement: Placement, insurance: dict[InsuranceKind, PlacementInsurance] | None = None,
-                    clause_list: list[AgreementClause] | None = None) -> dict:
+                    clause_list: list[AgreementClause] | None = None, clauses_digest: str | None = None) -> dict:
     """What the agreement says, as plain JSON values (the order of keys is the order the pages list them).
 
     The practice itself comes from the placement's own terms (services/practice_terms.py `terms_of`): what the
@@ -101,7 +101,8 @@ def agreement_terms(placement: Placement, insurance: dict[InsuranceKind, Placeme
     profile = student.student_profile if student else None
     group = profile.group if profile else None
     insurance = insurance if insurance is not None else _insurance_of([placement.id]).get(placement.id, {})
-    clause_list = clause_list if clause_list is not None else clauses()
+    if clauses_digest is None:  # many placements at once pass it: the clauses' full text, serialised once
+        clauses_digest = _clauses_digest(clause_list if clause_list is not None else clauses())
     terms = practice_terms.terms_of(placement)
     schedule = practice_terms.Schedule.from_list(terms.get("schedule"))
     return {
@@ -126,7 +127,7 @@ def agreement_terms(placement: Placement, insurance: dict[InsuranceKind, Placeme
         "mentor": None,  # the mentor professor is not part of the signed terms: assigning one voids nothing
         "insurance_industrial_accident": _insurance_terms(insurance.get(InsuranceKind.INDUSTRIAL_ACCIDENT)),
         "insurance_university_accident": _insurance_terms(insurance.get(InsuranceKind.UNIVERSITY_ACCIDENT)),
-        "clauses": _clauses_digest(clause_list),
+        "clauses": clauses_digest,
     }
 
 
@@ -338,7 +339,7 @@ def states_for(placements: list[Placement], with_scans: bool = False) -> dict[in
     ids = [p.id for p in placements]
     if not ids:
         return {}
-    clause_list = clauses()
+    clauses_digest = _clauses_digest(clauses())
     insurance = _insurance_of(ids)
     acks: dict[int, list[AgreementAcknowledgement]] = {pid: [] for pid in ids}
     for ack in db.session.scalars(select(AgreementAcknowledgement)
@@ -353,7 +354,7 @@ def states_for(placements: list[Placement], with_scans: bool = False) -> dict[in
             scans[scan.placement_id].append(scan)
     out = {}
     for p in placements:
-        terms = agreement_terms(p, insurance[p.id], clause_list)
+        terms = agreement_terms(p, insurance[p.id], clauses_digest=clauses_digest)
         digest = document_hash(terms)
         current = {a.party: a for a in acks[p.id] if a.voided_at is None and a.document_hash == digest}
         outdated = [a for a in acks[p.id] if a.document_hash != digest or a.voided_at is not None]

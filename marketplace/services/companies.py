@@ -555,11 +555,13 @@ def _in_groups(group_ids: frozenset[int] | None):
     return Company.id.in_(select(company_groups.c.company_id).where(company_groups.c.group_id.in_(group_ids)))
 
 
-def companies_for_reviewer_query(actor: User, status: CompanyStatus | None = None) -> Select:
-    """Companies partnering with the reviewer's groups (all companies for admins)."""
-    query = select(Company).options(
-        selectinload(Company.partner_groups), selectinload(Company.created_by)
-    ).order_by(Company.created_at, Company.id)
+def companies_for_reviewer_query(actor: User, status: CompanyStatus | None = None, creators: bool = True) -> Select:
+    """Companies partnering with the reviewer's groups (all companies for admins); `creators=False` for lists
+    that do not show who registered each (no user rows loaded)."""
+    options = [selectinload(Company.partner_groups)]
+    if creators:
+        options.append(selectinload(Company.created_by))
+    query = select(Company).options(*options).order_by(Company.created_at, Company.id)
     condition = _in_groups(reviewable_group_ids(actor))
     if condition is not None:
         query = query.where(condition)

@@ -53,6 +53,7 @@ from marketplace.services.workflow import StateMachine, claim_for_edit
 __all__ = [
     "placement_machine", "approve_placement", "return_placement", "activate_due_placements", "complete_placement",
     "cancel_placement", "close_not_completed", "conflicts", "conflicts_for", "placement_requests_query",
+    "placement_request_ids_query", "load_requests",
     "placements_query", "get_placement_for_reviewer", "queue_counts", "PlacementConflict",
 ]
 
@@ -486,11 +487,30 @@ def _queue_options():
 
 
 def placement_requests_query(actor: User) -> Select:
-    """Pending requests of the actor's students, oldest first (a page of them: the console pages the query)."""
+    """Pending requests of the actor's students, oldest first, with what a row of the console shows."""
     query = (select(Placement).options(*_queue_options())
              .where(Placement.status == PlacementStatus.PENDING)
              .order_by(Placement.created_at, Placement.id))
     return _scoped(query, actor)
+
+
+def placement_request_ids_query(actor: User) -> Select:
+    """The ids of placement_requests_query, in its order. The console pages these, then loads only the page's
+    rows (`load_requests`): on PostgreSQL, planning the seven-table eager join together with the groups' filter
+    took longer than running it (5 of 8 ms at 10,000 students)."""
+    query = (select(Placement.id).where(Placement.status == PlacementStatus.PENDING)
+             .order_by(Placement.created_at, Placement.id))
+    return _scoped(query, actor)
+
+
+def load_requests(ids: list[int]) -> list[Placement]:
+    """The placements of `ids` that are still pending, in that order, loaded as placement_requests_query does."""
+    if not ids:
+        return []
+    found = {p.id: p for p in db.session.scalars(
+        select(Placement).options(*_queue_options())
+        .where(Placement.id.in_(ids), Placement.status == PlacementStatus.PENDING)).unique()}
+    return [found[i] for i in ids if i in found]
 
 
 def placements_query(actor: User, statuses=(PlacementStatus.APPROVED, PlacementStatus.ACTIVE),
