@@ -13,7 +13,7 @@ from marketplace.extensions import db
 from marketplace.i18n import gettext as _
 from marketplace.models import Placement, PlacementStatus
 from marketplace.permissions import Permission, user_can
-from marketplace.services import placements
+from marketplace.services import placements, seats
 from marketplace.services.errors import DomainError
 
 blp = Blueprint("api_placements", __name__, url_prefix="/api/v1",
@@ -32,8 +32,9 @@ def _reviewer():
 
 
 def _dicts(items: list[Placement]) -> list[dict]:
-    found = placements.conflicts_for(items)
-    left = placements.seats_left_for(items)
+    taken = seats.seats_taken(p.opening_id for p in items)
+    found = placements.conflicts_for(items, taken)
+    left = placements.seats_left_for(items, taken)
     return [placement_dict(p, found[p.id], left[p.opening_id]) for p in items]
 
 

@@ -29,7 +29,7 @@ def ranked(opening_id: int):
     page = page_number(request.args)
     result = applications.ranked_applicants(actor, opening, filters, page=page,
                                             per_page=current_app.config["PAGE_SIZE"])
-    counts = applications.status_counts_by_opening(opening.company, opening).get(opening.id, {})
+    counts = applications.applicant_counts(opening)
     return render_template(
         "applicants/ranked.html", opening=opening, result=result, filters=filters, counts=counts,
         groups=opening.eligible_groups, degrees=choices(DegreeLevel), statuses=list(ApplicationStatus),

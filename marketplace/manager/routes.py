@@ -74,12 +74,13 @@ def index():
 
     requests = page(placements.placement_request_ids_query(actor), "requests_page", load=placements.load_requests)
     shown = list(requests.items)
+    taken, waiting = seats.seat_counts(p.opening_id for p in shown)
     return render_template(
         "manager/index.html",
         placement_requests=requests,
-        placement_conflicts=placements.conflicts_for(shown),
-        placement_seats_left=placements.seats_left_for(shown),
-        placement_pending=seats.pending_requests(p.opening_id for p in shown),
+        placement_conflicts=placements.conflicts_for(shown, taken),
+        placement_seats_left=placements.seats_left_for(shown, taken),
+        placement_pending=waiting,
         placement_counts=placements.queue_counts(actor),
         PlacementStatus=PlacementStatus,
         pending_companies=page(companies.pending_companies_query(actor), "companies_page"),

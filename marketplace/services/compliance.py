@@ -44,7 +44,7 @@ from datetime import date
 from fractions import Fraction
 from typing import Callable, Iterable
 
-from sqlalchemy import select
+from sqlalchemy import and_, or_, select
 
 from marketplace.clock import today_in_seoul
 from marketplace.extensions import db
@@ -438,17 +438,17 @@ def _overrides_for(subjects: list[Subject]) -> dict[tuple[str, int], list[Compli
         if subject.subject_type == "placement" and isinstance(subject.obj, Placement):
             by_type["opening"].add(subject.obj.opening_id)
             placements_by_opening[subject.obj.opening_id].append(subject.key)
-    for subject_type, ids in by_type.items():
-        rows = db.session.scalars(
-            select(ComplianceOverride)
-            .where(ComplianceOverride.subject_type == subject_type, ComplianceOverride.subject_id.in_(ids))
-            .order_by(ComplianceOverride.created_at, ComplianceOverride.id)
-        )
-        for row in rows:
-            out[(row.subject_type, row.subject_id)].append(row)
-            if row.subject_type == "opening":
-                for key in placements_by_opening.get(row.subject_id, ()):
-                    out[key].append(row)
+    rows = db.session.scalars(
+        select(ComplianceOverride)
+        .where(or_(*(and_(ComplianceOverride.subject_type == subject_type, ComplianceOverride.subject_id.in_(ids))
+                     for subject_type, ids in sorted(by_type.items()))))
+        .order_by(ComplianceOverride.created_at, ComplianceOverride.id)
+    ) if by_type else ()
+    for row in rows:
+        out[(row.subject_type, row.subject_id)].append(row)
+        if row.subject_type == "opening":
+            for key in placements_by_opening.get(row.subject_id, ()):
+                out[key].append(row)
     return out
 
 

@@ -137,12 +137,14 @@ class PlacementConflict:
         return self.message
 
 
-def conflicts_for(placements: list[Placement]) -> dict[int, list[PlacementConflict]]:
-    """Conflicts of many placements in two queries (seats per opening, the students' seat-holding placements)."""
+def conflicts_for(placements: list[Placement], taken: dict[int, int] | None = None) -> dict[int, list[PlacementConflict]]:
+    """Conflicts of many placements in a constant number of queries (seats per opening, unless the caller has
+    them as `taken`; the students' seat-holding placements; the practice rules' inputs)."""
     out: dict[int, list[PlacementConflict]] = {p.id: [] for p in placements}
     if not placements:
         return out
-    taken = seats_taken(p.opening_id for p in placements)
+    if taken is None:
+        taken = seats_taken(p.opening_id for p in placements)
     student_ids = {p.student_id for p in placements}
     held_by_student: dict[int, list[tuple[int, date, date, str]]] = defaultdict(list)
     rows = db.session.execute(
@@ -255,9 +257,10 @@ def _typed(name: str, value):
     return value
 
 
-def seats_left_for(placements: list[Placement]) -> dict[int, int]:
-    """Seats left per opening id of these placements."""
-    taken = seats_taken(p.opening_id for p in placements)
+def seats_left_for(placements: list[Placement], taken: dict[int, int] | None = None) -> dict[int, int]:
+    """Seats left per opening id of these placements (`taken`: seats_taken of their openings, when at hand)."""
+    if taken is None:
+        taken = seats_taken(p.opening_id for p in placements)
     return {p.opening_id: max(0, p.opening.seats - taken.get(p.opening_id, 0)) for p in placements}
 
 
@@ -483,6 +486,7 @@ def _queue_options():
         joinedload(Placement.opening).joinedload(Opening.company),
         joinedload(Placement.opening).selectinload(Opening.eligible_groups),
         joinedload(Placement.student).joinedload(User.student_profile).joinedload(StudentProfile.group),
+        joinedload(Placement.student).lazyload(User.designations),  # students hold none: no query for it
     )
 
 

@@ -32,6 +32,25 @@ def seats_taken(opening_ids: Iterable[int]) -> dict[int, int]:
     return taken
 
 
+def seat_counts(opening_ids: Iterable[int]) -> tuple[dict[int, int], dict[int, int]]:
+    """(seats_taken, pending_requests) per opening id together, in one query: for lists that show both."""
+    ids = list(set(opening_ids))
+    taken, pending = dict.fromkeys(ids, 0), dict.fromkeys(ids, 0)
+    if not ids:
+        return taken, pending
+    rows = db.session.execute(
+        select(Placement.opening_id, Placement.status, func.count())
+        .where(Placement.opening_id.in_(ids), Placement.status.in_((*SEAT_HOLDING, PlacementStatus.PENDING)))
+        .group_by(Placement.opening_id, Placement.status)
+    )
+    for opening_id, status, count in rows:
+        if status == PlacementStatus.PENDING:
+            pending[opening_id] += count
+        else:
+            taken[opening_id] += count
+    return taken, pending
+
+
 def seats_left(opening: Opening) -> int:
     return max(0, opening.seats - seats_taken([opening.id])[opening.id])
 

@@ -60,6 +60,29 @@ def test_ranked_applicants_are_not_found_for_other_companies_and_refused_to_othe
     assert client.get(path).status_code == 302
 
 
+def _status_counts(html: str) -> dict[str, int]:
+    strip = re.search(r'aria-label="Applications per status">(.*?)</ul>', html, re.S).group(1)
+    return {label: int(n) for label, n in
+            re.findall(r'<span class="badge[^"]*">([^<]+)</span> <span class="fw-semibold">(\d+)</span>', strip)}
+
+
+def test_the_counts_per_status_follow_each_move_at_once(client, auth):
+    """The counts are kept under the applicants stamp with the ranked order: a move or a new applicant rewrites it."""
+    opening = make_opening()
+    first = make_application(opening=opening)
+    auth.login(manager_of(opening.company).email)
+    ranked = f"/company/openings/{opening.id}/applicants"
+    before = _status_counts(client.get(ranked).get_data(as_text=True))
+    assert before["Submitted"] == 1 and before["Shortlisted"] == 0
+    path = f"/company/applications/{first.id}"
+    assert auth.post(f"{path}/shortlist", form_page=path).status_code == 302
+    after = _status_counts(client.get(ranked).get_data(as_text=True))
+    assert after["Submitted"] == 0 and after["Shortlisted"] == 1
+    make_application(opening=opening)
+    db.session.commit()
+    assert _status_counts(client.get(ranked).get_data(as_text=True))["Submitted"] == 1
+
+
 def test_company_moves_an_application_through_the_pipeline(client, auth):
     application = make_application()
     auth.login(manager_of(application.opening.company).email)
