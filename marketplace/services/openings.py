@@ -7,7 +7,7 @@ from datetime import date
 from typing import Mapping
 
 from sqlalchemy import Select, exists, false, func, or_, select
-from sqlalchemy.orm import contains_eager, selectinload
+from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from marketplace.clock import today_in_seoul
 from marketplace.extensions import db
@@ -500,10 +500,11 @@ def status_counts(company: Company) -> dict[OpeningStatus, int]:
 
 
 def openings_in_review_query(actor: User) -> Select:
+    # joinedload, not a join: the page's count (a subquery without eager joins) then reads `opening` alone, by
+    # its status index. With the join, SQLite could drive the count from `company` (3 ms at 5,000 openings).
     query = (
         select(Opening)
-        .join(Opening.company)
-        .options(contains_eager(Opening.company), *_page_options())
+        .options(joinedload(Opening.company), *_page_options())
         .where(Opening.status == OpeningStatus.IN_REVIEW)
         .order_by(Opening.submitted_at, Opening.id)
     )
