@@ -23,6 +23,7 @@ import json
 from dataclasses import dataclass, field
 from datetime import date
 from fractions import Fraction
+from functools import lru_cache
 
 from marketplace.i18n import lazy_gettext as _l
 from marketplace.models import Opening, Placement, PlacementStatus, WorkMode
@@ -99,14 +100,22 @@ class Schedule:
 
     @classmethod
     def from_list(cls, rows: list[dict] | None) -> Schedule:
-        """A stored schedule back (trusted: it was cleaned when saved)."""
-        days = []
-        for row in rows or []:
-            start, end = parse_time(row.get("start")), parse_time(row.get("end"))
-            if start is None or end is None:
-                continue
-            days.append(ScheduleDay(int(row["day"]), start, end, int(row.get("break_minutes") or 0)))
-        return cls(tuple(sorted(days, key=lambda d: d.day)))
+        """A stored schedule back (trusted: it was cleaned when saved). Schedules are immutable and a page reads
+        the same few many times (each placement's terms, its agreement, its compliance check), so each distinct
+        one is parsed once per process."""
+        return _stored_schedule(tuple((row["day"], row.get("start"), row.get("end"), row.get("break_minutes"))
+                                      for row in rows or ()))
+
+
+@lru_cache(maxsize=4096)
+def _stored_schedule(rows: tuple) -> Schedule:
+    days = []
+    for day, start_text, end_text, break_minutes in rows:
+        start, end = parse_time(start_text), parse_time(end_text)
+        if start is None or end is None:
+            continue
+        days.append(ScheduleDay(int(day), start, end, int(break_minutes or 0)))
+    return Schedule(tuple(sorted(days, key=lambda d: d.day)))
 
 
 def hours_text(minutes: int) -> str:
