@@ -113,14 +113,20 @@ class ListPagination(Pagination):
         return len(self._query_args["rows"])
 
 
-def page_of(query, page: int, per_page: int, rows: list | None = None, load=None) -> Pagination:
+def page_of(query, page: int, per_page: int, rows: list | None = None, load=None,
+            total: int | None = None) -> Pagination:
     """Page `page` of a select() (or of `rows` when given); a number past the end shows the last page, so a
     decision that empties the last page comes back to the one before it rather than to an empty list.
-    With `load`, the select() gives ids and `load(ids)` the page's rows, in that order."""
+    With `load`, the select() gives ids and `load(ids)` the page's rows, in that order; with `total`, the caller
+    has counted the rows already (no count query)."""
     def paginate(number: int) -> Pagination:
         if rows is not None:
             return ListPagination(page=number, per_page=per_page, max_per_page=per_page, error_out=False, rows=rows)
-        return db.paginate(query, page=number, per_page=per_page, max_per_page=per_page, error_out=False)
+        found = db.paginate(query, page=number, per_page=per_page, max_per_page=per_page, error_out=False,
+                            count=total is None)
+        if total is not None:
+            found.total = total
+        return found
 
     pagination = paginate(page)
     if not pagination.items and pagination.page > 1 and pagination.total:

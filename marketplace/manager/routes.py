@@ -68,11 +68,13 @@ def _back_to_console():
 def index():
     actor = web.actor()
 
-    def page(query, name: str, rows: list | None = None, load=None):
+    def page(query, name: str, rows: list | None = None, **options):
         return web.page_of(query, page_number(request.args, name), current_app.config["CONSOLE_PAGE_SIZE"], rows=rows,
-                           load=load)
+                           **options)
 
-    requests = page(placements.placement_request_ids_query(actor), "requests_page", load=placements.load_requests)
+    counts = placements.queue_counts(actor)
+    requests = page(placements.placement_request_ids_query(actor), "requests_page", load=placements.load_requests,
+                    total=counts[PlacementStatus.PENDING])
     shown = list(requests.items)
     taken, waiting = seats.seat_counts(p.opening_id for p in shown)
     return render_template(
@@ -81,7 +83,7 @@ def index():
         placement_conflicts=placements.conflicts_for(shown, taken),
         placement_seats_left=placements.seats_left_for(shown, taken),
         placement_pending=waiting,
-        placement_counts=placements.queue_counts(actor),
+        placement_counts=counts,
         PlacementStatus=PlacementStatus,
         pending_companies=page(companies.pending_companies_query(actor), "companies_page"),
         companies_with_changes=page(None, "changes_page", rows=companies.companies_with_changes(actor)),

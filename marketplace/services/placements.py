@@ -467,16 +467,21 @@ def request_placement(actor: User | None, application: Application, note: str = 
 # -- queues ------------------------------------------------------------------------------------------------------
 
 
-def _scoped(query: Select, actor: User) -> Select:
-    """Placements of students in the actor's groups (every placement for admins)."""
+def _scoped(query: Select, actor: User, join: bool = True) -> Select:
+    """Placements of students in the actor's groups (every placement for admins).
+
+    Lists join the student's one profile: SQLite then reads the placements in the page's order by their status
+    index and looks each student up, instead of probing the placements of every student of the groups (0.3 ms
+    instead of 4 ms for a page of requests at 10,000 students). Counts over every status (`join=False`) are
+    quicker the other way round."""
     group_ids = reviewable_group_ids(actor)
     if group_ids is None:
         return query
     if not group_ids:
         return query.where(false())
-    # A join (one profile per student), not `student_id IN (students of the groups)`: SQLite then reads the
-    # placements in the page's order by their status index and looks each student up, instead of probing the
-    # placements of every student of the groups (0.3 ms instead of 4 ms for a page of requests at 10,000 students).
+    if not join:
+        return query.where(Placement.student_id.in_(
+            select(StudentProfile.user_id).where(StudentProfile.group_id.in_(group_ids))))
     return (query.join(StudentProfile, StudentProfile.user_id == Placement.student_id)
             .where(StudentProfile.group_id.in_(group_ids)))
 
@@ -531,7 +536,7 @@ def placements_query(actor: User, statuses=(PlacementStatus.APPROVED, PlacementS
 
 
 def queue_counts(actor: User) -> dict[PlacementStatus, int]:
-    query = _scoped(select(Placement.status, func.count()).group_by(Placement.status), actor)
+    query = _scoped(select(Placement.status, func.count()).group_by(Placement.status), actor, join=False)
     counts = {status: 0 for status in PlacementStatus}
     counts.update({status: n for status, n in db.session.execute(query)})
     return counts
