@@ -26,8 +26,10 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cached_property, partial
 
 from flask_babel import format_currency, format_date
 from sqlalchemy import select
@@ -294,14 +296,23 @@ def _insurance_of(placement_ids: list[int]) -> dict[int, dict[InsuranceKind, Pla
 @dataclass
 class AgreementState:
     placement: Placement
-    terms: dict
-    hash: str
+    document: Callable[[], dict]  # gathers the terms (agreement_terms) when they are first needed
     current: dict[AgreementParty, AgreementAcknowledgement]  # acknowledgements of this version
     outdated: list[AgreementAcknowledgement]  # given for an earlier version (void)
     insurance: dict[InsuranceKind, PlacementInsurance]
     scans: list[AgreementScan] = field(default_factory=list)
     changes: list[TermChange] = field(default_factory=list)  # since the last acknowledgement
     blockers: list[str] = field(default_factory=list)
+
+    @cached_property
+    def terms(self) -> dict:
+        """What the agreement says now."""
+        return self.document()
+
+    @cached_property
+    def hash(self) -> str:
+        """The document's fingerprint: an acknowledgement counts for the version whose hash it recorded."""
+        return document_hash(self.terms)
 
     @property
     def ready(self) -> bool:
@@ -354,13 +365,17 @@ def states_for(placements: list[Placement], with_scans: bool = False) -> dict[in
             scans[scan.placement_id].append(scan)
     out = {}
     for p in placements:
-        terms = agreement_terms(p, insurance[p.id], clauses_digest=clauses_digest)
-        digest = document_hash(terms)
-        current = {a.party: a for a in acks[p.id] if a.voided_at is None and a.document_hash == digest}
-        outdated = [a for a in acks[p.id] if a.document_hash != digest or a.voided_at is not None]
-        state = AgreementState(p, terms, digest, current, outdated, insurance[p.id], scans[p.id])
-        if p.agreement_terms and document_hash(p.agreement_terms) != digest:
-            state.changes = term_changes(p.agreement_terms, terms)
+        state = AgreementState(p, partial(agreement_terms, p, insurance[p.id], clauses_digest=clauses_digest),
+                               {}, [], insurance[p.id], scans[p.id])
+        # The document is gathered and hashed only when something is compared with it: an acknowledgement, or
+        # the terms last acknowledged. A request nobody has acknowledged yet (most of a console page) needs neither.
+        if acks[p.id] or p.agreement_terms:
+            digest = state.hash
+            state.current = {a.party: a for a in acks[p.id] if a.voided_at is None and a.document_hash == digest}
+            state.outdated = [a for a in acks[p.id] if a.document_hash != digest or a.voided_at is not None]
+            if p.agreement_terms and document_hash(p.agreement_terms) != digest:
+                state.changes = term_changes(p.agreement_terms, state.terms)
+        current = state.current
         state.blockers = [str(PARTY_MISSING[party]) for party in PARTIES if party not in current]
         state.blockers += [problem for kind in INSURANCE_KINDS
                            if (problem := insurance_problem(kind, insurance[p.id].get(kind), p))]
