@@ -42,6 +42,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field, replace
 from datetime import date
 from fractions import Fraction
+from functools import cached_property
 from typing import Callable, Iterable
 
 from sqlalchemy import and_, or_, select
@@ -167,7 +168,12 @@ class Check:
     year: int | None  # the rule set's year used, None when there is no rule data at all
     findings: list[Finding] = field(default_factory=list)
     overrides: list[ComplianceOverride] = field(default_factory=list)  # those that apply to these terms
-    terms_hash: str = ""
+    terms: dict = field(default_factory=dict, repr=False)  # what was checked
+
+    @cached_property
+    def terms_hash(self) -> str:
+        """The checked terms' fingerprint (an override records it, and applies only while the terms have it)."""
+        return terms_hash(self.terms)
 
     @property
     def failures(self) -> list[Finding]:
@@ -495,12 +501,16 @@ def check_subjects(subjects: list[Subject], today: date | None = None) -> dict[t
         facts = {"subject_type": subject.subject_type, "subject_id": subject.subject_id, "today": today,
                  "company_size": subject.company_size, "holidays": holidays, **extra.get(subject.key, {})}
         year, findings = evaluate(parse_terms(subject.terms), facts, rule_sets, subject.subject_type)
-        digest = terms_hash(subject.terms)
-        applying = [o for o in overrides.get(subject.key, []) if o.terms_hash == digest]
+        recorded = overrides.get(subject.key, [])
+        digest = terms_hash(subject.terms) if recorded else ""  # hashed only when an override may apply
+        applying = [o for o in recorded if o.terms_hash == digest]
         covered = {o.rule for o in applying}
         findings = [replace(f, overridden=True) if f.is_failure and f.overridable and f.rule in covered else f
                     for f in findings]
-        out[subject.key] = Check(subject.subject_type, subject.subject_id, year, findings, applying, digest)
+        out[subject.key] = check = Check(subject.subject_type, subject.subject_id, year, findings, applying,
+                                         subject.terms)
+        if digest:
+            check.terms_hash = digest  # already computed: seed the cached property
     return out
 
 
