@@ -21,8 +21,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from flask_babel import format_date
-
+from marketplace.i18n import format_date
 from marketplace.i18n import lazy_gettext as _l
 from marketplace.models import Opening, Placement, PlacementStatus
 from marketplace.services import agreements, clinical, compliance
@@ -60,7 +59,7 @@ def insurance_rule(terms, facts: dict, rules):
     start = terms.start_date
     days_left = (start - facts["today"]).days
     for kind in agreements.INSURANCE_KINDS:
-        problem = agreements.insurance_problem(kind, state.insurance.get(kind), state.placement)
+        problem = state.insurance_problems.get(kind)
         if problem is None:
             continue
         if days_left > INSURANCE_NOTICE_DAYS:

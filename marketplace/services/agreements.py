@@ -31,12 +31,13 @@ from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property, partial
 
-from flask_babel import format_currency, format_date
+from flask_babel import format_currency
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from marketplace.extensions import db
+from marketplace.i18n import format_date
 from marketplace.i18n import lazy_gettext as _l
 from marketplace.labels import label
 from marketplace.models import (
@@ -303,6 +304,7 @@ class AgreementState:
     scans: list[AgreementScan] = field(default_factory=list)
     changes: list[TermChange] = field(default_factory=list)  # since the last acknowledgement
     blockers: list[str] = field(default_factory=list)
+    insurance_problems: dict[InsuranceKind, str | None] = field(default_factory=dict)  # insurance_problem per kind
 
     @cached_property
     def terms(self) -> dict:
@@ -377,8 +379,9 @@ def states_for(placements: list[Placement], with_scans: bool = False) -> dict[in
                 state.changes = term_changes(p.agreement_terms, state.terms)
         current = state.current
         state.blockers = [str(PARTY_MISSING[party]) for party in PARTIES if party not in current]
-        state.blockers += [problem for kind in INSURANCE_KINDS
-                           if (problem := insurance_problem(kind, insurance[p.id].get(kind), p))]
+        state.insurance_problems = {kind: insurance_problem(kind, insurance[p.id].get(kind), p)
+                                    for kind in INSURANCE_KINDS}
+        state.blockers += [problem for problem in state.insurance_problems.values() if problem]
         out[p.id] = state
     return out
 
