@@ -5,10 +5,11 @@ from dataclasses import dataclass
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload
 
 from marketplace.extensions import db
 from marketplace.i18n import lazy_gettext as _l
-from marketplace.models import DegreeLevel, ProjectGroup, Role, StudentProfile, Track, User
+from marketplace.models import DegreeLevel, Designation, ProjectGroup, Role, StudentProfile, Track, User
 from marketplace.models.base import utcnow
 from marketplace.models.users import new_session_token
 from marketplace.services import account_mail, audit, email_confirmation, throttle
@@ -22,10 +23,15 @@ def find_user_by_email(email: str) -> User | None:
     return db.session.scalar(select(User).where(func.lower(User.email) == canonical_email(email)))
 
 
+# The signed-in user of every request, with the designations (and their groups) its permission checks read: one
+# statement instead of three (their selectins), on every page an exchange manager opens.
+_SIGNED_IN = select(User).options(joinedload(User.designations).joinedload(Designation.groups))
+
+
 def get_user_by_session_token(token: str) -> User | None:
     if not token:
         return None
-    return db.session.scalar(select(User).where(User.session_token == token))
+    return db.session.execute(_SIGNED_IN.where(User.session_token == token)).unique().scalar_one_or_none()
 
 
 def _unused_email(email: str) -> str:

@@ -230,4 +230,4 @@ def test_query_counts_do_not_grow_with_teams_or_contests(app, client, auth, coun
     assert counts == EXPECTED_COUNTS, counts
 
 
-EXPECTED_COUNTS = {"list": 5, "detail": 12, "results": 15, "organiser detail": 20}
+EXPECTED_COUNTS = {"list": 4, "detail": 11, "results": 14, "organiser detail": 18}

@@ -233,7 +233,7 @@ def test_the_programme_office_edits_the_rubric(client, auth, practice):
     assert client.get("/admin/evaluation-rubric/999999").status_code == 404
 
 
-QUERIES = 20  # session, user, placement (opening, company, student, group), plan, evaluations, certificate, completion checks
+QUERIES = 18  # session, user (designations joined), placement (opening, company, student, group), plan, evaluations, certificate, completion checks
 
 
 def test_the_evaluations_page_takes_a_fixed_number_of_queries(client, auth, practice, count_queries):
