@@ -17,6 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Callable
 
+import sqlalchemy as sa
 from flask import abort, flash, g, request
 from flask_login import current_user
 from flask_sqlalchemy.pagination import Pagination
@@ -111,6 +112,16 @@ class ListPagination(Pagination):
 
     def _query_count(self) -> int:
         return len(self._query_args["rows"])
+
+
+def count_all(queries: dict[str, Any]) -> dict[str, int]:
+    """The number of rows of each select(), all in one statement (a page of several lists, each paged on its own,
+    counts them together instead of one round trip each)."""
+    if not queries:
+        return {}
+    columns = [sa.select(sa.func.count()).select_from(query.order_by(None).subquery()).scalar_subquery().label(name)
+               for name, query in queries.items()]
+    return dict(db.session.execute(sa.select(*columns)).one()._mapping)
 
 
 def page_of(query, page: int, per_page: int, rows: list | None = None, load=None,

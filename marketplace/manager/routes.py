@@ -72,6 +72,17 @@ def index():
         return web.page_of(query, page_number(request.args, name), current_app.config["CONSOLE_PAGE_SIZE"], rows=rows,
                            **options)
 
+    lists = {  # the console's other lists, counted together in one statement
+        "companies_page": companies.pending_companies_query(actor),
+        "openings_page": openings.openings_in_review_query(actor),
+        "joins_page": companies.join_requests_for_reviewer_query(actor),
+        "partners_page": companies.companies_for_reviewer_query(actor, creators=False),
+    }
+    totals = web.count_all(lists)
+
+    def listed(name: str):
+        return page(lists[name], name, total=totals[name])
+
     counts = placements.queue_counts(actor)
     requests = page(placements.placement_request_ids_query(actor), "requests_page", load=placements.load_requests,
                     total=counts[PlacementStatus.PENDING])
@@ -85,11 +96,11 @@ def index():
         placement_pending=waiting,
         placement_counts=counts,
         PlacementStatus=PlacementStatus,
-        pending_companies=page(companies.pending_companies_query(actor), "companies_page"),
+        pending_companies=listed("companies_page"),
         companies_with_changes=page(None, "changes_page", rows=companies.companies_with_changes(actor)),
-        openings_in_review=page(openings.openings_in_review_query(actor), "openings_page"),
-        join_requests=page(companies.join_requests_for_reviewer_query(actor), "joins_page"),
-        partner_companies=page(companies.companies_for_reviewer_query(actor, creators=False), "partners_page"),
+        openings_in_review=listed("openings_page"),
+        join_requests=listed("joins_page"),
+        partner_companies=listed("partners_page"),
         decision_form=DecisionForm(),
     )
 
