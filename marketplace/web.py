@@ -114,14 +114,14 @@ class ListPagination(Pagination):
         return len(self._query_args["rows"])
 
 
-def count_all(queries: dict[str, Any]) -> dict[str, int]:
+def count_all(queries: dict[str, Any], *rows) -> dict[str, int]:
     """The number of rows of each select(), all in one statement (a page of several lists, each paged on its own,
-    counts them together instead of one round trip each)."""
-    if not queries:
-        return {}
+    counts them together instead of one round trip each); `rows` are one-row subqueries of further counts, read in
+    the same statement under their columns' names."""
     columns = [sa.select(sa.func.count()).select_from(query.order_by(None).subquery()).scalar_subquery().label(name)
                for name, query in queries.items()]
-    return dict(db.session.execute(sa.select(*columns)).one()._mapping)
+    columns += [column for row in rows for column in row.c]
+    return dict(db.session.execute(sa.select(*columns)).one()._mapping) if columns else {}
 
 
 def page_of(query, page: int, per_page: int, rows: list | None = None, load=None,

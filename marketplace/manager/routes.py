@@ -78,12 +78,12 @@ def index():
         "joins_page": companies.join_requests_for_reviewer_query(actor),
         "partners_page": companies.companies_for_reviewer_query(actor, creators=False),
     }
-    totals = web.count_all(lists)
+    totals = web.count_all(lists, placements.queue_counts_row(actor))  # and the placements per status
 
     def listed(name: str):
         return page(lists[name], name, total=totals[name])
 
-    counts = placements.queue_counts(actor)
+    counts = placements.queue_counts_from(totals)
     requests = page(placements.placement_request_ids_query(actor), "requests_page", load=placements.load_requests,
                     total=counts[PlacementStatus.PENDING])
     shown = list(requests.items)
