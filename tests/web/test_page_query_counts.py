@@ -24,14 +24,15 @@ EXPECTED = {
     "anonymous /openings (cache miss)": 7,
     "anonymous /openings?q=python (cache miss)": 7,
     "anonymous opening detail": 7,  # + the opening's clinical-data readiness
-    "student recommendations": 13,  # the ranking from the cache (17 after a change: eligible openings, majors,
+    # Signed in: the user with their designations and groups is one statement.
+    "student recommendations": 13,  # the ranking from the cache (a change adds eligible openings, majors,
     # requirements)
     "student applications": 5,
-    "company ranked applicants": 14,  # order from the cache (18 after a change)
-    # + verification queue, compliance and agreement states (clauses, insurance, acks); each of the six lists is
-    # one page (its rows, what they show, and its count), placement requests' related rows joined in one statement
+    "company ranked applicants": 14,  # order and counts per status from the cache (a change adds the reads)
+    # + compliance and agreement states (clauses, insurance, acks); the four other lists' counts and the placements
+    # per status in one statement; the requests paged by id, their related rows joined in one statement
     "manager console": 21,
-    # its figures from the cache (the groups and the dashboard's stamp); after a change 15 (test_dashboard.py):
+    # its figures from the cache (the groups and the dashboard's stamp); after a change see test_dashboard.py:
     # skills, one aggregate per side; median days by window functions
     "manager dashboard": 4,
     "admin audit log": 6,  # + the groups of the designations of exchange managers among the actors (one query)
