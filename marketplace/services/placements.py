@@ -54,7 +54,8 @@ __all__ = [
     "placement_machine", "approve_placement", "return_placement", "activate_due_placements", "complete_placement",
     "cancel_placement", "close_not_completed", "conflicts", "conflicts_for", "placement_requests_query",
     "placement_request_ids_query", "load_requests",
-    "placements_query", "get_placement_for_reviewer", "queue_counts", "PlacementConflict",
+    "placements_query", "get_placement_for_reviewer", "queue_counts", "queue_counts_row", "queue_counts_from",
+    "PlacementConflict",
 ]
 
 placement_machine: StateMachine[PlacementStatus] = StateMachine("placement", {
