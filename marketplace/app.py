@@ -30,7 +30,7 @@ from marketplace.errors import register as register_error_handlers
 from marketplace.evaluations.routes import bp as evaluations_bp
 from marketplace.evaluations.routes import public_bp as certificates_bp
 from marketplace.evaluations.routes import rubric_bp
-from marketplace.extensions import babel, cache, csrf, db, login_manager, migrate
+from marketplace.extensions import babel, cache, csrf, db, end_read_only_transaction, login_manager, migrate
 from marketplace.main.routes import bp as main_bp
 from marketplace.manager.routes import bp as manager_bp
 from marketplace.mentor.routes import bp as mentor_bp
@@ -200,6 +200,7 @@ def register_request_hooks(app: Flask) -> None:
 
     sessions.register(app)  # after the lifetime check: staff areas need a recent password
     app.after_request(apply_security_headers)
+    app.teardown_request(end_read_only_transaction)  # before Flask-SQLAlchemy's session.remove()
 
 
 def register_blueprints(app: Flask) -> None:
