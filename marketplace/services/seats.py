@@ -33,7 +33,7 @@ def seats_taken(opening_ids: Iterable[int]) -> dict[int, int]:
 
 
 def seat_counts(opening_ids: Iterable[int]) -> tuple[dict[int, int], dict[int, int]]:
-    """(seats_taken, pending_requests) per opening id together, in one query: for lists that show both."""
+    """(seats taken, placement requests waiting for an exchange manager) per opening id, in one query."""
     ids = list(set(opening_ids))
     taken, pending = dict.fromkeys(ids, 0), dict.fromkeys(ids, 0)
     if not ids:
@@ -55,21 +55,6 @@ def seats_left(opening: Opening) -> int:
     return max(0, opening.seats - seats_taken([opening.id])[opening.id])
 
 
-def pending_requests(opening_ids: Iterable[int]) -> dict[int, int]:
-    """Placement requests (accepted offers) waiting for an exchange manager, per opening id, in one query."""
-    ids = list(set(opening_ids))
-    if not ids:
-        return {}
-    rows = db.session.execute(
-        select(Placement.opening_id, func.count())
-        .where(Placement.opening_id.in_(ids), Placement.status == PlacementStatus.PENDING)
-        .group_by(Placement.opening_id)
-    )
-    found = dict.fromkeys(ids, 0)
-    found.update({opening_id: count for opening_id, count in rows})
-    return found
-
-
 @dataclass(frozen=True)
 class SeatUse:
     """Where an opening's seats stand for a new offer: seats − approved − requests waiting − offers open."""
@@ -85,10 +70,10 @@ class SeatUse:
 
 
 def seat_use(opening: Opening) -> SeatUse:
-    """Every seat that is held, requested or promised in an outstanding offer (three small counts)."""
+    """Every seat that is held, requested or promised in an outstanding offer (two small counts)."""
     offered = db.session.scalar(
         select(func.count()).select_from(Application)
         .where(Application.opening_id == opening.id, Application.status == ApplicationStatus.OFFERED)
     ) or 0
-    return SeatUse(opening.seats, seats_taken([opening.id])[opening.id], pending_requests([opening.id])[opening.id],
-                   offered)
+    taken, pending = seat_counts([opening.id])
+    return SeatUse(opening.seats, taken[opening.id], pending[opening.id], offered)
