@@ -129,10 +129,14 @@ def page_of(query, page: int, per_page: int, rows: list | None = None, load=None
     """Page `page` of a select() (or of `rows` when given); a number past the end shows the last page, so a
     decision that empties the last page comes back to the one before it rather than to an empty list.
     With `load`, the select() gives ids and `load(ids)` the page's rows, in that order; with `total`, the caller
-    has counted the rows already (no count query)."""
+    has counted the rows already (no count query, and no query at all for an empty list)."""
     def paginate(number: int) -> Pagination:
         if rows is not None:
             return ListPagination(page=number, per_page=per_page, max_per_page=per_page, error_out=False, rows=rows)
+        if total == 0:  # counted empty already: no query for the rows
+            return ListPagination(page=1, per_page=per_page, max_per_page=per_page, error_out=False, rows=[])
+        if total is not None:  # past the end: the last page, in one query
+            number = min(number, -(-total // per_page))
         found = db.paginate(query, page=number, per_page=per_page, max_per_page=per_page, error_out=False,
                             count=total is None)
         if total is not None:

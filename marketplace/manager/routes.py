@@ -29,7 +29,7 @@ from marketplace.models import (
 from marketplace.permissions import Permission, permission_required, user_can
 from marketplace.placement_terms_page import placement_terms_page
 from marketplace.services import audit, companies, dashboard as dashboard_service, exports as export_service
-from marketplace.services import clinical
+from marketplace.services import clinical, groups
 from marketplace.services import reports as report_service
 from marketplace.services.errors import DomainError
 from marketplace.services import completion
@@ -73,10 +73,10 @@ def index():
                            **options)
 
     lists = {  # the console's other lists, counted together in one statement
-        "companies_page": companies.pending_companies_query(actor),
+        "companies_page": companies.pending_companies_query(actor, groups=False),
         "openings_page": openings.openings_in_review_query(actor),
         "joins_page": companies.join_requests_for_reviewer_query(actor),
-        "partners_page": companies.companies_for_reviewer_query(actor, creators=False),
+        "partners_page": companies.companies_for_reviewer_query(actor, creators=False, groups=False),
     }
     totals = web.count_all(lists, placements.queue_counts_row(actor))  # and the placements per status
 
@@ -88,6 +88,7 @@ def index():
                     total=counts[PlacementStatus.PENDING])
     shown = list(requests.items)
     taken, waiting = seats.seat_counts(p.opening_id for p in shown)
+    pending_companies, partner_companies = listed("companies_page"), listed("partners_page")
     return render_template(
         "manager/index.html",
         placement_requests=requests,
@@ -96,11 +97,12 @@ def index():
         placement_pending=waiting,
         placement_counts=counts,
         PlacementStatus=PlacementStatus,
-        pending_companies=listed("companies_page"),
+        pending_companies=pending_companies,
         companies_with_changes=page(None, "changes_page", rows=companies.companies_with_changes(actor)),
         openings_in_review=listed("openings_page"),
         join_requests=listed("joins_page"),
-        partner_companies=listed("partners_page"),
+        partner_companies=partner_companies,
+        group_codes=groups.partner_group_codes(c.id for c in [*pending_companies.items, *partner_companies.items]),
         decision_form=DecisionForm(),
     )
 

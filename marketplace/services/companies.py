@@ -7,7 +7,7 @@ from urllib.parse import urlsplit
 
 from sqlalchemy import Select, false, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import contains_eager, joinedload, lazyload, selectinload
 
 from marketplace.extensions import db
 from marketplace.i18n import lazy_gettext as _l
@@ -555,12 +555,14 @@ def _in_groups(group_ids: frozenset[int] | None):
     return Company.id.in_(select(company_groups.c.company_id).where(company_groups.c.group_id.in_(group_ids)))
 
 
-def companies_for_reviewer_query(actor: User, status: CompanyStatus | None = None, creators: bool = True) -> Select:
+def companies_for_reviewer_query(actor: User, status: CompanyStatus | None = None, creators: bool = True,
+                                 groups: bool = True) -> Select:
     """Companies partnering with the reviewer's groups (all companies for admins); `creators=False` for lists
-    that do not show who registered each (no user rows loaded)."""
-    options = [selectinload(Company.partner_groups)]
-    if creators:
-        options.append(selectinload(Company.created_by))
+    that do not show who registered each (no user rows loaded), `groups=False` for lists that read the groups'
+    codes on their own (groups.partner_group_codes)."""
+    options = [selectinload(Company.partner_groups)] if groups else []
+    if creators:  # joined (one statement); the creators' designations are not shown
+        options.append(joinedload(Company.created_by).options(lazyload(User.designations)))
     query = select(Company).options(*options).order_by(Company.created_at, Company.id)
     condition = _in_groups(reviewable_group_ids(actor))
     if condition is not None:
@@ -570,8 +572,8 @@ def companies_for_reviewer_query(actor: User, status: CompanyStatus | None = Non
     return query
 
 
-def pending_companies_query(actor: User) -> Select:
-    return companies_for_reviewer_query(actor, CompanyStatus.PENDING)
+def pending_companies_query(actor: User, groups: bool = True) -> Select:
+    return companies_for_reviewer_query(actor, CompanyStatus.PENDING, groups=groups)
 
 
 def companies_with_changes(actor: User) -> list[Company]:
@@ -588,9 +590,11 @@ def join_requests_for_reviewer_query(actor: User) -> Select:
     query = (
         select(CompanyMembership)
         .join(CompanyMembership.company)
-        .options(selectinload(CompanyMembership.user), selectinload(CompanyMembership.company))
+        # the company from the join, the user joined too: one statement (the users' designations are not shown)
+        .options(contains_eager(CompanyMembership.company),
+                 joinedload(CompanyMembership.user).options(lazyload(User.designations)))
         .where(CompanyMembership.status == MembershipStatus.REQUESTED)
-        .order_by(CompanyMembership.requested_at)
+        .order_by(CompanyMembership.requested_at, CompanyMembership.id)
     )
     condition = _in_groups(reviewable_group_ids(actor))
     return query if condition is None else query.where(condition)

@@ -9,7 +9,7 @@ from sqlalchemy.orm import selectinload
 
 from marketplace.extensions import db
 from marketplace.i18n import lazy_gettext as _l
-from marketplace.models import Major, ProjectGroup, Track, User
+from marketplace.models import Major, ProjectGroup, Track, User, company_groups, opening_groups
 from marketplace.services import audit
 from marketplace.services.errors import NotFound, Reasons
 
@@ -116,3 +116,33 @@ def update_group(actor: User, group: ProjectGroup, data: GroupData) -> ProjectGr
     db.session.flush()
     audit.record(actor, "project_group", group.id, "updated", before, "active" if group.active else "inactive")
     return group
+
+
+# -- groups of many rows at once ------------------------------------------------------------------------------
+# Lists of many companies or openings read their groups here, in one query of plain values: loading the groups
+# as objects (a selectin load) costs about three times as much for a page of 25 rows.
+
+
+def partner_group_codes(company_ids) -> dict[int, list[str]]:
+    """The codes of each company's partner groups, in code order (an empty list for a company without any)."""
+    ids = set(company_ids)
+    out: dict[int, list[str]] = {company_id: [] for company_id in ids}
+    if ids:
+        for company_id, code in db.session.execute(
+                select(company_groups.c.company_id, ProjectGroup.code)
+                .join(ProjectGroup, ProjectGroup.id == company_groups.c.group_id)
+                .where(company_groups.c.company_id.in_(ids)).order_by(ProjectGroup.code)):
+            out[company_id].append(code)
+    return out
+
+
+def eligible_group_ids(opening_ids) -> dict[int, frozenset[int]]:
+    """The ids of the groups each opening is open to (an empty set for an opening open to none)."""
+    ids = set(opening_ids)
+    found: dict[int, set[int]] = {opening_id: set() for opening_id in ids}
+    if ids:
+        for opening_id, group_id in db.session.execute(
+                select(opening_groups.c.opening_id, opening_groups.c.group_id)
+                .where(opening_groups.c.opening_id.in_(ids))):
+            found[opening_id].add(group_id)
+    return {opening_id: frozenset(group_ids) for opening_id, group_ids in found.items()}

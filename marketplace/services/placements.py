@@ -44,6 +44,7 @@ from marketplace.services import audit, compliance, practice_terms
 from marketplace.services import agreements, certificates, completion
 from marketplace.services.companies import active_managers, suspension_message
 from marketplace.services.errors import Conflict, DomainError, NotFound, Reasons
+from marketplace.services.groups import eligible_group_ids
 from marketplace.services.majors import major_allowed, major_names_many
 from marketplace.services.notifications import link_to, managers_of_groups, notify, notify_many
 from marketplace.services.openings import changed_terms, terms_of
@@ -140,7 +141,7 @@ class PlacementConflict:
 
 def conflicts_for(placements: list[Placement], taken: dict[int, int] | None = None) -> dict[int, list[PlacementConflict]]:
     """Conflicts of many placements in a constant number of queries (seats per opening, unless the caller has
-    them as `taken`; the students' seat-holding placements; the practice rules' inputs)."""
+    them as `taken`; the students' seat-holding placements; the openings' groups; the practice rules' inputs)."""
     out: dict[int, list[PlacementConflict]] = {p.id: [] for p in placements}
     if not placements:
         return out
@@ -165,6 +166,7 @@ def conflicts_for(placements: list[Placement], taken: dict[int, int] | None = No
     restricted = [p.student.student_profile for p in placements
                   if p.opening.majors and p.student and p.student.student_profile]
     names = major_names_many(restricted) if restricted else {}
+    eligible = eligible_group_ids({p.opening_id for p in placements})
 
     for p in placements:
         items = out[p.id]
@@ -184,7 +186,7 @@ def conflicts_for(placements: list[Placement], taken: dict[int, int] | None = No
                     "that overlaps these dates.", start=start.isoformat(), end=end.isoformat(), title=title))))
         profile = p.student.student_profile if p.student else None
         if p.status in (PlacementStatus.PENDING, PlacementStatus.APPROVED) and profile is not None:
-            if profile.group_id not in opening.eligible_group_ids:
+            if profile.group_id not in eligible[p.opening_id]:
                 items.append(PlacementConflict("group", str(_l(
                     "Eligibility changed: the student's project group is no longer eligible for this opening."))))
             levels = opening.degree_level_list
@@ -492,7 +494,6 @@ def _queue_options():
     return (
         joinedload(Placement.application),
         joinedload(Placement.opening).joinedload(Opening.company),
-        joinedload(Placement.opening).selectinload(Opening.eligible_groups),
         joinedload(Placement.student).joinedload(User.student_profile).joinedload(StudentProfile.group),
         joinedload(Placement.student).lazyload(User.designations),  # students hold none: no query for it
     )

@@ -6,7 +6,19 @@ import pytest
 import sqlalchemy as sa
 
 from marketplace.extensions import db
-from marketplace.models import Application, Opening, User
+from marketplace.models import (
+    Application,
+    Company,
+    CompanyMembership,
+    CompanyStatus,
+    MembershipStatus,
+    Opening,
+    OpeningStatus,
+    User,
+    company_groups,
+    opening_groups,
+)
+from marketplace.models.base import utcnow
 from marketplace.seeding import load_json, seed_demo, seed_groups
 from marketplace.seeding_scale import ScaleSize, seed_scale
 
@@ -30,8 +42,9 @@ EXPECTED = {
     "student applications": 5,
     "company ranked applicants": 14,  # order and counts per status from the cache (a change adds the reads)
     # + compliance and agreement states (clauses, insurance, acks); the four other lists' counts and the placements
-    # per status in one statement; the requests paged by id, their related rows joined in one statement
-    "manager console": 21,
+    # per status in one statement; the requests paged by id, their related rows joined in one statement; every
+    # queue holds a row (fill_the_review_queues)
+    "manager console": 23,
     # its figures from the cache (the groups and the dashboard's stamp); after a change see test_dashboard.py:
     # skills, one aggregate per side; median days by window functions
     "manager dashboard": 4,
@@ -39,7 +52,13 @@ EXPECTED = {
 }
 
 
-def build(size: ScaleSize) -> dict:
+# The console with its three other queues empty (companies waiting, openings in review, join requests): counted
+# in the statement that counts every list, and not read (one statement for each of the first and the last, three for
+# the openings with their skills and groups).
+CONSOLE_WITH_EMPTY_QUEUES = EXPECTED["manager console"] - 5
+
+
+def build(size: ScaleSize, fill: bool = True) -> dict:
     seed_groups()
     seed_demo()
     db.session.commit()
@@ -52,7 +71,29 @@ def build(size: ScaleSize) -> dict:
         .where(User.email.like("scale.student%")).group_by(User.email)
         .order_by(sa.func.count().desc(), User.email).limit(1))
     other = db.session.scalar(sa.select(Opening.id).where(Opening.id != flagship).order_by(Opening.id.desc()).limit(1))
+    if fill:
+        fill_the_review_queues(load_json("demo.json"), keep={flagship, other})
     return {"flagship": flagship, "student": student, "opening": other, "demo": load_json("demo.json")}
+
+
+def fill_the_review_queues(demo: dict, keep: set[int]) -> None:
+    """A row in each of the demo exchange manager's queues, so the console's count is that of a full page (an empty
+    queue is counted and not read: test_an_empty_queue_is_counted_and_not_read)."""
+    manager = db.session.scalar(sa.select(User).where(User.email == demo["exchange_managers"][0]["email"]))
+    group_ids = {group.id for designation in manager.designations for group in designation.groups}
+    in_groups = sa.select(company_groups.c.company_id).where(company_groups.c.group_id.in_(group_ids))
+    company = db.session.scalar(sa.select(Company).where(Company.id.in_(in_groups), Company.name.like("%Scale%"))
+                                .order_by(Company.id.desc()).limit(1)) or db.session.scalar(
+        sa.select(Company).where(Company.id.in_(in_groups)).order_by(Company.id.desc()).limit(1))
+    company.status = CompanyStatus.PENDING
+    opening = db.session.scalar(sa.select(Opening).join(opening_groups, opening_groups.c.opening_id == Opening.id)
+                                .where(opening_groups.c.group_id.in_(group_ids), Opening.id.not_in(keep))
+                                .order_by(Opening.id).limit(1))
+    opening.status, opening.submitted_at = OpeningStatus.IN_REVIEW, utcnow()
+    membership = db.session.scalar(sa.select(CompanyMembership).where(CompanyMembership.company_id.in_(in_groups))
+                                   .order_by(CompanyMembership.id.desc()).limit(1))
+    membership.status = MembershipStatus.REQUESTED
+    db.session.commit()
 
 
 def page_counts(app, client, auth, count_queries, data: dict) -> dict[str, int]:
@@ -91,3 +132,15 @@ def test_every_roles_main_pages_run_a_fixed_number_of_statements(app, client, au
     client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
     data = build(SIZES[size])
     assert page_counts(app, client, auth, count_queries, data) == EXPECTED
+
+
+def test_an_empty_queue_is_counted_and_not_read(app, client, auth, count_queries):
+    app.config["RATELIMIT_ENABLED"] = False
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
+    demo = build(SIZES["small"], fill=False)["demo"]
+    assert auth.login(demo["exchange_managers"][0]["email"], demo["password"]).status_code == 302
+    count_queries.page(client, "/manager/")
+    assert count_queries.page(client, "/manager/") == CONSOLE_WITH_EMPTY_QUEUES
+    page = client.get("/manager/").get_data(as_text=True)
+    assert "No company is waiting." in page and "No opening is waiting for review." in page
+    assert "No join requests." in page
