@@ -29,7 +29,7 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
-from functools import cached_property, partial
+from functools import cache, cached_property, partial
 
 from flask_babel import format_currency
 from sqlalchemy import select
@@ -346,13 +346,20 @@ PARTY_MISSING = {
 }
 
 
+def _document(placement: Placement, insurance: dict, clauses_digest: Callable[[], str]) -> dict:
+    return agreement_terms(placement, insurance, clauses_digest=clauses_digest())
+
+
 def states_for(placements: list[Placement], with_scans: bool = False) -> dict[int, AgreementState]:
-    """The agreement state of many placements in a constant number of queries (clauses, insurance,
-    acknowledgements; scans when asked)."""
+    """The agreement state of many placements in a constant number of queries (insurance, acknowledgements; the
+    clauses when a document is gathered; scans when asked)."""
     ids = [p.id for p in placements]
     if not ids:
         return {}
-    clauses_digest = _clauses_digest(clauses())
+
+    @cache
+    def clauses_digest() -> str:  # read once, and only when some placement's document is gathered
+        return _clauses_digest(clauses())
     insurance = _insurance_of(ids)
     acks: dict[int, list[AgreementAcknowledgement]] = {pid: [] for pid in ids}
     for ack in db.session.scalars(select(AgreementAcknowledgement)
@@ -367,8 +374,8 @@ def states_for(placements: list[Placement], with_scans: bool = False) -> dict[in
             scans[scan.placement_id].append(scan)
     out = {}
     for p in placements:
-        state = AgreementState(p, partial(agreement_terms, p, insurance[p.id], clauses_digest=clauses_digest),
-                               {}, [], insurance[p.id], scans[p.id])
+        state = AgreementState(p, partial(_document, p, insurance[p.id], clauses_digest), {}, [], insurance[p.id],
+                               scans[p.id])
         # The document is gathered and hashed only when something is compared with it: an acknowledgement, or
         # the terms last acknowledged. A request nobody has acknowledged yet (most of a console page) needs neither.
         if acks[p.id] or p.agreement_terms:

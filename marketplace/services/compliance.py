@@ -478,29 +478,42 @@ def evaluate(terms: PracticeTerms, facts: dict, rule_sets: list[RuleSet],
     return rules.year, findings
 
 
-def check_many(objects: list[Opening | Placement], today: date | None = None) -> dict[tuple[str, int], Check]:
+def check_many(objects: list[Opening | Placement], today: date | None = None,
+               overrides_of_failures_only: bool = False) -> dict[tuple[str, int], Check]:
     """Checks of many openings/placements (loaded with their opening and company) in a constant number of
-    queries: rule sets, holidays, overrides, plus one batch per fact provider."""
+    queries: rule sets, holidays, overrides, plus one batch per fact provider.
+
+    `overrides_of_failures_only`: for callers that read only what blocks (the console's conflicts). Overrides are
+    read only for the subjects where an overridable rule fails (none failing: no query), so `Check.overrides` of
+    the others is empty."""
     subjects = [subject_of(obj) for obj in objects]
-    return check_subjects(subjects, today)
+    return check_subjects(subjects, today, overrides_of_failures_only)
 
 
-def check_subjects(subjects: list[Subject], today: date | None = None) -> dict[tuple[str, int], Check]:
+def check_subjects(subjects: list[Subject], today: date | None = None,
+                   overrides_of_failures_only: bool = False) -> dict[tuple[str, int], Check]:
     if not subjects:
         return {}
     today = today or today_in_seoul()
     rule_sets = all_rule_sets()
     holidays = all_holidays()
-    overrides = _overrides_for(subjects)
     extra: dict[tuple[str, int], dict] = defaultdict(dict)
     for provider in FACT_PROVIDERS:
         for key, values in (provider(subjects) or {}).items():
             extra[key].update(values)
-    out = {}
+    evaluated = []
     for subject in subjects:
         facts = {"subject_type": subject.subject_type, "subject_id": subject.subject_id, "today": today,
                  "company_size": subject.company_size, "holidays": holidays, **extra.get(subject.key, {})}
-        year, findings = evaluate(parse_terms(subject.terms), facts, rule_sets, subject.subject_type)
+        evaluated.append((subject, *evaluate(parse_terms(subject.terms), facts, rule_sets, subject.subject_type)))
+    if overrides_of_failures_only:
+        failing = [subject for subject, _year, findings in evaluated
+                   if any(f.is_failure and f.overridable for f in findings)]
+        overrides = _overrides_for(failing) if failing else {}
+    else:
+        overrides = _overrides_for(subjects)
+    out = {}
+    for subject, year, findings in evaluated:
         recorded = overrides.get(subject.key, [])
         digest = terms_hash(subject.terms) if recorded else ""  # hashed only when an override may apply
         applying = [o for o in recorded if o.terms_hash == digest]

@@ -161,7 +161,8 @@ def conflicts_for(placements: list[Placement], taken: dict[int, int] | None = No
     # Failing practice rules without an override (a constant number of queries for any number of placements);
     # warnings and overridden rules are shown in the placement's compliance panel, not as conflicts.
     checks = compliance.check_many([p for p in placements
-                                    if p.status in (PlacementStatus.PENDING, PlacementStatus.APPROVED)])
+                                    if p.status in (PlacementStatus.PENDING, PlacementStatus.APPROVED)],
+                                   overrides_of_failures_only=True)
 
     restricted = [p.student.student_profile for p in placements
                   if p.opening.majors and p.student and p.student.student_profile]

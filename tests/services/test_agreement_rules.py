@@ -71,6 +71,21 @@ def test_an_override_lets_a_placement_without_insurance_be_approved_but_it_still
     assert db.session.get(Placement, placement.id).status == PlacementStatus.APPROVED
 
 
+def test_the_consoles_conflicts_show_a_failing_rule_until_it_is_overridden(app):
+    placement = _placement_starting_in(3)
+
+    def compliance_conflicts() -> list[str]:
+        db.session.expire_all()
+        shown = placements.conflicts_for([db.session.get(Placement, placement.id)])[placement.id]
+        return [c.message for c in shown if c.code == "compliance"]
+
+    before = compliance_conflicts()
+    assert before and all("Insurance" in message or "insurance" in message for message in before)
+    compliance.record_override(parties(placement)[2], db.session.get(Placement, placement.id), "Bought this week.")
+    db.session.commit()
+    assert compliance_conflicts() == []
+
+
 def test_the_agreement_is_due_no_later_than_five_days_after_the_start(app):
     today = today_in_seoul()
     placement = make_placement(status=PlacementStatus.APPROVED, start=today - timedelta(days=5),

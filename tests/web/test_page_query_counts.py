@@ -2,6 +2,8 @@
 on the scale data set at two sizes (small, and twice that), so no page loads rows one by one."""
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 import sqlalchemy as sa
 
@@ -14,11 +16,14 @@ from marketplace.models import (
     MembershipStatus,
     Opening,
     OpeningStatus,
+    Placement,
     User,
     company_groups,
     opening_groups,
 )
+from marketplace.clock import today_in_seoul
 from marketplace.models.base import utcnow
+from marketplace.services import placements
 from marketplace.seeding import load_json, seed_demo, seed_groups
 from marketplace.seeding_scale import ScaleSize, seed_scale
 
@@ -42,8 +47,9 @@ EXPECTED = {
     "student applications": 5,
     "company ranked applicants": 14,  # order and counts per status from the cache (a change adds the reads)
     # + compliance and agreement states (clauses, insurance, acks); the four other lists' counts and the placements
-    # per status in one statement; the requests paged by id, their related rows joined in one statement; every
-    # queue holds a row (fill_the_review_queues)
+    # per status in one statement; the requests paged by id, their related rows joined in one statement. Every
+    # queue holds a row, and a request shown has a failing rule and an earlier acknowledgement (fill_the_review_queues):
+    # without those, the overrides and the agreement clauses are not read (two fewer)
     "manager console": 23,
     # its figures from the cache (the groups and the dashboard's stamp); after a change see test_dashboard.py:
     # skills, one aggregate per side; median days by window functions
@@ -58,7 +64,7 @@ EXPECTED = {
 CONSOLE_WITH_EMPTY_QUEUES = EXPECTED["manager console"] - 5
 
 
-def build(size: ScaleSize, fill: bool = True) -> dict:
+def build(size: ScaleSize, queues: bool = True) -> dict:
     seed_groups()
     seed_demo()
     db.session.commit()
@@ -71,20 +77,32 @@ def build(size: ScaleSize, fill: bool = True) -> dict:
         .where(User.email.like("scale.student%")).group_by(User.email)
         .order_by(sa.func.count().desc(), User.email).limit(1))
     other = db.session.scalar(sa.select(Opening.id).where(Opening.id != flagship).order_by(Opening.id.desc()).limit(1))
-    if fill:
-        fill_the_review_queues(load_json("demo.json"), keep={flagship, other})
+    fill_the_review_queues(load_json("demo.json"), keep={flagship, other}, queues=queues)
     return {"flagship": flagship, "student": student, "opening": other, "demo": load_json("demo.json")}
 
 
-def fill_the_review_queues(demo: dict, keep: set[int]) -> None:
-    """A row in each of the demo exchange manager's queues, so the console's count is that of a full page (an empty
-    queue is counted and not read: test_an_empty_queue_is_counted_and_not_read)."""
+def fill_the_review_queues(demo: dict, keep: set[int], queues: bool = True) -> None:
+    """A row in each of the demo exchange manager's queues (unless `queues` is false), so the console's count is
+    that of a full page (an empty queue is counted and not read: test_an_empty_queue_is_counted_and_not_read)."""
     manager = db.session.scalar(sa.select(User).where(User.email == demo["exchange_managers"][0]["email"]))
     group_ids = {group.id for designation in manager.designations for group in designation.groups}
+    if queues:
+        add_a_row_to_each_queue(group_ids, keep)
+    # The first request shown has been acknowledged once (its document is gathered: the clauses are read) and starts
+    # in three days without insurance (a rule fails: the overrides are read).
+    request = db.session.get(Placement, db.session.scalar(placements.placement_request_ids_query(manager).limit(1)))
+    start = today_in_seoul() + timedelta(days=3)
+    request.start_date, request.end_date = start, start + timedelta(days=60)
+    request.terms = {**(request.terms or {}), "start_date": start.isoformat(),
+                     "end_date": request.end_date.isoformat()} if request.terms else None
+    request.agreement_terms = {"opening_title": "as acknowledged before a change"}
+    db.session.commit()
+
+
+def add_a_row_to_each_queue(group_ids: set[int], keep: set[int]) -> None:
     in_groups = sa.select(company_groups.c.company_id).where(company_groups.c.group_id.in_(group_ids))
-    company = db.session.scalar(sa.select(Company).where(Company.id.in_(in_groups), Company.name.like("%Scale%"))
-                                .order_by(Company.id.desc()).limit(1)) or db.session.scalar(
-        sa.select(Company).where(Company.id.in_(in_groups)).order_by(Company.id.desc()).limit(1))
+    company = db.session.scalar(sa.select(Company).where(Company.id.in_(in_groups)).order_by(Company.id.desc())
+                                .limit(1))
     company.status = CompanyStatus.PENDING
     opening = db.session.scalar(sa.select(Opening).join(opening_groups, opening_groups.c.opening_id == Opening.id)
                                 .where(opening_groups.c.group_id.in_(group_ids), Opening.id.not_in(keep))
@@ -93,7 +111,6 @@ def fill_the_review_queues(demo: dict, keep: set[int]) -> None:
     membership = db.session.scalar(sa.select(CompanyMembership).where(CompanyMembership.company_id.in_(in_groups))
                                    .order_by(CompanyMembership.id.desc()).limit(1))
     membership.status = MembershipStatus.REQUESTED
-    db.session.commit()
 
 
 def page_counts(app, client, auth, count_queries, data: dict) -> dict[str, int]:
@@ -137,10 +154,11 @@ def test_every_roles_main_pages_run_a_fixed_number_of_statements(app, client, au
 def test_an_empty_queue_is_counted_and_not_read(app, client, auth, count_queries):
     app.config["RATELIMIT_ENABLED"] = False
     client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
-    demo = build(SIZES["small"], fill=False)["demo"]
+    demo = build(SIZES["small"], queues=False)["demo"]
     assert auth.login(demo["exchange_managers"][0]["email"], demo["password"]).status_code == 302
     count_queries.page(client, "/manager/")
     assert count_queries.page(client, "/manager/") == CONSOLE_WITH_EMPTY_QUEUES
     page = client.get("/manager/").get_data(as_text=True)
     assert "No company is waiting." in page and "No opening is waiting for review." in page
     assert "No join requests." in page
+    assert "Practice rules:" in page  # the request that starts in three days without insurance
