@@ -28,6 +28,9 @@ migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()
 babel = Babel()
+# Statements built once per scope (a manager's groups) and kept, per process, by lru_cache: a select() is immutable,
+# and on the busiest pages building one and its SQL cache key anew cost more than running it.
+STATEMENTS_KEPT = 256
 cache = Cache()  # results kept under stamps (marketplace/services/stamps.py), public pages among them
 
 

@@ -118,10 +118,19 @@ def count_all(queries: dict[str, Any], *rows) -> dict[str, int]:
     """The number of rows of each select(), all in one statement (a page of several lists, each paged on its own,
     counts them together instead of one round trip each); `rows` are one-row subqueries of further counts, read in
     the same statement under their columns' names."""
+    return counts_of(count_statement(queries, *rows)) if queries or rows else {}
+
+
+def count_statement(queries: dict[str, Any], *rows) -> sa.Select:
+    """count_all's statement, for a page that builds it once and keeps it (counts_of runs it)."""
     columns = [sa.select(sa.func.count()).select_from(query.order_by(None).subquery()).scalar_subquery().label(name)
                for name, query in queries.items()]
     columns += [column for row in rows for column in row.c]
-    return dict(db.session.execute(sa.select(*columns)).one()._mapping) if columns else {}
+    return sa.select(*columns)
+
+
+def counts_of(statement: sa.Select) -> dict[str, int]:
+    return dict(db.session.execute(statement).one()._mapping)
 
 
 def page_of(query, page: int, per_page: int, rows: list | None = None, load=None,

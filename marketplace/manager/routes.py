@@ -1,12 +1,15 @@
 """Routes of the manager blueprint: queues and decisions for the reviewer's project groups."""
 from __future__ import annotations
 
+from functools import lru_cache
+
 from flask import Blueprint, Response, abort, current_app, redirect, render_template, request, url_for
 from flask_babel import get_locale
+from sqlalchemy import Select
 
 from marketplace import ownership, web
 from marketplace.clock import today_in_seoul
-from marketplace.extensions import db
+from marketplace.extensions import STATEMENTS_KEPT, db
 from marketplace.forms import ActionForm, int_or_none, page_number
 from marketplace.i18n import gettext as _
 from marketplace.manager.forms import (
@@ -64,6 +67,19 @@ def _back_to_console():
     return redirect(url_for("manager.index", **console_args(request.args)))
 
 
+@lru_cache(maxsize=STATEMENTS_KEPT)
+def _console_statements(group_ids: frozenset[int] | None) -> tuple[dict, Select]:
+    """The console's other lists and the statement that counts them (with the placements per status), built once
+    per scope of groups."""
+    lists = {
+        "companies_page": companies.companies_of_groups_query(group_ids, CompanyStatus.PENDING, groups=False),
+        "openings_page": openings.openings_in_review_of_groups_query(group_ids),
+        "joins_page": companies.join_requests_of_groups_query(group_ids),
+        "partners_page": companies.companies_of_groups_query(group_ids, creators=False, groups=False),
+    }
+    return lists, web.count_statement(lists, placements.queue_counts_row_of_groups(group_ids))
+
+
 @bp.route("/")
 def index():
     actor = web.actor()
@@ -72,19 +88,15 @@ def index():
         return web.page_of(query, page_number(request.args, name), current_app.config["CONSOLE_PAGE_SIZE"], rows=rows,
                            **options)
 
-    lists = {  # the console's other lists, counted together in one statement
-        "companies_page": companies.pending_companies_query(actor, groups=False),
-        "openings_page": openings.openings_in_review_query(actor),
-        "joins_page": companies.join_requests_for_reviewer_query(actor),
-        "partners_page": companies.companies_for_reviewer_query(actor, creators=False, groups=False),
-    }
-    totals = web.count_all(lists, placements.queue_counts_row(actor))  # and the placements per status
+    group_ids = ownership.reviewable_group_ids(actor)
+    lists, counting = _console_statements(group_ids)
+    totals = web.counts_of(counting)
 
     def listed(name: str):
         return page(lists[name], name, total=totals[name])
 
     counts = placements.queue_counts_from(totals)
-    requests = page(placements.placement_request_ids_query(actor), "requests_page", load=placements.load_requests,
+    requests = page(placements.request_ids_of_groups_query(group_ids), "requests_page", load=placements.load_requests,
                     total=counts[PlacementStatus.PENDING])
     shown = list(requests.items)
     taken, waiting = seats.seat_counts(p.opening_id for p in shown)

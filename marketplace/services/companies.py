@@ -3,13 +3,14 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from urllib.parse import urlsplit
 
 from sqlalchemy import Select, false, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import contains_eager, joinedload, lazyload, selectinload
 
-from marketplace.extensions import db
+from marketplace.extensions import STATEMENTS_KEPT, db
 from marketplace.i18n import lazy_gettext as _l
 from marketplace.labels import label
 from marketplace.models import (
@@ -560,11 +561,19 @@ def companies_for_reviewer_query(actor: User, status: CompanyStatus | None = Non
     """Companies partnering with the reviewer's groups (all companies for admins); `creators=False` for lists
     that do not show who registered each (no user rows loaded), `groups=False` for lists that read the groups'
     codes on their own (groups.partner_group_codes)."""
+    return companies_of_groups_query(reviewable_group_ids(actor), status, creators, groups)
+
+
+@lru_cache(maxsize=STATEMENTS_KEPT)
+def companies_of_groups_query(group_ids: frozenset[int] | None, status: CompanyStatus | None = None,
+                              creators: bool = True, groups: bool = True) -> Select:
+    """companies_for_reviewer_query for a scope of groups (None: every group), built once per scope: a select()
+    is immutable, and building it and its cache key anew cost more than running it on the console."""
     options = [selectinload(Company.partner_groups)] if groups else []
     if creators:  # joined (one statement); the creators' designations are not shown
         options.append(joinedload(Company.created_by).options(lazyload(User.designations)))
     query = select(Company).options(*options).order_by(Company.created_at, Company.id)
-    condition = _in_groups(reviewable_group_ids(actor))
+    condition = _in_groups(group_ids)
     if condition is not None:
         query = query.where(condition)
     if status is not None:
@@ -587,6 +596,12 @@ def companies_with_changes(actor: User) -> list[Company]:
 
 
 def join_requests_for_reviewer_query(actor: User) -> Select:
+    return join_requests_of_groups_query(reviewable_group_ids(actor))
+
+
+@lru_cache(maxsize=STATEMENTS_KEPT)
+def join_requests_of_groups_query(group_ids: frozenset[int] | None) -> Select:
+    """Requests to join the companies of a scope of groups (None: every group), built once per scope."""
     query = (
         select(CompanyMembership)
         .join(CompanyMembership.company)
@@ -596,7 +611,7 @@ def join_requests_for_reviewer_query(actor: User) -> Select:
         .where(CompanyMembership.status == MembershipStatus.REQUESTED)
         .order_by(CompanyMembership.requested_at, CompanyMembership.id)
     )
-    condition = _in_groups(reviewable_group_ids(actor))
+    condition = _in_groups(group_ids)
     return query if condition is None else query.where(condition)
 
 
