@@ -32,7 +32,7 @@ from datetime import date
 from functools import cache, cached_property, partial
 
 from flask_babel import format_currency
-from sqlalchemy import select
+from sqlalchemy import Select, bindparam, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
@@ -282,11 +282,23 @@ def clauses() -> list[AgreementClause]:
     return list(db.session.scalars(select(AgreementClause).order_by(AgreementClause.position, AgreementClause.id)))
 
 
+@cache
+def _insurance_by_placement() -> Select:  # built once, the ids a parameter (pages of many placements read it)
+    return (select(PlacementInsurance).options(selectinload(PlacementInsurance.recorded_by))
+            .where(PlacementInsurance.placement_id.in_(bindparam("ids", expanding=True))))
+
+
+@cache
+def _acknowledgements_by_placement() -> Select:
+    return (select(AgreementAcknowledgement)
+            .where(AgreementAcknowledgement.placement_id.in_(bindparam("ids", expanding=True)))
+            .order_by(AgreementAcknowledgement.acknowledged_at, AgreementAcknowledgement.id))
+
+
 def _insurance_of(placement_ids: list[int]) -> dict[int, dict[InsuranceKind, PlacementInsurance]]:
     out: dict[int, dict[InsuranceKind, PlacementInsurance]] = {pid: {} for pid in placement_ids}
     if placement_ids:
-        for record in db.session.scalars(select(PlacementInsurance).options(selectinload(PlacementInsurance.recorded_by))
-                                          .where(PlacementInsurance.placement_id.in_(placement_ids))):
+        for record in db.session.scalars(_insurance_by_placement(), {"ids": list(placement_ids)}):
             out[record.placement_id][record.kind] = record
     return out
 
@@ -362,9 +374,7 @@ def states_for(placements: list[Placement], with_scans: bool = False) -> dict[in
         return _clauses_digest(clauses())
     insurance = _insurance_of(ids)
     acks: dict[int, list[AgreementAcknowledgement]] = {pid: [] for pid in ids}
-    for ack in db.session.scalars(select(AgreementAcknowledgement)
-                                  .where(AgreementAcknowledgement.placement_id.in_(ids))
-                                  .order_by(AgreementAcknowledgement.acknowledged_at, AgreementAcknowledgement.id)):
+    for ack in db.session.scalars(_acknowledgements_by_placement(), {"ids": ids}):
         acks[ack.placement_id].append(ack)
     scans: dict[int, list[AgreementScan]] = {pid: [] for pid in ids}
     if with_scans:

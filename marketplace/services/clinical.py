@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import selectinload
 
 from marketplace.clock import today_in_seoul
@@ -47,13 +47,15 @@ class ClinicalData:
     access: str = ""
 
 
+_BY_OPENING = select(OpeningClinicalData).where(OpeningClinicalData.opening_id.in_(bindparam("ids", expanding=True)))
+
+
 def clinical_for(opening_ids) -> dict[int, OpeningClinicalData]:
     """The declared readiness per opening id, in one query."""
     ids = list({i for i in opening_ids})
     if not ids:
         return {}
-    return {r.opening_id: r for r in db.session.scalars(
-        select(OpeningClinicalData).where(OpeningClinicalData.opening_id.in_(ids)))}
+    return {r.opening_id: r for r in db.session.scalars(_BY_OPENING, {"ids": ids})}
 
 
 def get_clinical(opening: Opening) -> OpeningClinicalData | None:

@@ -379,9 +379,11 @@ def host_size_rule(terms: PracticeTerms, facts: dict, rules: RuleSet):
 # -- rule data ----------------------------------------------------------------------------------------------
 
 
+_RULE_SETS = select(ComplianceRuleSet).order_by(ComplianceRuleSet.year)  # read on every check: built once
+
+
 def all_rule_sets() -> list[RuleSet]:
-    return [RuleSet.from_row(row) for row in
-            db.session.scalars(select(ComplianceRuleSet).order_by(ComplianceRuleSet.year))]
+    return [RuleSet.from_row(row) for row in db.session.scalars(_RULE_SETS)]
 
 
 def rule_set_for(year: int, rule_sets: list[RuleSet]) -> RuleSet | None:
@@ -392,9 +394,11 @@ def rule_set_for(year: int, rule_sets: list[RuleSet]) -> RuleSet | None:
     return rule_sets[0] if rule_sets else None
 
 
+_HOLIDAYS = select(PublicHoliday.day, PublicHoliday.name).order_by(PublicHoliday.day)
+
+
 def all_holidays() -> list[tuple[date, str]]:
-    return [(day, name) for day, name in db.session.execute(
-        select(PublicHoliday.day, PublicHoliday.name).order_by(PublicHoliday.day))]
+    return [(day, name) for day, name in db.session.execute(_HOLIDAYS)]
 
 
 # Fixed-date public holidays of Korea (lunar holidays and substitute days change each year: admins add them).

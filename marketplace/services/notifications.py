@@ -9,7 +9,7 @@ from email.message import EmailMessage
 
 from flask import current_app, has_request_context, url_for
 from flask_babel import force_locale
-from sqlalchemy import Select, exists, func, insert, select, update
+from sqlalchemy import Select, bindparam, exists, func, insert, select, update
 from werkzeug.routing import BuildError
 
 from marketplace.extensions import db
@@ -230,11 +230,12 @@ def notifications_query(user: User) -> Select:
             .order_by(Notification.created_at.desc(), Notification.id.desc()))
 
 
+_UNREAD = (select(func.count()).select_from(Notification)  # on every page: built once
+           .where(Notification.user_id == bindparam("user_id"), Notification.read_at.is_(None)))
+
+
 def unread_count(user: User) -> int:
-    return db.session.scalar(
-        select(func.count()).select_from(Notification)
-        .where(Notification.user_id == user.id, Notification.read_at.is_(None))
-    ) or 0
+    return db.session.scalar(_UNREAD, {"user_id": user.id}) or 0
 
 
 def mark_read(user: User, notification_id: int) -> Notification:

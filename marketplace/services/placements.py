@@ -141,6 +141,15 @@ class PlacementConflict:
         return self.message
 
 
+@cache
+def _seats_held_by_students() -> Select:
+    """The approved and active placements of students (the ids a parameter), built once."""
+    return (select(Placement.id, Placement.student_id, Placement.start_date, Placement.end_date, Opening.title)
+            .join(Opening, Opening.id == Placement.opening_id)
+            .where(Placement.student_id.in_(bindparam("ids", expanding=True)),
+                   Placement.status.in_((PlacementStatus.APPROVED, PlacementStatus.ACTIVE))))
+
+
 def conflicts_for(placements: list[Placement], taken: dict[int, int] | None = None) -> dict[int, list[PlacementConflict]]:
     """Conflicts of many placements in a constant number of queries (seats per opening, unless the caller has
     them as `taken`; the students' seat-holding placements; the openings' groups; the practice rules' inputs)."""
@@ -151,12 +160,7 @@ def conflicts_for(placements: list[Placement], taken: dict[int, int] | None = No
         taken = seats_taken(p.opening_id for p in placements)
     student_ids = {p.student_id for p in placements}
     held_by_student: dict[int, list[tuple[int, date, date, str]]] = defaultdict(list)
-    rows = db.session.execute(
-        select(Placement.id, Placement.student_id, Placement.start_date, Placement.end_date, Opening.title)
-        .join(Opening, Opening.id == Placement.opening_id)
-        .where(Placement.student_id.in_(student_ids),
-               Placement.status.in_((PlacementStatus.APPROVED, PlacementStatus.ACTIVE)))
-    )
+    rows = db.session.execute(_seats_held_by_students(), {"ids": list(student_ids)})
     for pid, sid, start, end, title in rows:
         held_by_student[sid].append((pid, start, end, title))
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, func, select, update
 
 from marketplace.extensions import db
 from marketplace.models import SEAT_HOLDING, Application, ApplicationStatus, Opening, Placement, PlacementStatus
@@ -32,17 +32,19 @@ def seats_taken(opening_ids: Iterable[int]) -> dict[int, int]:
     return taken
 
 
+_SEAT_COUNTS = (select(Placement.opening_id, Placement.status, func.count())  # built once, the ids a parameter
+                .where(Placement.opening_id.in_(bindparam("ids", expanding=True)),
+                       Placement.status.in_((*SEAT_HOLDING, PlacementStatus.PENDING)))
+                .group_by(Placement.opening_id, Placement.status))
+
+
 def seat_counts(opening_ids: Iterable[int]) -> tuple[dict[int, int], dict[int, int]]:
     """(seats taken, placement requests waiting for an exchange manager) per opening id, in one query."""
     ids = list(set(opening_ids))
     taken, pending = dict.fromkeys(ids, 0), dict.fromkeys(ids, 0)
     if not ids:
         return taken, pending
-    rows = db.session.execute(
-        select(Placement.opening_id, Placement.status, func.count())
-        .where(Placement.opening_id.in_(ids), Placement.status.in_((*SEAT_HOLDING, PlacementStatus.PENDING)))
-        .group_by(Placement.opening_id, Placement.status)
-    )
+    rows = db.session.execute(_SEAT_COUNTS, {"ids": ids})
     for opening_id, status, count in rows:
         if status == PlacementStatus.PENDING:
             pending[opening_id] += count
