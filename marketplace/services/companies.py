@@ -585,13 +585,14 @@ def pending_companies_query(actor: User, groups: bool = True) -> Select:
     return companies_for_reviewer_query(actor, CompanyStatus.PENDING, groups=groups)
 
 
+_WITH_CHANGES = (select(Company).options(selectinload(Company.partner_groups))  # on every console: built once
+                 .where(Company.pending_changes.is_not(None)).order_by(Company.changes_submitted_at, Company.id))
+
+
 def companies_with_changes(actor: User) -> list[Company]:
     """Approved companies whose new name, number or groups wait, for reviewers of their old or new groups.
     Few at a time, so the requested groups (JSON) are checked here rather than in SQL."""
-    found = db.session.scalars(
-        select(Company).options(selectinload(Company.partner_groups))
-        .where(Company.pending_changes.is_not(None)).order_by(Company.changes_submitted_at, Company.id)
-    )
+    found = db.session.scalars(_WITH_CHANGES)
     return [c for c in found if c.pending_changes and can_review_company(actor, c)]
 
 

@@ -45,7 +45,7 @@ from fractions import Fraction
 from functools import cached_property
 from typing import Callable, Iterable
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import and_, bindparam, or_, select
 
 from marketplace.clock import today_in_seoul
 from marketplace.extensions import db
@@ -437,6 +437,15 @@ def subject_of(obj: Opening | Placement) -> Subject:
     return Subject("opening", obj.id, terms_of(obj), obj.company.size if obj.company else None, obj)
 
 
+# Built once, the ids parameters (an empty list matches nothing).
+_OVERRIDES = (select(ComplianceOverride)
+              .where(or_(and_(ComplianceOverride.subject_type == "placement",
+                              ComplianceOverride.subject_id.in_(bindparam("placements", expanding=True))),
+                         and_(ComplianceOverride.subject_type == "opening",
+                              ComplianceOverride.subject_id.in_(bindparam("openings", expanding=True)))))
+              .order_by(ComplianceOverride.created_at, ComplianceOverride.id))
+
+
 def _overrides_for(subjects: list[Subject]) -> dict[tuple[str, int], list[ComplianceOverride]]:
     """Overrides per subject key; a placement also gets its opening's (they apply when its terms are still the
     opening's terms the override was recorded on: the manager let exactly these terms pass already)."""
@@ -448,12 +457,8 @@ def _overrides_for(subjects: list[Subject]) -> dict[tuple[str, int], list[Compli
         if subject.subject_type == "placement" and isinstance(subject.obj, Placement):
             by_type["opening"].add(subject.obj.opening_id)
             placements_by_opening[subject.obj.opening_id].append(subject.key)
-    rows = db.session.scalars(
-        select(ComplianceOverride)
-        .where(or_(*(and_(ComplianceOverride.subject_type == subject_type, ComplianceOverride.subject_id.in_(ids))
-                     for subject_type, ids in sorted(by_type.items()))))
-        .order_by(ComplianceOverride.created_at, ComplianceOverride.id)
-    ) if by_type else ()
+    rows = db.session.scalars(_OVERRIDES, {"placements": sorted(by_type["placement"]),
+                                           "openings": sorted(by_type["opening"])}) if by_type else ()
     for row in rows:
         out[(row.subject_type, row.subject_id)].append(row)
         if row.subject_type == "opening":
