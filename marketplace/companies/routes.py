@@ -42,7 +42,7 @@ def _company_choices(form: CompanyForm) -> None:
     locale = str(get_locale())
     form.sector.choices = [("", _("Choose a sector"))] + choices(Sector)
     form.size.choices = [("", _("Choose a size"))] + choices(CompanySize)
-    form.group_ids.choices = [(g.id, f"{g.code} — {g.name(locale)}") for g in groups.list_groups()]
+    form.group_ids.choices = [(g.id, f"{g.code} — {g.name(locale)}") for g in groups.filter_groups()]
 
 
 def _company_data(form: CompanyForm) -> companies.CompanyData:

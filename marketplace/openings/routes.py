@@ -33,7 +33,7 @@ def index():
         pagination = db.paginate(query, page=max(page_number(request.args), 1),
                                  per_page=current_app.config["PAGE_SIZE"], error_out=False, max_per_page=100)
         return render_template(
-            "openings/index.html", pagination=pagination, filters=filters, groups=groups.list_groups(),
+            "openings/index.html", pagination=pagination, filters=filters, groups=groups.filter_groups(),
             kinds=choices(OpeningKind), modes=choices(WorkMode), today=today,
             common_skills=skills.common_skill_names(locale), **extra,
         )

@@ -43,6 +43,15 @@ def list_groups(active_only: bool = True) -> list[ProjectGroup]:
     return list(db.session.scalars(groups_query(active_only)))
 
 
+_FILTER_GROUPS = select(ProjectGroup).where(ProjectGroup.active.is_(True)).order_by(ProjectGroup.id)
+
+
+def filter_groups() -> list[ProjectGroup]:
+    """The active groups for a list's group filter (codes and names): one statement, without the majors and tracks
+    list_groups loads (two more statements and every major's row, on every view of the openings list)."""
+    return list(db.session.scalars(_FILTER_GROUPS))
+
+
 def get_group(group_id: int) -> ProjectGroup:
     group = db.session.get(ProjectGroup, group_id)
     if group is None:

@@ -42,7 +42,7 @@ def _profile_form_data(profile) -> dict:
 def _profile_choices(form: ProfileForm, profile) -> None:
     locale = str(get_locale())
     form.degree_level.choices = [("", _("Choose a degree level"))] + choices(DegreeLevel)
-    form.group_id.choices = [(g.id, f"{g.code} — {g.name(locale)}") for g in groups.list_groups()]
+    form.group_id.choices = [(g.id, f"{g.code} — {g.name(locale)}") for g in groups.filter_groups()]
     form.track_id.choices = [(None, _("No track"))] + [(t.id, t.name(locale)) for t in profile.group.tracks]
     for row in form.skills:
         row.form.level.choices = level_choices()
@@ -142,7 +142,7 @@ def recommendations():
     result, record = applications.recommendations(web.actor(), page=page, per_page=current_app.config["PAGE_SIZE"],
                                                   filters=filters)
     return render_template("students/recommendations.html", result=result, profile=record, filters=filters,
-                           groups=groups.list_groups(), kinds=choices(OpeningKind), modes=choices(WorkMode))
+                           groups=groups.filter_groups(), kinds=choices(OpeningKind), modes=choices(WorkMode))
 
 
 # -- my applications ------------------------------------------------------------------------------------------
