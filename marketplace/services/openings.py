@@ -6,7 +6,7 @@ from functools import cached_property, lru_cache
 from datetime import date
 from typing import Mapping
 
-from sqlalchemy import Select, exists, false, func, or_, select
+from sqlalchemy import Select, bindparam, exists, false, func, or_, select
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from marketplace.clock import today_in_seoul
@@ -208,16 +208,15 @@ def _validated(company: Company, data: OpeningData) -> dict:
 # -- access --------------------------------------------------------------------------------------------
 
 
+# Built once, the id a parameter (every page of one opening reads it); the company joined (one row).
+_BY_ID = (select(Opening)
+          .options(joinedload(Opening.company).selectinload(Company.partner_groups), selectinload(Opening.skills),
+                   selectinload(Opening.eligible_groups))
+          .where(Opening.id == bindparam("opening_id")))
+
+
 def _load(opening_id: int) -> Opening | None:
-    return db.session.scalar(
-        select(Opening)
-        .options(
-            selectinload(Opening.company).selectinload(Company.partner_groups),
-            selectinload(Opening.skills),
-            selectinload(Opening.eligible_groups),
-        )
-        .where(Opening.id == opening_id)
-    )
+    return db.session.scalar(_BY_ID, {"opening_id": opening_id})
 
 
 def accepts_applications(opening: Opening, today: date | None = None) -> bool:

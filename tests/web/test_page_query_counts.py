@@ -40,12 +40,12 @@ EXPECTED = {
     "anonymous /openings (cached)": 1,
     "anonymous /openings (cache miss)": 5,  # the groups' filter reads the groups alone (not majors and tracks)
     "anonymous /openings?q=python (cache miss)": 5,
-    "anonymous opening detail": 7,  # + the opening's clinical-data readiness
+    "anonymous opening detail": 6,  # + the opening's clinical-data readiness; its company joined
     # Signed in: the user with their designations and groups is one statement.
     "student recommendations": 11,  # the ranking from the cache (a change adds eligible openings, majors,
     # requirements)
     "student applications": 5,
-    "company ranked applicants": 14,  # order and counts per status from the cache (a change adds the reads)
+    "company ranked applicants": 13,  # order and counts per status from the cache (a change adds the reads)
     # + compliance and agreement states (clauses, insurance, acks); the four other lists' counts and the placements
     # per status in one statement; the requests paged by id, their related rows joined in one statement. Every
     # queue holds a row, and a request shown has a failing rule and an earlier acknowledgement (fill_the_review_queues):
