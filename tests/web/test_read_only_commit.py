@@ -62,11 +62,17 @@ def _name(company_id: int) -> str:
     return db.session.scalar(select(Company.name).where(Company.id == company_id))
 
 
-def test_a_request_that_only_read_ends_with_commit(app, client, ends):
+def _probed_company(app, ends, name: str):
+    """The probe routes, a saved company to read and change, and no transaction endings recorded yet."""
     _routes(app)
-    company = make_company(name="Read Only Co")
+    company = make_company(name=name)
     db.session.commit()
     ends.clear()
+    return company
+
+
+def test_a_request_that_only_read_ends_with_commit(app, client, ends):
+    company = _probed_company(app, ends, "Read Only Co")
     assert client.get(f"/probe/read/{company.id}").get_data(as_text=True) == "Read Only Co"
     # (the test client first ends the test's own transaction, as any request would find it ended)
     assert ends[-1] == "commit" and ends.count("commit") == 1
@@ -74,10 +80,7 @@ def test_a_request_that_only_read_ends_with_commit(app, client, ends):
 
 @pytest.mark.parametrize("route", ["flush", "update", "memory"])
 def test_a_request_that_changed_anything_without_committing_is_rolled_back(app, client, ends, route):
-    _routes(app)
-    company = make_company(name="Untouched Co")
-    db.session.commit()
-    ends.clear()
+    company = _probed_company(app, ends, "Untouched Co")
     assert client.get(f"/probe/{route}/{company.id}").status_code == 200
     assert "commit" not in ends
     assert _name(company.id) == "Untouched Co"
@@ -85,10 +88,7 @@ def test_a_request_that_changed_anything_without_committing_is_rolled_back(app, 
 
 def test_a_request_that_failed_is_rolled_back(app, client, ends):
     app.config["PROPAGATE_EXCEPTIONS"] = False
-    _routes(app)
-    company = make_company(name="Failing Co")
-    db.session.commit()
-    ends.clear()
+    company = _probed_company(app, ends, "Failing Co")
     assert client.get(f"/probe/error/{company.id}").status_code == 500
     assert "commit" not in ends
     assert client.get(f"/probe/flush-then-fail/{company.id}").status_code == 500
